@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Provision, start and stop the real services the test suite talks to.
+
+Standard library only: it runs before the virtual environment exists.
+
+    services.py ensure                 install/build what is missing (idempotent, cached)
+    services.py start --state FILE     start Redis, FerretDB and Azurite on free loopback
+                                       ports; print ``export NAME=VALUE`` lines for ``eval``
+    services.py stop --state FILE      stop what ``start`` started, by pid
+
+A URL already given in the environment wins: ``TOPICSFLOW_TEST_REDIS_URL``,
+``TOPICSFLOW_TEST_MONGODB_URL`` and ``TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING`` are
+passed through and the matching service is not started.  A service that cannot be
+provisioned or started is reported on stderr and its variable is left unset, so the tests
+that need it fail with a message pointing at its log (they never skip).
+
+Facts about the services:
+
+* Redis comes from Debian's ``redis-server`` package and runs without persistence.
+* FerretDB 1.24.2 (MongoDB wire protocol, SQLite backend) is built from its module
+  source fetched through the Go module proxy.  Its ``build/version/version.txt`` is
+  generated in the upstream repository and absent from the module zip, and a binary built
+  from a wrapper module reports FerretDB as its main module on current Go, so the source
+  is copied, the version file written, and the copy built.  The binary is cached.
+* Azurite (blob service only) comes from the npm registry, installed into the cache.
+  ``--skipApiVersionCheck`` lets the newer Python SDK talk to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FERRETDB_VERSION = "1.24.2"
+AZURITE_RANGE = "3"
+# Azurite's well-known development account (public, documented by Azure; not a secret).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+READY_TIMEOUT_S = 60.0
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "topicsflow"
+FERRETDB_BIN = CACHE / f"ferretdb-{FERRETDB_VERSION}"
+AZURITE_DIR = CACHE / "azurite"
+AZURITE_BIN = AZURITE_DIR / "node_modules" / ".bin" / "azurite-blob"
+
+
+def log(message: str) -> None:
+    print(f"services: {message}", file=sys.stderr, flush=True)
+
+
+def run(command: list[str], **kwargs: object) -> None:
+    log("$ " + " ".join(command))
+    subprocess.run(command, check=True, stdin=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_redis() -> None:
+    if shutil.which("redis-server"):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    run([*prefix, "apt-get", "update", "-qq"], env=env)
+    run([*prefix, "apt-get", "install", "-y", "-qq", "redis-server"], env=env)
+
+
+def ensure_ferretdb() -> None:
+    if FERRETDB_BIN.exists():
+        return
+    if not shutil.which("go"):
+        raise RuntimeError("Go is required to build FerretDB and was not found on PATH")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE) as work:
+        module = f"github.com/FerretDB/FerretDB@v{FERRETDB_VERSION}"
+        listing = subprocess.run(
+            ["go", "mod", "download", "-json", module],
+            check=True, capture_output=True, text=True, cwd=work, stdin=subprocess.DEVNULL,
+        )
+        source = Path(json.loads(listing.stdout)["Dir"])
+        tree = Path(work) / "src"
+        shutil.copytree(source, tree)
+        for path in [tree, *tree.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+        (tree / "build" / "version" / "version.txt").write_text(f"v{FERRETDB_VERSION}\n")
+        partial = FERRETDB_BIN.with_suffix(".partial")
+        env = dict(os.environ, CGO_ENABLED="0")
+        run(["go", "build", "-trimpath", "-o", str(partial), "./cmd/ferretdb"], cwd=tree, env=env)
+        partial.rename(FERRETDB_BIN)
+
+
+def ensure_azurite() -> None:
+    if AZURITE_BIN.exists():
+        return
+    if not shutil.which("npm"):
+        raise RuntimeError("npm is required to install Azurite and was not found on PATH")
+    AZURITE_DIR.mkdir(parents=True, exist_ok=True)
+    if not (AZURITE_DIR / "package.json").exists():
+        manifest = '{"name": "topicsflow-azurite", "private": true}\n'
+        (AZURITE_DIR / "package.json").write_text(manifest)
+    run(["npm", "install", "--no-audit", "--no-fund", "--silent", f"azurite@{AZURITE_RANGE}"],
+        cwd=AZURITE_DIR)
+
+
+ENSURE = {"redis": ensure_redis, "mongo": ensure_ferretdb, "azurite": ensure_azurite}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], name: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not listen on port {port} within {READY_TIMEOUT_S:.0f} s")
+
+
+def spawn(name: str, command: list[str], workdir: Path) -> subprocess.Popen[bytes]:
+    log_file = (workdir / f"{name}.log").open("wb")
+    return subprocess.Popen(
+        command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def start_redis(workdir: Path) -> tuple[int, dict[str, str]]:
+    port = free_port()
+    data = workdir / "redis"
+    data.mkdir(exist_ok=True)
+    process = spawn("redis", [
+        "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no", "--dir", str(data), "--protected-mode", "yes",
+    ], workdir)
+    wait_for_port(port, process, "redis-server")
+    return process.pid, {"TOPICSFLOW_TEST_REDIS_URL": f"redis://127.0.0.1:{port}/0"}
+
+
+def ferretdb_command(port: int, data: Path) -> list[str]:
+    """The command line that serves FerretDB's SQLite backend from ``data`` on ``port``."""
+    return [
+        str(FERRETDB_BIN), "--handler=sqlite", f"--sqlite-url=file:{data}/",
+        f"--listen-addr=127.0.0.1:{port}", "--telemetry=disable", "--state-dir=-",
+        "--debug-addr=-", "--log-level=warn",
+    ]
+
+
+def start_mongo(workdir: Path) -> tuple[int, dict[str, str]]:
+    port = free_port()
+    data = workdir / "ferretdb"
+    data.mkdir(exist_ok=True)
+    process = spawn("ferretdb", ferretdb_command(port, data), workdir)
+    wait_for_port(port, process, "ferretdb")
+    return process.pid, {"TOPICSFLOW_TEST_MONGODB_URL": f"mongodb://127.0.0.1:{port}/"}
+
+
+def start_azurite(workdir: Path) -> tuple[int, dict[str, str]]:
+    port = free_port()
+    data = workdir / "azurite"
+    data.mkdir(exist_ok=True)
+    process = spawn("azurite", [
+        str(AZURITE_BIN), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+        "--location", str(data), "--skipApiVersionCheck", "--loose", "--silent",
+    ], workdir)
+    wait_for_port(port, process, "azurite")
+    connection = (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+        f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};"
+    )
+    return process.pid, {"TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING": connection}
+
+
+SERVICES = {
+    "redis": ("TOPICSFLOW_TEST_REDIS_URL", start_redis),
+    "mongo": ("TOPICSFLOW_TEST_MONGODB_URL", start_mongo),
+    "azurite": ("TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING", start_azurite),
+}
+
+
+def command_ensure(names: list[str]) -> int:
+    failed = 0
+    for name in names:
+        try:
+            ENSURE[name]()
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            log(f"could not provision {name}: {error}")
+            failed += 1
+    return 1 if failed else 0
+
+
+def command_start(names: list[str], state_file: Path) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="topicsflow-services-"))
+    state: dict[str, object] = {"workdir": str(workdir), "pids": {}}
+    exports: dict[str, str] = {"TOPICSFLOW_TEST_SERVICES_DIR": str(workdir)}
+    for name in names:
+        variable, starter = SERVICES[name]
+        if os.environ.get(variable):
+            log(f"{name}: using {variable} from the environment")
+            continue
+        try:
+            ENSURE[name]()
+            pid, values = starter(workdir)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as error:
+            log(f"{name} could not be started: {error} (log: {workdir / name}.log)")
+            exports[f"TOPICSFLOW_TEST_{name.upper()}_ERROR"] = f"{error} (see {workdir})"
+            continue
+        state["pids"][name] = pid  # type: ignore[index]
+        exports.update(values)
+        log(f"{name} started, pid {pid}")
+    if FERRETDB_BIN.exists():
+        exports["TOPICSFLOW_FERRETDB_BIN"] = str(FERRETDB_BIN)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps(state))
+    for name, value in exports.items():
+        print(f"export {name}='{value}'")
+    return 0
+
+
+def command_stop(state_file: Path) -> int:
+    if not state_file.exists():
+        return 0
+    state = json.loads(state_file.read_text())
+    for name, pid in state.get("pids", {}).items():
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            log(f"{name} (pid {pid}) ignored SIGTERM; killing it")
+            os.killpg(pid, signal.SIGKILL)
+    shutil.rmtree(state.get("workdir", ""), ignore_errors=True)
+    state_file.unlink()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["ensure", "start", "stop"])
+    parser.add_argument("--state", type=Path, default=Path(".services/state.json"))
+    parser.add_argument("--only", nargs="*", choices=sorted(SERVICES), default=sorted(SERVICES))
+    arguments = parser.parse_args()
+    if arguments.command == "ensure":
+        return command_ensure(arguments.only)
+    if arguments.command == "start":
+        return command_start(arguments.only, arguments.state)
+    return command_stop(arguments.state)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

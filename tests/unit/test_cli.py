@@ -1,0 +1,55 @@
+"""The ``topicsflow`` command: usage errors, settings errors, help text, Procfile."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from topicsflow.cli import main
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_invalid_setting_prints_one_line_naming_it_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TOPICSFLOW_PORT", "not-a-port")
+    assert main(["serve"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "topicsflow: error: TOPICSFLOW_PORT: expected an integer between 1 and 65535, "
+        "got 'not-a-port'"
+    ]
+
+
+def test_out_of_range_port_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "99999"]) == 2
+    assert "--port: expected an integer" in capsys.readouterr().err
+
+
+def test_the_installed_command_exits_2_on_a_bad_setting() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "topicsflow", "serve"],
+        env={"TOPICSFLOW_PROFILE": "production", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, cwd=REPOSITORY, check=False, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "topicsflow: error: TOPICSFLOW_SECRET_KEY: required in the production profile"
+    )
+
+
+def test_serve_help_documents_its_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--help"])
+    assert exited.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--host HOST" in help_text and "--port PORT" in help_text
+
+
+def test_procfile_web_process_runs_serve_on_the_platform_port() -> None:
+    lines = (REPOSITORY / "Procfile").read_text().splitlines()
+    assert "web: topicsflow serve --host 0.0.0.0 --port $PORT" in lines

@@ -1,0 +1,83 @@
+"""Settings: defaults, validation messages naming the variable, profile rules."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from topicsflow.settings import Profile, SettingsError, load_settings
+
+KEY = "k" * 40
+
+
+def test_defaults_use_the_embedded_store_and_in_process_bus() -> None:
+    settings = load_settings({})
+    assert settings.profile is Profile.DEVELOPMENT
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.data_dir == Path("data")
+    assert settings.uses_embedded_store and not settings.uses_redis
+    assert len(settings.secret_key) >= 32
+
+
+def test_values_are_parsed() -> None:
+    settings = load_settings({
+        "TOPICSFLOW_PROFILE": "Production",
+        "TOPICSFLOW_SECRET_KEY": KEY,
+        "TOPICSFLOW_PORT": "9000",
+        "TOPICSFLOW_MONGODB_URL": "mongodb://db.internal:27017/",
+        "TOPICSFLOW_REDIS_URL": "redis://cache:6379/0",
+        "TOPICSFLOW_CORS_ORIGINS": "https://a.example, https://b.example/",
+        "TOPICSFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
+        "TOPICSFLOW_LOG_LEVEL": "debug",
+    })
+    assert settings.profile is Profile.PRODUCTION
+    assert settings.port == 9000
+    assert not settings.uses_embedded_store and settings.uses_redis
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert ipaddress.ip_address("10.1.2.3") in settings.trusted_proxies[0]
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TOPICSFLOW_PORT", "eighty", "expected an integer between 1 and 65535, got 'eighty'"),
+        ("TOPICSFLOW_PORT", "70000", "expected an integer between 1 and 65535"),
+        ("TOPICSFLOW_PROFILE", "staging", "expected one of development, production, testing"),
+        ("TOPICSFLOW_MONGODB_URL", "postgres://x", "expected a URL starting with mongodb://"),
+        ("TOPICSFLOW_REDIS_URL", "localhost:6379", "expected a URL starting with redis://"),
+        ("TOPICSFLOW_CORS_ORIGINS", "example.org", "expected a comma-separated list of origins"),
+        ("TOPICSFLOW_TRUSTED_PROXIES", "proxy.local", "expected a comma-separated list of IP"),
+        ("TOPICSFLOW_SECRET_KEY", "short", "expected at least 32 characters"),
+    ],
+)
+def test_invalid_values_name_the_variable(variable: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({variable: value})
+    assert caught.value.variable == variable
+    assert str(caught.value).startswith(f"{variable}: ")
+    assert expected in str(caught.value)
+
+
+def test_secrets_are_never_echoed_in_errors_or_repr() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"TOPICSFLOW_MONGODB_URL": "ftp://user:hunter2@host"})
+    assert "hunter2" not in str(caught.value)
+    settings = load_settings({
+        "TOPICSFLOW_SECRET_KEY": KEY,
+        "TOPICSFLOW_REDIS_URL": "redis://:hunter2@cache:6379/0",
+    })
+    assert KEY not in repr(settings) and "hunter2" not in repr(settings)
+
+
+def test_production_requires_a_secret_and_refuses_wildcard_cors() -> None:
+    with pytest.raises(SettingsError, match="TOPICSFLOW_SECRET_KEY: required"):
+        load_settings({"TOPICSFLOW_PROFILE": "production"})
+    with pytest.raises(SettingsError, match="TOPICSFLOW_CORS_ORIGINS: a wildcard"):
+        load_settings({
+            "TOPICSFLOW_PROFILE": "production",
+            "TOPICSFLOW_SECRET_KEY": KEY,
+            "TOPICSFLOW_CORS_ORIGINS": "*",
+        })

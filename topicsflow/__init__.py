@@ -1,0 +1,1 @@
+"""TopicsFlow: the process entry point (the ``topicsflow`` command) and its settings."""

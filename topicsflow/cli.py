@@ -1,0 +1,116 @@
+"""The ``topicsflow`` command.
+
+    topicsflow serve [--host H] [--port P]   run a node until SIGTERM/SIGINT
+
+Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
+missing or invalid setting prints one line naming the variable and exits with status 2,
+as argparse does for bad flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import trio
+
+from topicsflow.settings import Settings, SettingsError, load_settings
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task the command performs."""
+    parser = argparse.ArgumentParser(
+        prog="topicsflow",
+        description="TopicsFlow: an actor-based real-time community server on trio.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run a node (HTTP API, WebSocket gateway and actors)",
+        description=(
+            "Run one TopicsFlow node until SIGTERM or SIGINT, then drain: stop accepting, "
+            "close WebSockets, flush actors, and exit within TOPICSFLOW_SHUTDOWN_GRACE_SECONDS. "
+            "Without TOPICSFLOW_MONGODB_URL the node uses the embedded SQLite store in "
+            "TOPICSFLOW_DATA_DIR; without TOPICSFLOW_REDIS_URL, in-process sessions and bus."
+        ),
+    )
+    serve.add_argument(
+        "--host", help="address to listen on (default: TOPICSFLOW_HOST or 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, help="TCP port to listen on (default: TOPICSFLOW_PORT or 8000)"
+    )
+    return parser
+
+
+def settings_for(arguments: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's overrides applied."""
+    settings = load_settings()
+    overrides: dict[str, object] = {}
+    if getattr(arguments, "host", None):
+        overrides["host"] = arguments.host
+    if getattr(arguments, "port", None) is not None:
+        if not 0 <= arguments.port <= 65535:
+            raise SettingsError("--port", "expected an integer between 0 and 65535")
+        overrides["port"] = arguments.port
+    return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+def configure_logging(settings: Settings) -> None:
+    """Readable log lines on stderr at the configured level."""
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def run_serve(settings: Settings) -> None:
+    """Serve until a termination signal arrives, then shut down gracefully."""
+    from supervisors.node import serve_node
+
+    shutdown = trio.Event()
+    with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(serve_node, settings, shutdown)
+            async for signal_number in signals:
+                logging.getLogger(__name__).info(
+                    "received %s, draining", signal.Signals(signal_number).name
+                )
+                shutdown.set()
+                break
+
+
+def leaf_exceptions(error: BaseException) -> list[BaseException]:
+    """The exceptions inside (possibly nested) exception groups, in order."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in leaf_exceptions(inner)]
+    return [error]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return the process exit status."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        settings = settings_for(arguments)
+    except SettingsError as error:
+        print(f"topicsflow: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings)
+    if arguments.command == "serve":
+        status = 0
+        try:
+            trio.run(run_serve, settings)
+        except* OSError as group:
+            for failure in leaf_exceptions(group):
+                print(f"topicsflow: error: cannot serve: {failure}", file=sys.stderr)
+            status = 1
+        return status
+    return 0

@@ -1,0 +1,233 @@
+"""The node's settings: one frozen object parsed once from ``TOPICSFLOW_*`` variables.
+
+Contract:
+
+* :func:`load_settings` reads a mapping (``os.environ`` by default), validates every value
+  and returns a frozen :class:`Settings`.  The first invalid or missing value raises
+  :class:`SettingsError` whose message names the variable, states what was expected and
+  (except for secrets) what was found.  The CLI prints that one line and exits with 2.
+* Profiles follow the seed's ``config.py``: ``development`` (default), ``production`` and
+  ``testing``.  Production refuses to start without ``TOPICSFLOW_SECRET_KEY`` and with
+  wildcard CORS.
+* No ``TOPICSFLOW_MONGODB_URL`` means the embedded SQLite store under
+  ``TOPICSFLOW_DATA_DIR``; no ``TOPICSFLOW_REDIS_URL`` means in-process sessions, caches,
+  rate limits and bus.
+* Secrets (:attr:`Settings.secret_key`, connection strings) are never part of ``repr``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import ipaddress
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+PREFIX = "TOPICSFLOW_"
+ValueType = TypeVar("ValueType")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; ``str(error)`` is the one-line explanation."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Profile(enum.StrEnum):
+    """Which defaults apply: as the seed's ``FLASK_ENV`` did."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TESTING = "testing"
+
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the node reads from its environment; see README for each variable."""
+
+    profile: Profile = Profile.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    mongodb_url: str | None = dataclasses.field(default=None, repr=False)
+    mongodb_database: str = "topicsflow"
+    redis_url: str | None = dataclasses.field(default=None, repr=False)
+    secret_key: str = dataclasses.field(default="", repr=False)
+    cors_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[IpNetwork, ...] = ()
+    max_request_bytes: int = 1_048_576
+    max_upload_bytes: int = 10_485_760
+    azure_blob_connection_string: str | None = dataclasses.field(default=None, repr=False)
+    azure_blob_container: str = "topicsflow"
+    ops_token: str | None = dataclasses.field(default=None, repr=False)
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = 10.0
+
+    @property
+    def uses_embedded_store(self) -> bool:
+        """True when no MongoDB URL is configured and SQLite under ``data_dir`` is used."""
+        return self.mongodb_url is None
+
+    @property
+    def uses_redis(self) -> bool:
+        """True when Redis carries sessions, caches, rate limits and the bus."""
+        return self.redis_url is not None
+
+
+def _parse_int(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"expected an integer between {low} and {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected an integer between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _parse_float(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"expected a number between {low} and {high}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected a number between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _parse_url(*schemes: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not parts.netloc:
+            prefixes = " or ".join(scheme + "://" for scheme in schemes)
+            raise ValueError(f"expected a URL starting with {prefixes}")
+        return raw
+
+    return parse
+
+
+def _parse_origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+    for origin in origins:
+        if origin != "*" and not _looks_like_origin(origin):
+            raise ValueError("expected a comma-separated list of origins like https://example.org")
+    return origins
+
+
+def _looks_like_origin(origin: str) -> bool:
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.path
+
+
+def _parse_networks(raw: str) -> tuple[IpNetwork, ...]:
+    try:
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except ValueError:
+        message = "expected a comma-separated list of IP addresses or CIDR networks"
+        raise ValueError(message) from None
+
+
+def _parse_choice(*choices: str, upper: bool = False) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().upper() if upper else raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+_parse_log_level = _parse_choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True)
+
+
+def _parse_nonempty(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("expected a non-empty value")
+    return raw.strip()
+
+
+class _Reader:
+    """Reads one variable at a time and wraps parse failures in :class:`SettingsError`."""
+
+    def __init__(self, environment: Mapping[str, str]) -> None:
+        self._environment = environment
+
+    def get(
+        self, name: str, parse: Callable[[str], ValueType], *, secret: bool = False
+    ) -> ValueType | None:
+        variable = PREFIX + name
+        raw = self._environment.get(variable)
+        if raw is None or raw == "":
+            return None
+        try:
+            return parse(raw)
+        except ValueError as error:
+            shown = "" if secret else f", got {raw[:80]!r}"
+            raise SettingsError(variable, f"{error}{shown}") from None
+
+
+def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
+    """Parse and validate the settings; raise :class:`SettingsError` on the first problem."""
+    reader = _Reader(os.environ if environment is None else environment)
+    profile_name = reader.get("PROFILE", _parse_choice(*(p.value for p in Profile)))
+    profile = Profile(profile_name or Profile.DEVELOPMENT)
+    defaults = Settings()
+    secret_key = reader.get("SECRET_KEY", _parse_nonempty, secret=True)
+    if secret_key is None:
+        if profile is Profile.PRODUCTION:
+            raise SettingsError(PREFIX + "SECRET_KEY", "required in the production profile")
+        secret_key = secrets.token_urlsafe(32)
+    elif len(secret_key) < 32:
+        raise SettingsError(PREFIX + "SECRET_KEY", "expected at least 32 characters")
+    cors_origins = reader.get("CORS_ORIGINS", _parse_origins) or defaults.cors_origins
+    if profile is Profile.PRODUCTION and "*" in cors_origins:
+        raise SettingsError(PREFIX + "CORS_ORIGINS", "a wildcard is refused in production")
+
+    def value(name: str, parse: Callable[[str], ValueType], default: ValueType) -> ValueType:
+        parsed = reader.get(name, parse)
+        return default if parsed is None else parsed
+
+    return Settings(
+        profile=profile,
+        host=value("HOST", _parse_nonempty, defaults.host),
+        port=value("PORT", _parse_int(1, 65535), defaults.port),
+        data_dir=value("DATA_DIR", Path, defaults.data_dir),
+        mongodb_url=reader.get("MONGODB_URL", _parse_url("mongodb", "mongodb+srv"), secret=True),
+        mongodb_database=value("MONGODB_DATABASE", _parse_nonempty, defaults.mongodb_database),
+        redis_url=reader.get("REDIS_URL", _parse_url("redis", "rediss", "unix"), secret=True),
+        secret_key=secret_key,
+        cors_origins=cors_origins,
+        trusted_proxies=value("TRUSTED_PROXIES", _parse_networks, defaults.trusted_proxies),
+        max_request_bytes=value(
+            "MAX_REQUEST_BYTES", _parse_int(1024, 1 << 30), defaults.max_request_bytes
+        ),
+        max_upload_bytes=value(
+            "MAX_UPLOAD_BYTES", _parse_int(1024, 1 << 34), defaults.max_upload_bytes
+        ),
+        azure_blob_connection_string=reader.get(
+            "AZURE_BLOB_CONNECTION_STRING", _parse_nonempty, secret=True
+        ),
+        azure_blob_container=value(
+            "AZURE_BLOB_CONTAINER", _parse_nonempty, defaults.azure_blob_container
+        ),
+        ops_token=reader.get("OPS_TOKEN", _parse_nonempty, secret=True),
+        log_level=value("LOG_LEVEL", _parse_log_level, defaults.log_level),
+        shutdown_grace_seconds=value(
+            "SHUTDOWN_GRACE_SECONDS", _parse_float(0.0, 600.0), defaults.shutdown_grace_seconds
+        ),
+    )
