@@ -91,7 +91,7 @@ def ensure_ferretdb() -> None:
         for path in [tree, *tree.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
         (tree / "build" / "version" / "version.txt").write_text(f"v{FERRETDB_VERSION}\n")
-        partial = FERRETDB_BIN.with_suffix(".partial")
+        partial = FERRETDB_BIN.with_name(FERRETDB_BIN.name + ".partial")
         env = dict(os.environ, CGO_ENABLED="0")
         run(["go", "build", "-trimpath", "-o", str(partial), "./cmd/ferretdb"], cwd=tree, env=env)
         partial.rename(FERRETDB_BIN)

@@ -1,0 +1,45 @@
+"""The messages TopicsFlow sends by email, as plain text.
+
+Each function returns an :class:`~services.email.EmailMessage`.  Links are built from the
+node's public URL and a token that is only ever sent here (its digest is what is stored).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from services.email import EmailMessage
+
+
+def verification_email(to: str, username: str, public_url: str, token: str) -> EmailMessage:
+    """Asks a new user to confirm their address."""
+    link = f"{public_url.rstrip('/')}/verify-email?token={quote(token)}"
+    body = (
+        f"Hello {username},\n\n"
+        "Please confirm your email address for TopicsFlow by opening this link:\n\n"
+        f"{link}\n\n"
+        "If you did not create an account, ignore this message.\n"
+    )
+    return EmailMessage(to=to, subject="Confirm your TopicsFlow email address", body=body)
+
+
+def password_reset_email(to: str, username: str, public_url: str, token: str) -> EmailMessage:
+    """Carries a single-use, expiring password reset link."""
+    link = f"{public_url.rstrip('/')}/reset-password?token={quote(token)}"
+    body = (
+        f"Hello {username},\n\n"
+        "Someone asked to reset the password of your TopicsFlow account. To choose a new\n"
+        f"password, open this link (it works once and expires soon):\n\n{link}\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n"
+    )
+    return EmailMessage(to=to, subject="Reset your TopicsFlow password", body=body)
+
+
+def security_notice_email(to: str, username: str, event: str) -> EmailMessage:
+    """Tells a user that something security-relevant happened to their account."""
+    body = (
+        f"Hello {username},\n\n"
+        f"This is a notice that the following happened to your TopicsFlow account: {event}.\n\n"
+        "If this was you, there is nothing to do. If not, reset your password at once.\n"
+    )
+    return EmailMessage(to=to, subject="TopicsFlow security notice", body=body)
