@@ -11,6 +11,7 @@ from quart_trio import QuartTrio
 from http_facade import ops
 from http_facade.context import EXTENSION_KEY, FacadeContext
 from http_facade.errors import install_error_handlers
+from http_facade.security import install_security
 
 
 def create_app(context: FacadeContext) -> QuartTrio:
@@ -20,5 +21,6 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.config["JSON_SORT_KEYS"] = False
     app.extensions[EXTENSION_KEY] = context
     install_error_handlers(app)
+    install_security(app, context.settings)
     app.register_blueprint(ops.blueprint)
     return app
