@@ -11,7 +11,10 @@ from quart_trio import QuartTrio
 from http_facade import ops
 from http_facade.context import EXTENSION_KEY, FacadeContext
 from http_facade.errors import install_error_handlers
+from http_facade.openapi import install_openapi
 from http_facade.security import install_security
+
+API_VERSION = "1.0.0"
 
 
 def create_app(context: FacadeContext) -> QuartTrio:
@@ -22,5 +25,6 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.extensions[EXTENSION_KEY] = context
     install_error_handlers(app)
     install_security(app, context.settings)
+    install_openapi(app, API_VERSION)
     app.register_blueprint(ops.blueprint)
     return app
