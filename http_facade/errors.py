@@ -1,10 +1,10 @@
 """One JSON error shape for every REST response that is not a success.
 
-Every error body is ``{"error": {"code": CODE, "message": TEXT}}`` where ``CODE`` is one of
-the stable codes shared with the WebSocket protocol.  Handlers raise :class:`ApiError`;
-the app factory turns it, and every HTTP error Quart raises itself (404, 405, 413…), into
-that shape.  An unexpected exception becomes ``internal`` with status 500 and is logged
-with its traceback — its text never reaches the client.
+Every error body is ``{"error": {"code": CODE, "message": TEXT}}`` where ``CODE`` is an
+:class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses.  Handlers
+raise :class:`ApiError`; the app factory turns it, and every HTTP error Quart raises
+itself (404, 405, 413…), into that shape.  An unexpected exception becomes ``internal``
+with status 500 and is logged with its traceback — its text never reaches the client.
 """
 
 from __future__ import annotations
@@ -14,38 +14,56 @@ import logging
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from protocol.errors import ErrorCode
+
 logger = logging.getLogger(__name__)
 
 _CODE_BY_STATUS = {
-    400: "invalid",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "invalid",
-    409: "conflict",
-    413: "too_large",
-    415: "invalid",
-    422: "invalid",
-    429: "rate_limited",
-    503: "unavailable",
-    504: "timeout",
+    400: ErrorCode.INVALID,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.INVALID,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED,
+    422: ErrorCode.INVALID,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.UNAVAILABLE,
+    504: ErrorCode.TIMEOUT,
 }
 
 
 class ApiError(Exception):
-    """A failure a handler reports to the client with ``status``, ``code`` and ``message``."""
+    """A failure a handler reports to the client: ``code``, ``message``, optional status.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    The status defaults to the code's own (:attr:`ErrorCode.http_status`);
+    ``retry_after`` (seconds) becomes a ``Retry-After`` header.
+    """
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
         self.message = message
+        self.status = int(code.http_status) if status is None else status
+        self.retry_after = retry_after
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(
+    status: int, code: ErrorCode, message: str, retry_after: float | None = None
+) -> Response:
     """Build the error shape as a response with ``status``."""
-    response = jsonify({"error": {"code": code, "message": message}})
+    response = jsonify({"error": {"code": code.value, "message": message}})
     response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, round(retry_after + 0.499)))
     return response
 
 
@@ -54,15 +72,16 @@ def install_error_handlers(app: Quart) -> None:
 
     @app.errorhandler(ApiError)
     async def handle_api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.code, error.message)
+        return error_response(error.status, error.code, error.message, error.retry_after)
 
     @app.errorhandler(HTTPException)
     async def handle_http_exception(error: HTTPException) -> Response:
         status = error.code or 500
-        code = _CODE_BY_STATUS.get(status, "internal" if status >= 500 else "invalid")
+        fallback = ErrorCode.INTERNAL if status >= 500 else ErrorCode.INVALID
+        code = _CODE_BY_STATUS.get(status, fallback)
         return error_response(status, code, error.description or error.name)
 
     @app.errorhandler(Exception)
     async def handle_unexpected(error: Exception) -> Response:
         logger.exception("unhandled error while serving a request")
-        return error_response(500, "internal", "internal server error")
+        return error_response(500, ErrorCode.INTERNAL, "internal server error")

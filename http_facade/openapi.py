@@ -16,6 +16,7 @@ from quart_schema.openapi import APIKeySecurityScheme, HttpSecurityScheme, Info
 
 from http_facade.errors import error_response
 from http_facade.security import SESSION_COOKIE
+from protocol.errors import ErrorCode
 
 
 class ErrorDetail(msgspec.Struct, frozen=True):
@@ -57,6 +58,6 @@ def install_openapi(app: Quart, version: str) -> QuartSchema:
     @app.errorhandler(RequestSchemaValidationError)
     async def handle_validation_error(error: RequestSchemaValidationError) -> Response:
         detail = str(error.validation_error) or "the request is not valid"
-        return error_response(400, "invalid", detail)
+        return error_response(400, ErrorCode.INVALID, detail)
 
     return schema

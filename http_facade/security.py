@@ -17,7 +17,8 @@ Contract:
 * A declared ``Content-Length`` over ``TOPICSFLOW_MAX_REQUEST_BYTES`` is refused with 413
   before the body is read; a chunked body is cut off at the same size while it is read.
 * Under ``/api/``, a request with a body must declare ``application/json`` unless its
-  endpoint is marked with :func:`accepts_any_body` (file uploads); otherwise 415.
+  endpoint is marked with :func:`accepts_any_body` (file uploads); otherwise 415
+  ``unsupported``.
 * CORS is applied by quart-cors from the allowlist; the WebSocket endpoint does its own
   origin check and is exempt from quart-cors' blanket one.
 """
@@ -34,6 +35,7 @@ from quart_cors import cors
 
 from http_facade.context import current_context
 from http_facade.errors import ApiError
+from protocol.errors import ErrorCode
 from topicsflow.settings import IpNetwork, Profile, Settings
 
 SESSION_COOKIE = "topicsflow_session"
@@ -110,9 +112,9 @@ async def _check_request() -> None:
             origin = request.headers.get("Origin") or origin_of(request.headers.get("Referer", ""))
             own_origin = f"{request.scheme}://{request.host}"
             if not origin_allowed(origin, own_origin, settings.cors_origins):
-                raise ApiError(403, "forbidden", "cross-site request refused")
+                raise ApiError(ErrorCode.FORBIDDEN, "cross-site request refused")
         if (request.content_length or 0) > settings.max_request_bytes:
-            raise ApiError(413, "too_large", "the request body is too large")
+            raise ApiError(ErrorCode.TOO_LARGE, "the request body is too large")
         view = current_app.view_functions.get(request.endpoint or "")
         has_body = bool(request.content_length or request.headers.get("Transfer-Encoding"))
         declares_other = bool(request.mimetype) and request.mimetype != "application/json"
@@ -121,7 +123,7 @@ async def _check_request() -> None:
             and (declares_other or (has_body and not request.mimetype))
             and not getattr(view, ANY_BODY_ATTRIBUTE, False)
         ):
-            raise ApiError(415, "invalid", "the request body must be application/json")
+            raise ApiError(ErrorCode.UNSUPPORTED, "the request body must be application/json")
 
 
 def install_security(app: Quart, settings: Settings) -> None:

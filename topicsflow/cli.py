@@ -1,6 +1,7 @@
 """The ``topicsflow`` command.
 
     topicsflow serve [--host H] [--port P]   run a node until SIGTERM/SIGINT
+    topicsflow protocol-schema [--output F]  print the WebSocket protocol's JSON Schema
 
 Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
 missing or invalid setting prints one line naming the variable and exits with status 2,
@@ -46,7 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, help="TCP port to listen on (default: TOPICSFLOW_PORT or 8000)"
     )
+    schema = commands.add_parser(
+        "protocol-schema",
+        help="print the JSON Schema of the WebSocket protocol's frames",
+        description="Print the JSON Schema of both frame unions (client and server).",
+    )
+    schema.add_argument("--output", help="write to this file instead of standard output")
     return parser
+
+
+def write_protocol_schema(output: str | None) -> int:
+    """Print (or write to ``output``) the protocol's JSON Schema."""
+    from protocol.schema import render_schema
+
+    text = render_schema()
+    if output:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def settings_for(arguments: argparse.Namespace) -> Settings:
@@ -98,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the process exit status."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    if arguments.command == "protocol-schema":
+        return write_protocol_schema(arguments.output)
     try:
         settings = settings_for(arguments)
     except SettingsError as error:

@@ -53,3 +53,11 @@ def test_serve_help_documents_its_flags(capsys: pytest.CaptureFixture[str]) -> N
 def test_procfile_web_process_runs_serve_on_the_platform_port() -> None:
     lines = (REPOSITORY / "Procfile").read_text().splitlines()
     assert "web: topicsflow serve --host 0.0.0.0 --port $PORT" in lines
+
+
+def test_protocol_schema_command_prints_the_committed_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["protocol-schema"]) == 0
+    committed = (REPOSITORY / "docs" / "protocol-schema.json").read_text(encoding="utf-8")
+    assert capsys.readouterr().out == committed

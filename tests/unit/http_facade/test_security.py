@@ -96,7 +96,7 @@ async def test_api_bodies_must_be_json_unless_marked() -> None:
     client = make_app().test_client()
     form = await client.post("/api/probe/json", form={"a": "b"})
     assert form.status_code == 415
-    assert (await form.get_json())["error"]["code"] == "invalid"
+    assert (await form.get_json())["error"]["code"] == "unsupported"
     upload = await client.post(
         "/api/probe/upload", data=b"\x89PNG", headers={"Content-Type": "image/png"}
     )

@@ -1,0 +1,36 @@
+"""Encode-once fan-out of server frames.
+
+An event delivered to many subscribers is encoded at most once per codec, and every
+subscriber of that codec gets the same ``str`` or ``bytes`` object::
+
+    event = BroadcastFrame(MessageCreated(channel=channel, seq=seq, message=message))
+    for subscriber in subscribers:
+        subscriber.outbound.send_nowait(event.encoded_for(subscriber.codec))
+"""
+
+from typing import Final
+
+from protocol.codecs import Codec, WireData
+from protocol.server_frames import ServerFrame
+
+
+class BroadcastFrame:
+    """A server frame to deliver to many connections, encoded at most once per codec.
+
+    Create one per event; :meth:`encoded_for` encodes on first use for a codec and then
+    returns the same message object to every later subscriber of that codec.
+    """
+
+    __slots__ = ("_encoded", "frame")
+
+    def __init__(self, frame: ServerFrame) -> None:
+        self.frame: Final = frame
+        self._encoded: dict[str, WireData] = {}
+
+    def encoded_for(self, codec: Codec) -> WireData:
+        """The frame encoded for ``codec``'s subprotocol, shared by all its callers."""
+        encoded = self._encoded.get(codec.subprotocol)
+        if encoded is None:
+            encoded = codec.encode_server(self.frame)
+            self._encoded[codec.subprotocol] = encoded
+        return encoded
