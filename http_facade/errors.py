@@ -1,9 +1,10 @@
 """One JSON error shape for every REST response that is not a success.
 
 Every error body is ``{"error": {"code": CODE, "message": TEXT}}`` where ``CODE`` is an
-:class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses.  Handlers
-raise :class:`ApiError`; the app factory turns it, and every HTTP error Quart raises
-itself (404, 405, 413…), into that shape.  An unexpected exception becomes ``internal``
+:class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses.  Handlers,
+actors and services raise :class:`services.errors.DomainError` (the facade's own checks
+raise its subclass :class:`ApiError`); the app factory turns it, and every HTTP error
+Quart raises itself (404, 405, 413…), into that shape.  An unexpected exception becomes ``internal``
 with status 500 and is logged with its traceback — its text never reaches the client.
 """
 
@@ -15,6 +16,7 @@ from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from protocol.errors import ErrorCode
+from services.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +36,8 @@ _CODE_BY_STATUS = {
 }
 
 
-class ApiError(Exception):
-    """A failure a handler reports to the client: ``code``, ``message``, optional status.
+class ApiError(DomainError):
+    """A refusal raised by the facade itself; like :class:`DomainError`, plus a status.
 
     The status defaults to the code's own (:attr:`ErrorCode.http_status`);
     ``retry_after`` (seconds) becomes a ``Retry-After`` header.
@@ -49,11 +51,8 @@ class ApiError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message, retry_after=retry_after)
         self.status = int(code.http_status) if status is None else status
-        self.retry_after = retry_after
 
 
 def error_response(
@@ -70,9 +69,10 @@ def error_response(
 def install_error_handlers(app: Quart) -> None:
     """Route every error raised while handling a request into the one error shape."""
 
-    @app.errorhandler(ApiError)
-    async def handle_api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.code, error.message, error.retry_after)
+    @app.errorhandler(DomainError)
+    async def handle_domain_error(error: DomainError) -> Response:
+        status = error.status if isinstance(error, ApiError) else int(error.code.http_status)
+        return error_response(status, error.code, error.message, error.retry_after)
 
     @app.errorhandler(HTTPException)
     async def handle_http_exception(error: HTTPException) -> Response:

@@ -1,0 +1,106 @@
+"""The node's fan-out hub: which local connections listen to which channel.
+
+Contract:
+
+* :meth:`Hub.publish` is synchronous and never waits: it encodes the event at most once
+  per codec (through :class:`protocol.broadcast.BroadcastFrame`) and hands it to every
+  subscriber's :meth:`Subscriber.deliver_nowait`.  A subscriber that cannot take it (its
+  bounded outbound queue is full) is told so by returning False and is removed from every
+  channel: the slow consumer is disconnected, the others are unaffected.
+* Events of one channel are published by the channel's owner (its actor) one at a time,
+  in sequence order, so each subscriber receives them in that order.
+* The hub holds subscribers, never actors; it is local to the node.  In cluster mode the
+  bus listener publishes events from other nodes into it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Protocol
+
+from protocol.broadcast import BroadcastFrame
+
+
+class Subscriber(Protocol):
+    """A connection as the hub sees it."""
+
+    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
+        """Queue ``event``; False when the subscriber cannot keep up and must be dropped."""
+        ...
+
+    def dropped_as_slow(self) -> None:
+        """Called once when the hub removed this subscriber for being slow."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HubStatistics:
+    """Counts for the ops status endpoint."""
+
+    channels: int
+    subscriptions: int
+    published: int
+    delivered: int
+    dropped_slow: int
+
+
+class Hub:
+    """Local index of channel → subscribers; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, dict[Subscriber, None]] = {}
+        self._published = 0
+        self._delivered = 0
+        self._dropped_slow = 0
+
+    def subscribe(self, channel: str, subscriber: Subscriber) -> None:
+        """Add ``subscriber`` to ``channel`` (idempotent)."""
+        self._subscribers.setdefault(channel, {})[subscriber] = None
+
+    def unsubscribe(self, channel: str, subscriber: Subscriber) -> None:
+        """Remove ``subscriber`` from ``channel`` (no error when absent)."""
+        members = self._subscribers.get(channel)
+        if members is not None:
+            members.pop(subscriber, None)
+            if not members:
+                del self._subscribers[channel]
+
+    def unsubscribe_all(self, subscriber: Subscriber, channels: Iterable[str]) -> None:
+        """Remove ``subscriber`` from each of ``channels``."""
+        for channel in list(channels):
+            self.unsubscribe(channel, subscriber)
+
+    def subscribers(self, channel: str) -> list[Subscriber]:
+        """The current subscribers of ``channel`` (a copy)."""
+        return list(self._subscribers.get(channel, ()))
+
+    def publish(self, channel: str, event: BroadcastFrame) -> int:
+        """Deliver ``event`` to the channel's subscribers; returns how many took it."""
+        self._published += 1
+        members = self._subscribers.get(channel)
+        if not members:
+            return 0
+        delivered = 0
+        slow: list[Subscriber] = []
+        for subscriber in members:
+            if subscriber.deliver_nowait(channel, event):
+                delivered += 1
+            else:
+                slow.append(subscriber)
+        self._delivered += delivered
+        for subscriber in slow:
+            self._dropped_slow += 1
+            self.unsubscribe(channel, subscriber)
+            subscriber.dropped_as_slow()
+        return delivered
+
+    def statistics(self) -> HubStatistics:
+        """Channel and subscription counts, and totals since start."""
+        return HubStatistics(
+            channels=len(self._subscribers),
+            subscriptions=sum(len(members) for members in self._subscribers.values()),
+            published=self._published,
+            delivered=self._delivered,
+            dropped_slow=self._dropped_slow,
+        )

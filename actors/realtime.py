@@ -1,0 +1,85 @@
+"""What a connection session needs from the rest of the node, as protocols.
+
+The WebSocket session (:mod:`actors.session`) is transport- and domain-agnostic: it talks
+to its socket through a :class:`Transport`, checks tokens through an :class:`Authenticator`,
+asks a :class:`ChannelAccess` per channel kind whether a user may subscribe and what they
+missed, and hands every domain frame (send, edit, react, calls…) to a :class:`FrameRouter`.
+Each refusal is a :class:`services.errors.DomainError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import msgspec
+
+from protocol.client_frames import ClientFrame
+from protocol.control_frames import AnyAckResult
+from protocol.server_frames import ServerFrame
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a connection acts for: the user and the login session it authenticated with."""
+
+    user_id: str
+    session_id: str
+    is_admin: bool = False
+
+
+class Transport(Protocol):
+    """One WebSocket, as the session uses it."""
+
+    async def receive(self) -> str | bytes | None:
+        """The next message, or None once the peer disconnected."""
+        ...
+
+    async def send(self, data: str | bytes) -> None:
+        """Send one message (text for ``str``, binary for ``bytes``)."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close with ``code``; never raises when already closed."""
+        ...
+
+
+class Authenticator(Protocol):
+    """Turns a bearer token into a :class:`Principal`."""
+
+    async def authenticate(self, token: str) -> Principal | None:
+        """The principal of a live session, or None for an unknown/expired/revoked token."""
+        ...
+
+
+class Replay(msgspec.Struct, frozen=True, kw_only=True):
+    """What a subscriber missed: the events after ``since_seq`` up to ``last_seq``.
+
+    ``complete`` is False when more than the limit were missed or history is unavailable;
+    then ``events`` is empty and the client refetches history over REST.
+    """
+
+    last_seq: int
+    complete: bool = True
+    events: Sequence[ServerFrame] = ()
+
+
+class ChannelAccess(Protocol):
+    """Who may subscribe to channels of one kind, and their history."""
+
+    async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
+        """Return when ``principal`` may read the channel; raise DomainError otherwise."""
+        ...
+
+    async def replay(
+        self, principal: Principal, channel_id: str, since_seq: int | None, limit: int
+    ) -> Replay:
+        """The channel's last seq and, with ``since_seq``, the events after it."""
+        ...
+
+
+class FrameRouter(Protocol):
+    """Carries out domain frames on behalf of a principal."""
+
+    async def handle(self, principal: Principal, frame: ClientFrame) -> AnyAckResult | None:
+        """Perform ``frame``; return the ``ack`` result, or raise DomainError."""
+        ...

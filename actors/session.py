@@ -1,0 +1,249 @@
+"""The connection session: one per WebSocket, the actor that speaks the v1 protocol.
+
+A session handles its client's frames one at a time, in order (it is turn-based like every
+actor, its mailbox being the socket's receive side), and owns the connection's
+subscriptions and its bounded outbound queue.  It runs two tasks: the reader (which is the
+actor's turn loop) and the writer (which drains the outbound queue into the socket); when
+either ends, both end and the socket is closed with the session's close code.
+
+Guarantees (docs/PROTOCOL.md states them for clients):
+
+* Before authentication only ``authenticate`` and ``ping`` are served; anything else, a
+  failed ``authenticate``, or silence past the authentication timeout closes with 4001.
+* A frame that fails to decode is answered with ``error`` (``invalid``) and the session
+  goes on; too many of them close with 1008.  An oversized frame closes with 1009.
+* Frames over the per-connection rate are answered ``rate_limited``; a client that keeps
+  flooding is closed with 4008.  Silence past the heartbeat timeout closes with 4009.
+* Live events are delivered without waiting: when the outbound queue is full the client is
+  a slow consumer and is closed with 4000 at once; other connections never wait for it.
+* A domain refusal becomes an ``error`` frame; an unexpected exception in a handler is
+  logged and answered ``internal`` — it never ends the session or touches another one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Mapping
+
+import trio
+
+from actors.hub import Hub
+from actors.realtime import Authenticator, ChannelAccess, FrameRouter, Principal, Transport
+from actors.session_dispatch import SessionDispatch
+from protocol import limits
+from protocol.broadcast import BroadcastFrame
+from protocol.channels import ChannelKind
+from protocol.close_codes import CloseCode
+from protocol.codecs import Codec, WireData
+from protocol.control_frames import ErrorReply, Goodbye, error_reply
+from protocol.errors import ErrorCode, ProtocolError
+from protocol.server_frames import ServerFrame
+from services.token_bucket import TokenBucket
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionLimits:
+    """Every bound of a session; the defaults are the protocol's."""
+
+    outbound_capacity: int = limits.OUTBOUND_QUEUE_FRAMES
+    max_frame_bytes: int = limits.DEFAULT_MAX_CLIENT_FRAME_BYTES
+    heartbeat_timeout: float = limits.HEARTBEAT_TIMEOUT_MS / 1000
+    authentication_timeout: float = limits.AUTHENTICATION_TIMEOUT_MS / 1000
+    frames_per_second: float = 20.0
+    frame_burst: int = 60
+    flood_tolerance: int = 60
+    max_invalid_frames: int = 20
+    max_subscriptions: int = 256
+    drain_timeout: float = 2.0
+
+
+class SessionServices:
+    """The node's collaborators a session uses; shared by every session of the node."""
+
+    __slots__ = ("authenticator", "channels", "hub", "limits", "router")
+
+    def __init__(
+        self,
+        *,
+        hub: Hub,
+        authenticator: Authenticator,
+        channels: Mapping[ChannelKind, ChannelAccess],
+        router: FrameRouter,
+        limits: SessionLimits | None = None,
+    ) -> None:
+        self.hub = hub
+        self.authenticator = authenticator
+        self.channels = channels
+        self.router = router
+        self.limits = limits or SessionLimits()
+
+
+class ConnectionSession(SessionDispatch):
+    """One client connection; see the module docstring."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        codec: Codec,
+        services: SessionServices,
+        principal: Principal | None = None,
+    ) -> None:
+        super().__init__(codec, services, principal)
+        self._transport = transport
+        self._bucket = TokenBucket(
+            rate=services.limits.frames_per_second, burst=services.limits.frame_burst
+        )
+        self._outbound_send, self._outbound_receive = trio.open_memory_channel[WireData](
+            services.limits.outbound_capacity
+        )
+        self._cancel_scope: trio.CancelScope | None = None
+        self.close_code = CloseCode.NORMAL
+        self.close_reason = ""
+        self.connected_at = time.time()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> CloseCode:
+        """Serve the connection until it ends; return the close code used."""
+        try:
+            async with trio.open_nursery() as nursery:
+                self._cancel_scope = nursery.cancel_scope
+                nursery.start_soon(self._write)
+                await self._read()
+                self._outbound_send.close()
+                with trio.move_on_after(self._services.limits.drain_timeout):
+                    await self._writer_done.wait()
+                nursery.cancel_scope.cancel()
+        finally:
+            self._leave_all_channels()
+            with trio.CancelScope(shield=True), trio.move_on_after(1.0):
+                await self._transport.close(int(self.close_code), self.close_reason)
+        return self.close_code
+
+    def terminate(self, code: CloseCode, reason: str, goodbye: str | None = None) -> None:
+        """End the session from outside (revocation, eviction of a user, node drain)."""
+        if goodbye is not None:
+            self._enqueue_nowait(Goodbye(reason=goodbye, message=reason))
+        self._stop(code, reason, flush=goodbye is not None)
+
+    def dropped_as_slow(self) -> None:
+        self._stop(CloseCode.SLOW_CONSUMER, "slow consumer", flush=False)
+
+    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
+        subscription = self._subscriptions.get(channel)
+        if subscription is None:
+            return True
+        if subscription.buffering:
+            return subscription.hold(event)
+        if not subscription.admit(event):
+            return True
+        try:
+            self._outbound_send.send_nowait(event.encoded_for(self._codec))
+        except trio.WouldBlock:
+            return False
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            return True
+        return True
+
+    def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        self.close_code = code
+        self.close_reason = reason
+        if flush:
+            self._outbound_send.close()
+            self._receive_scope.cancel()
+        elif self._cancel_scope is not None:
+            self._cancel_scope.cancel()
+
+    # ------------------------------------------------------------------ the two tasks
+
+    async def _write(self) -> None:
+        try:
+            async for data in self._outbound_receive:
+                await self._transport.send(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+        finally:
+            self._writer_done.set()
+        # The socket is gone or the queue closed: either way the session is over.
+        self._stop(self.close_code, self.close_reason, flush=False)
+
+    async def _read(self) -> None:
+        limits_ = self._services.limits
+        invalid_frames = 0
+        while not self._stopping:
+            timeout = limits_.heartbeat_timeout
+            if self.principal is None:
+                timeout = min(timeout, self._authentication_deadline - trio.current_time())
+            with trio.move_on_after(max(timeout, 0)) as self._receive_scope:
+                data = await self._transport.receive()
+            if self._stopping:
+                return
+            if self._receive_scope.cancelled_caught:
+                if self.principal is None:
+                    self._stop(CloseCode.UNAUTHORIZED, "authentication timeout", flush=True)
+                else:
+                    self._stop(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout", flush=True)
+                return
+            if data is None:
+                self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
+                return
+            if not self._within_rate():
+                continue
+            try:
+                frame = self._codec.decode_client(data, max_bytes=limits_.max_frame_bytes)
+            except ProtocolError as error:
+                await self.send_frame(error_reply(error))
+                invalid_frames += 1
+                if error.code is ErrorCode.TOO_LARGE:
+                    self._stop(CloseCode.TOO_LARGE, "frame too large", flush=True)
+                elif invalid_frames > limits_.max_invalid_frames:
+                    self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames", flush=True)
+                continue
+            await self.dispatch(frame)
+
+    def _within_rate(self) -> bool:
+        """Spend a token; answer or close a client that sends too fast."""
+        if self._bucket.take(trio.current_time()):
+            return True
+        if self._bucket.deficit > self._services.limits.flood_tolerance:
+            self._enqueue_nowait(
+                ErrorReply(code=ErrorCode.RATE_LIMITED, message="flooding: connection closed")
+            )
+            self._stop(CloseCode.RATE_LIMITED, "flood", flush=True)
+        else:
+            retry_ms = int(self._bucket.seconds_until_token(trio.current_time()) * 1000) + 1
+            self._enqueue_nowait(
+                ErrorReply(
+                    code=ErrorCode.RATE_LIMITED, message="too many frames", retry_after_ms=retry_ms
+                )
+            )
+        return False
+
+    # ------------------------------------------------------------------ sending
+
+    async def send_frame(self, frame: ServerFrame) -> None:
+        """Queue a reply or replayed event, waiting for room (backpressure on the reader)."""
+        await self.send_wire(self._codec.encode_server(frame))
+
+    async def send_wire(self, data: WireData) -> None:
+        """Queue an encoded frame, waiting for room; dropped when the session is closing."""
+        with contextlib.suppress(trio.ClosedResourceError, trio.BrokenResourceError):
+            await self._outbound_send.send(data)
+
+    def _enqueue_nowait(self, frame: ServerFrame) -> None:
+        with contextlib.suppress(
+            trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError
+        ):
+            self._outbound_send.send_nowait(self._codec.encode_server(frame))
+
+    def _leave_all_channels(self) -> None:
+        self._services.hub.unsubscribe_all(self, self._subscriptions)
+        self._subscriptions.clear()

@@ -1,0 +1,24 @@
+"""The domain's refusal: one exception every layer understands.
+
+Actors and services raise :class:`DomainError` when they refuse a command (not a member,
+not found, rate limited…).  The REST facade answers it with the code's HTTP status and the
+error shape; the WebSocket session answers it with an ``error`` frame echoing the request
+id.  The ``message`` is shown to the client, so it never carries secrets or internals.
+"""
+
+from __future__ import annotations
+
+from protocol.errors import ErrorCode
+
+
+class DomainError(Exception):
+    """A refusal with a stable ``code``, a human ``message`` and optional ``retry_after``."""
+
+    def __init__(self, code: ErrorCode, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code.value!r}, {self.message!r})"

@@ -1,0 +1,293 @@
+"""The connection session against an in-memory transport, on trio's fake clock."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+from actors.hub import Hub
+from actors.realtime import Principal, Replay
+from actors.session import ConnectionSession, SessionLimits, SessionServices
+from protocol.broadcast import BroadcastFrame
+from protocol.channels import ChannelKind
+from protocol.chat_events import MessageCreated
+from protocol.client_frames import ClientFrame, SendMessage
+from protocol.close_codes import CloseCode
+from protocol.codecs import JSON_CODEC
+from protocol.control_frames import MessageAccepted
+from protocol.errors import ErrorCode
+from protocol.payloads import ChatMessage
+from protocol.server_frames import ServerFrame
+from services.errors import DomainError
+
+ALICE = Principal(user_id="alice", session_id="s-alice")
+CHANNEL = "chat_room:r1"
+
+
+class FakeTransport:
+    """A WebSocket whose peer is the test: it pushes messages and reads what was sent."""
+
+    def __init__(self, *, blocked: bool = False) -> None:
+        self._inbound_send, self._inbound_receive = trio.open_memory_channel[str | None](100)
+        self.sent: list[dict[str, Any]] = []
+        self.closed_with: int | None = None
+        self.unblock = trio.Event()
+        if not blocked:
+            self.unblock.set()
+        self.new_frame = trio.Event()
+
+    def push(self, frame: dict[str, Any] | str) -> None:
+        self._inbound_send.send_nowait(frame if isinstance(frame, str) else json.dumps(frame))
+
+    def disconnect(self) -> None:
+        self._inbound_send.send_nowait(None)
+
+    async def receive(self) -> str | bytes | None:
+        return await self._inbound_receive.receive()
+
+    async def send(self, data: str | bytes) -> None:
+        await self.unblock.wait()
+        self.sent.append(json.loads(data))
+        self.new_frame.set()
+        self.new_frame = trio.Event()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed_with = code
+
+    async def next_frame(self, index: int) -> dict[str, Any]:
+        while len(self.sent) <= index:
+            await self.new_frame.wait()
+        return self.sent[index]
+
+
+class FakeAuthenticator:
+    async def authenticate(self, token: str) -> Principal | None:
+        return ALICE if token == "good-token" else None
+
+
+class FakeRoom:
+    """Channel access with a stored history; may publish live events during a replay."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.history: list[MessageCreated] = []
+        self.during_replay: Callable[[], None] | None = None
+
+    def append(self, text: str) -> MessageCreated:
+        seq = len(self.history) + 1
+        event = MessageCreated(
+            channel=CHANNEL,
+            seq=seq,
+            message=ChatMessage(message_id=f"m{seq}", author_id="bob", text=text, created_at=1),
+        )
+        self.history.append(event)
+        return event
+
+    def publish(self, text: str) -> None:
+        self.hub.publish(CHANNEL, BroadcastFrame(self.append(text)))
+
+    async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
+        if channel_id != "r1":
+            raise DomainError(ErrorCode.FORBIDDEN, "not a member")
+
+    async def replay(
+        self, principal: Principal, channel_id: str, since_seq: int | None, limit: int
+    ) -> Replay:
+        last = len(self.history)
+        missed: list[ServerFrame] = [] if since_seq is None else list(self.history[since_seq:])
+        await trio.sleep(0.01)
+        if self.during_replay is not None:
+            self.during_replay()
+        return Replay(last_seq=last, events=missed)
+
+
+class FakeRouter:
+    async def handle(self, principal: Principal, frame: ClientFrame) -> Any:
+        assert isinstance(frame, SendMessage)
+        if frame.text == "boom":
+            raise RuntimeError("handler bug")
+        if frame.text == "no":
+            raise DomainError(ErrorCode.FORBIDDEN, "you may not")
+        return MessageAccepted(channel=frame.channel, seq=1, message_id="m1")
+
+
+@asynccontextmanager
+async def open_session(
+    *, principal: Principal | None = None, blocked: bool = False, **limits: Any
+) -> AsyncIterator[tuple[FakeTransport, ConnectionSession, FakeRoom, trio.Nursery]]:
+    hub = Hub()
+    room = FakeRoom(hub)
+    services = SessionServices(
+        hub=hub,
+        authenticator=FakeAuthenticator(),
+        channels={ChannelKind.CHAT_ROOM: room},
+        router=FakeRouter(),
+        limits=SessionLimits(**limits),
+    )
+    transport = FakeTransport(blocked=blocked)
+    session = ConnectionSession(transport, JSON_CODEC, services, principal)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(session.run)
+        yield transport, session, room, nursery
+
+
+async def finished(session: ConnectionSession, transport: FakeTransport) -> int:
+    while transport.closed_with is None:
+        await trio.sleep(0.1)
+    return transport.closed_with
+
+
+async def test_ping_is_answered_before_authentication(autojump_clock: Any) -> None:
+    async with open_session() as (transport, session, _, _):
+        transport.push({"type": "ping", "id": 1})
+        assert (await transport.next_frame(0))["type"] == "pong"
+        transport.disconnect()
+
+
+async def test_other_frames_before_authentication_close_4001(autojump_clock: Any) -> None:
+    async with open_session() as (transport, session, _, _):
+        transport.push({"type": "subscribe", "id": 2, "channel": CHANNEL})
+        reply = await transport.next_frame(0)
+        assert (reply["id"], reply["code"]) == (2, "unauthorized")
+        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+
+
+async def test_bad_token_closes_4001_and_good_token_is_acknowledged(autojump_clock: Any) -> None:
+    async with open_session() as (transport, session, _, _):
+        transport.push({"type": "authenticate", "id": 1, "token": "bad"})
+        assert (await transport.next_frame(0))["code"] == "unauthorized"
+        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+    async with open_session() as (transport, session, _, _):
+        transport.push({"type": "authenticate", "id": 1, "token": "good-token"})
+        reply = await transport.next_frame(0)
+        assert reply["type"] == "ack"
+        assert reply["result"]["user_id"] == "alice"
+        transport.push({"type": "authenticate", "id": 2, "token": "good-token"})
+        assert (await transport.next_frame(1))["code"] == "conflict"
+        transport.disconnect()
+
+
+async def test_silence_closes_with_the_timeouts(autojump_clock: Any) -> None:
+    async with open_session(authentication_timeout=10) as (transport, session, _, _):
+        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+        assert trio.current_time() == pytest.approx(10, abs=0.5)
+    async with open_session(principal=ALICE, heartbeat_timeout=60) as (transport, session, _, _):
+        start = trio.current_time()
+        await trio.sleep(50)
+        transport.push({"type": "ping", "id": 1})
+        assert await finished(session, transport) == CloseCode.HEARTBEAT_TIMEOUT
+        assert trio.current_time() - start == pytest.approx(110, abs=0.5)
+
+
+async def test_invalid_frames_are_answered_and_oversized_ones_close(autojump_clock: Any) -> None:
+    async with open_session(principal=ALICE, max_frame_bytes=1024) as (transport, session, _, _):
+        transport.push("{not json")
+        transport.push({"type": "no_such_frame", "id": 7})
+        transport.push({"type": "ping", "id": 8})
+        assert (await transport.next_frame(0))["code"] == "invalid"
+        unknown = await transport.next_frame(1)
+        assert (unknown["code"], unknown["id"]) == ("invalid", 7)
+        assert (await transport.next_frame(2))["type"] == "pong"
+        transport.push({"type": "ping", "id": 9, "pad": "x" * 2000})
+        assert (await transport.next_frame(3))["code"] == "too_large"
+        assert await finished(session, transport) == CloseCode.TOO_LARGE
+
+
+async def test_flooding_is_refused_then_closed(autojump_clock: Any) -> None:
+    limits = {"frames_per_second": 5, "frame_burst": 5, "flood_tolerance": 10}
+    async with open_session(principal=ALICE, **limits) as (transport, session, _, _):
+        for number in range(30):
+            transport.push({"type": "ping", "id": number})
+        assert await finished(session, transport) == CloseCode.RATE_LIMITED
+        kinds = [frame.get("code", frame["type"]) for frame in transport.sent]
+        assert kinds[:5] == ["pong"] * 5
+        assert "rate_limited" in kinds
+
+
+async def test_domain_refusals_and_handler_bugs_become_errors(autojump_clock: Any) -> None:
+    async with open_session(principal=ALICE) as (transport, session, _, _):
+        for number, text in enumerate(["no", "boom", "fine"], start=1):
+            transport.push({"type": "send_message", "id": number, "channel": CHANNEL,
+                            "text": text})
+        assert (await transport.next_frame(0))["code"] == "forbidden"
+        assert (await transport.next_frame(1))["code"] == "internal"
+        accepted = await transport.next_frame(2)
+        assert accepted["result"]["type"] == "message_accepted"
+        transport.disconnect()
+
+
+async def test_resume_replays_missed_events_then_live_without_gap_or_duplicate(
+    autojump_clock: Any,
+) -> None:
+    async with open_session(principal=ALICE) as (transport, session, room, _):
+        for text in ["one", "two", "three"]:
+            room.append(text)
+
+        def publish_during_replay() -> None:
+            room.publish("four")  # stored and published while the replay was being read
+            room.hub.publish(CHANNEL, BroadcastFrame(room.history[2]))  # a late duplicate
+
+        room.during_replay = publish_during_replay
+        transport.push({"type": "subscribe", "id": 1, "channel": CHANNEL, "since_seq": 1})
+        subscribed = await transport.next_frame(0)
+        assert subscribed["type"] == "subscribed"
+        assert (subscribed["resumed"], subscribed["complete"]) == (True, True)
+        room.publish("five")
+        seqs = [(await transport.next_frame(index))["seq"] for index in range(1, 5)]
+        assert seqs == [2, 3, 4, 5]
+        room.hub.publish(CHANNEL, BroadcastFrame(room.history[4]))  # duplicate while live
+        room.publish("six")
+        assert (await transport.next_frame(5))["seq"] == 6
+        transport.disconnect()
+
+
+async def test_forbidden_subscription_is_refused(autojump_clock: Any) -> None:
+    async with open_session(principal=ALICE) as (transport, session, room, _):
+        transport.push({"type": "subscribe", "id": 1, "channel": "chat_room:secret"})
+        assert (await transport.next_frame(0))["code"] == "forbidden"
+        assert room.hub.statistics().subscriptions == 0
+        transport.disconnect()
+
+
+async def test_slow_consumer_is_closed_and_a_fast_one_is_unaffected(autojump_clock: Any) -> None:
+    hub = Hub()
+    room = FakeRoom(hub)
+    services = SessionServices(
+        hub=hub,
+        authenticator=FakeAuthenticator(),
+        channels={ChannelKind.CHAT_ROOM: room},
+        router=FakeRouter(),
+        limits=SessionLimits(outbound_capacity=8),
+    )
+    slow_transport, fast_transport = FakeTransport(), FakeTransport()
+    slow = ConnectionSession(slow_transport, JSON_CODEC, services, ALICE)
+    fast = ConnectionSession(fast_transport, JSON_CODEC, services, ALICE)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(slow.run)
+        nursery.start_soon(fast.run)
+        for transport in (slow_transport, fast_transport):
+            transport.push({"type": "subscribe", "id": 1, "channel": CHANNEL})
+            await transport.next_frame(0)
+        slow_transport.unblock = trio.Event()  # the slow client stops reading
+        for number in range(30):
+            room.publish(f"m{number}")
+            await trio.sleep(0.01)
+        assert await finished(slow, slow_transport) == CloseCode.SLOW_CONSUMER
+        delivered = [(await fast_transport.next_frame(index))["seq"] for index in range(1, 31)]
+        assert delivered == list(range(1, 31))
+        assert hub.statistics().dropped_slow == 1
+        fast_transport.disconnect()
+
+
+async def test_terminate_sends_goodbye_and_closes_with_the_code(autojump_clock: Any) -> None:
+    async with open_session(principal=ALICE) as (transport, session, _, _):
+        await trio.testing.wait_all_tasks_blocked()
+        session.terminate(CloseCode.UNAUTHORIZED, "session revoked", goodbye="session_revoked")
+        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+        assert transport.sent[-1]["type"] == "goodbye"
