@@ -37,6 +37,7 @@ class FakeTransport:
         self._inbound_send, self._inbound_receive = trio.open_memory_channel[str | None](100)
         self.sent: list[dict[str, Any]] = []
         self.closed_with: int | None = None
+        self.closed = trio.Event()
         self.unblock = trio.Event()
         if not blocked:
             self.unblock.set()
@@ -59,6 +60,7 @@ class FakeTransport:
 
     async def close(self, code: int, reason: str) -> None:
         self.closed_with = code
+        self.closed.set()
 
     async def next_frame(self, index: int) -> dict[str, Any]:
         while len(self.sent) <= index:
@@ -120,7 +122,7 @@ class FakeRouter:
 @asynccontextmanager
 async def open_session(
     *, principal: Principal | None = None, blocked: bool = False, **limits: Any
-) -> AsyncIterator[tuple[FakeTransport, ConnectionSession, FakeRoom, trio.Nursery]]:
+) -> AsyncIterator[tuple[FakeTransport, ConnectionSession, FakeRoom]]:
     hub = Hub()
     room = FakeRoom(hub)
     services = SessionServices(
@@ -134,36 +136,35 @@ async def open_session(
     session = ConnectionSession(transport, JSON_CODEC, services, principal)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(session.run)
-        yield transport, session, room, nursery
+        yield transport, session, room
 
 
-async def finished(session: ConnectionSession, transport: FakeTransport) -> int:
-    while transport.closed_with is None:
-        await trio.sleep(0.1)
+async def finished(transport: FakeTransport) -> int | None:
+    await transport.closed.wait()
     return transport.closed_with
 
 
 async def test_ping_is_answered_before_authentication(autojump_clock: Any) -> None:
-    async with open_session() as (transport, session, _, _):
+    async with open_session() as (transport, _session, _):
         transport.push({"type": "ping", "id": 1})
         assert (await transport.next_frame(0))["type"] == "pong"
         transport.disconnect()
 
 
 async def test_other_frames_before_authentication_close_4001(autojump_clock: Any) -> None:
-    async with open_session() as (transport, session, _, _):
+    async with open_session() as (transport, _session, _):
         transport.push({"type": "subscribe", "id": 2, "channel": CHANNEL})
         reply = await transport.next_frame(0)
         assert (reply["id"], reply["code"]) == (2, "unauthorized")
-        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+        assert await finished(transport) == CloseCode.UNAUTHORIZED
 
 
 async def test_bad_token_closes_4001_and_good_token_is_acknowledged(autojump_clock: Any) -> None:
-    async with open_session() as (transport, session, _, _):
+    async with open_session() as (transport, _session, _):
         transport.push({"type": "authenticate", "id": 1, "token": "bad"})
         assert (await transport.next_frame(0))["code"] == "unauthorized"
-        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
-    async with open_session() as (transport, session, _, _):
+        assert await finished(transport) == CloseCode.UNAUTHORIZED
+    async with open_session() as (transport, _session, _):
         transport.push({"type": "authenticate", "id": 1, "token": "good-token"})
         reply = await transport.next_frame(0)
         assert reply["type"] == "ack"
@@ -174,19 +175,19 @@ async def test_bad_token_closes_4001_and_good_token_is_acknowledged(autojump_clo
 
 
 async def test_silence_closes_with_the_timeouts(autojump_clock: Any) -> None:
-    async with open_session(authentication_timeout=10) as (transport, session, _, _):
-        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+    async with open_session(authentication_timeout=10) as (transport, _session, _):
+        assert await finished(transport) == CloseCode.UNAUTHORIZED
         assert trio.current_time() == pytest.approx(10, abs=0.5)
-    async with open_session(principal=ALICE, heartbeat_timeout=60) as (transport, session, _, _):
+    async with open_session(principal=ALICE, heartbeat_timeout=60) as (transport, _session, _):
         start = trio.current_time()
         await trio.sleep(50)
         transport.push({"type": "ping", "id": 1})
-        assert await finished(session, transport) == CloseCode.HEARTBEAT_TIMEOUT
+        assert await finished(transport) == CloseCode.HEARTBEAT_TIMEOUT
         assert trio.current_time() - start == pytest.approx(110, abs=0.5)
 
 
 async def test_invalid_frames_are_answered_and_oversized_ones_close(autojump_clock: Any) -> None:
-    async with open_session(principal=ALICE, max_frame_bytes=1024) as (transport, session, _, _):
+    async with open_session(principal=ALICE, max_frame_bytes=1024) as (transport, _session, _):
         transport.push("{not json")
         transport.push({"type": "no_such_frame", "id": 7})
         transport.push({"type": "ping", "id": 8})
@@ -196,22 +197,22 @@ async def test_invalid_frames_are_answered_and_oversized_ones_close(autojump_clo
         assert (await transport.next_frame(2))["type"] == "pong"
         transport.push({"type": "ping", "id": 9, "pad": "x" * 2000})
         assert (await transport.next_frame(3))["code"] == "too_large"
-        assert await finished(session, transport) == CloseCode.TOO_LARGE
+        assert await finished(transport) == CloseCode.TOO_LARGE
 
 
 async def test_flooding_is_refused_then_closed(autojump_clock: Any) -> None:
     limits = {"frames_per_second": 5, "frame_burst": 5, "flood_tolerance": 10}
-    async with open_session(principal=ALICE, **limits) as (transport, session, _, _):
+    async with open_session(principal=ALICE, **limits) as (transport, _session, _):
         for number in range(30):
             transport.push({"type": "ping", "id": number})
-        assert await finished(session, transport) == CloseCode.RATE_LIMITED
+        assert await finished(transport) == CloseCode.RATE_LIMITED
         kinds = [frame.get("code", frame["type"]) for frame in transport.sent]
         assert kinds[:5] == ["pong"] * 5
         assert "rate_limited" in kinds
 
 
 async def test_domain_refusals_and_handler_bugs_become_errors(autojump_clock: Any) -> None:
-    async with open_session(principal=ALICE) as (transport, session, _, _):
+    async with open_session(principal=ALICE) as (transport, _session, _):
         for number, text in enumerate(["no", "boom", "fine"], start=1):
             transport.push({"type": "send_message", "id": number, "channel": CHANNEL,
                             "text": text})
@@ -225,7 +226,7 @@ async def test_domain_refusals_and_handler_bugs_become_errors(autojump_clock: An
 async def test_resume_replays_missed_events_then_live_without_gap_or_duplicate(
     autojump_clock: Any,
 ) -> None:
-    async with open_session(principal=ALICE) as (transport, session, room, _):
+    async with open_session(principal=ALICE) as (transport, _session, room):
         for text in ["one", "two", "three"]:
             room.append(text)
 
@@ -248,7 +249,7 @@ async def test_resume_replays_missed_events_then_live_without_gap_or_duplicate(
 
 
 async def test_forbidden_subscription_is_refused(autojump_clock: Any) -> None:
-    async with open_session(principal=ALICE) as (transport, session, room, _):
+    async with open_session(principal=ALICE) as (transport, _session, room):
         transport.push({"type": "subscribe", "id": 1, "channel": "chat_room:secret"})
         assert (await transport.next_frame(0))["code"] == "forbidden"
         assert room.hub.statistics().subscriptions == 0
@@ -278,7 +279,7 @@ async def test_slow_consumer_is_closed_and_a_fast_one_is_unaffected(autojump_clo
         for number in range(30):
             room.publish(f"m{number}")
             await trio.sleep(0.01)
-        assert await finished(slow, slow_transport) == CloseCode.SLOW_CONSUMER
+        assert await finished(slow_transport) == CloseCode.SLOW_CONSUMER
         delivered = [(await fast_transport.next_frame(index))["seq"] for index in range(1, 31)]
         assert delivered == list(range(1, 31))
         assert hub.statistics().dropped_slow == 1
@@ -286,8 +287,8 @@ async def test_slow_consumer_is_closed_and_a_fast_one_is_unaffected(autojump_clo
 
 
 async def test_terminate_sends_goodbye_and_closes_with_the_code(autojump_clock: Any) -> None:
-    async with open_session(principal=ALICE) as (transport, session, _, _):
+    async with open_session(principal=ALICE) as (transport, session, _):
         await trio.testing.wait_all_tasks_blocked()
         session.terminate(CloseCode.UNAUTHORIZED, "session revoked", goodbye="session_revoked")
-        assert await finished(session, transport) == CloseCode.UNAUTHORIZED
+        assert await finished(transport) == CloseCode.UNAUTHORIZED
         assert transport.sent[-1]["type"] == "goodbye"
