@@ -25,10 +25,14 @@ async def test_username_and_email_unique_case_insensitively(store: Store) -> Non
     name = unique("Bob")
     await store.users.create(username=name, email=f"{name}@x.io", password_hash="h")
     with pytest.raises(Conflict) as username_conflict:
-        await store.users.create(username=name.upper(), email=f"other{name}@x.io", password_hash="h")
+        await store.users.create(
+            username=name.upper(), email=f"other{name}@x.io", password_hash="h"
+        )
     assert username_conflict.value.field == "username"
     with pytest.raises(Conflict) as email_conflict:
-        await store.users.create(username=f"o{name}", email=f"{name.upper()}@X.IO", password_hash="h")
+        await store.users.create(
+            username=f"o{name}", email=f"{name.upper()}@X.IO", password_hash="h"
+        )
     assert email_conflict.value.field == "email"
 
 
@@ -39,10 +43,14 @@ async def test_non_ascii_usernames_fold(store: Store) -> None:
     )
     assert (await store.users.find_by_username(f"élodie{suffix}")) == user
     with pytest.raises(Conflict):
-        await store.users.create(username=f"élodie{suffix}", email=f"f{suffix}@x", password_hash="h")
+        await store.users.create(
+            username=f"élodie{suffix}", email=f"f{suffix}@x", password_hash="h"
+        )
     await store.users.create(username=f"Straße{suffix}", email=f"s{suffix}@x", password_hash="h")
     with pytest.raises(Conflict):
-        await store.users.create(username=f"STRASSE{suffix}", email=f"t{suffix}@x", password_hash="h")
+        await store.users.create(
+            username=f"STRASSE{suffix}", email=f"t{suffix}@x", password_hash="h"
+        )
     # a precomposed é and e + combining acute fold to the same key (NFKC)
     with pytest.raises(Conflict):
         await store.users.create(

@@ -1,0 +1,62 @@
+"""Identifier generation and key normalisation shared by every backend.
+
+Ids are 26-character strings: 12 hex digits of milliseconds since the epoch followed by
+14 hex digits that start random and increase within one millisecond, so ids issued by one
+:class:`IdGenerator` sort in issue order and ids from different nodes sort by time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+
+_RANDOM_DIGITS = 14
+_RANDOM_LIMIT = 16**_RANDOM_DIGITS
+
+
+class IdGenerator:
+    """Issues time-sortable ids; thread-safe; one per store."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_millis = -1
+        self._last_random = 0
+
+    def new_id(self) -> str:
+        """A fresh id, greater than every id this generator issued before."""
+        with self._lock:
+            millis = max(int(self._clock() * 1000), self._last_millis)
+            if millis == self._last_millis:
+                self._last_random += 1 + secrets.randbelow(1024)
+                if self._last_random >= _RANDOM_LIMIT:
+                    millis += 1
+                    self._last_random = secrets.randbelow(_RANDOM_LIMIT // 2)
+            else:
+                self._last_random = secrets.randbelow(_RANDOM_LIMIT // 2)
+            self._last_millis = millis
+            return f"{millis:012x}{self._last_random:0{_RANDOM_DIGITS}x}"
+
+
+def fold(text: str) -> str:
+    """The case-insensitive key of ``text``: NFKC-normalised and case-folded.
+
+    Stored beside names and titles under a unique index, because FerretDB has no
+    collations; the same function serves both backends so they agree on collisions.
+    """
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest of a secret token: what sessions and one-time tokens store."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def conversation_id(user_a: str, user_b: str) -> str:
+    """The direct-message conversation id of two users, independent of order."""
+    first, second = sorted((user_a, user_b))
+    return f"{first}:{second}"

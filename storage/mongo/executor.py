@@ -1,0 +1,80 @@
+"""Run synchronous pymongo calls from trio: worker threads, a limiter, bounded retries.
+
+pymongo's own async API (and Motor) are asyncio-only, so each call runs in a trio worker
+thread under a :class:`trio.CapacityLimiter` sized to the connection pool. Transient
+failures (connection lost, server selection timed out) are retried with doubling
+backoff until ``retry_deadline`` has passed, then raise ``StorageUnavailable``. A call
+that is not idempotent (an insert, an ``$inc``) is retried only when the server was never
+reached (server selection failed), so a lost reply cannot apply it twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TypeVar
+
+import trio
+from pymongo.errors import (
+    ConnectionFailure,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
+
+from storage.errors import Conflict, StorageError, StorageUnavailable
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff between attempts and the deadline after which a failure is persistent."""
+
+    deadline: float = 5.0
+    first_delay: float = 0.05
+    max_delay: float = 1.0
+
+
+class MongoExecutor:
+    """Runs blocking pymongo operations in threads, mapping errors to storage errors."""
+
+    def __init__(self, *, pool_size: int, retry: RetryPolicy) -> None:
+        self.limiter = trio.CapacityLimiter(pool_size)
+        self._retry = retry
+        self._retries = 0
+        self._failures = 0
+
+    async def call(self, operation: Callable[[], T], *, idempotent: bool = True) -> T:
+        """Run ``operation`` in a worker thread; see the module docstring for retries.
+
+        ``DuplicateKeyError`` becomes ``Conflict("unique")`` (FerretDB does not say which
+        index, so callers with several unique keys refine it).
+        """
+        deadline = trio.current_time() + self._retry.deadline
+        delay = self._retry.first_delay
+        while True:
+            try:
+                return await trio.to_thread.run_sync(operation, limiter=self.limiter)
+            except DuplicateKeyError as error:
+                raise Conflict("unique") from error
+            except ConnectionFailure as error:
+                retryable = idempotent or isinstance(error, ServerSelectionTimeoutError)
+                if not retryable or trio.current_time() + delay > deadline:
+                    self._failures += 1
+                    raise StorageUnavailable(f"mongo: {error}") from error
+            except OperationFailure as error:
+                if "UNIQUE constraint failed" in str(error):
+                    # FerretDB reports a unique violation by an update this way.
+                    raise Conflict("unique") from error
+                raise StorageError(f"mongo: {error}") from error
+            except PyMongoError as error:
+                raise StorageError(f"mongo: {error}") from error
+            self._retries += 1
+            await trio.sleep(delay)
+            delay = min(delay * 2, self._retry.max_delay)
+
+    def statistics(self) -> dict[str, int]:
+        """Retries made and calls that ended in ``StorageUnavailable``."""
+        return {"retries": self._retries, "unavailable": self._failures}

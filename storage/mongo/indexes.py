@@ -1,0 +1,81 @@
+"""Every index the Mongo backend relies on, created idempotently at start-up.
+
+Only plain and unique (compound, multikey) indexes: FerretDB 1.x has no TTL, text or
+collation support, so case-insensitive uniqueness uses folded ``*_key`` fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "users": [
+        IndexModel([("username_key", ASCENDING)], name="username", unique=True),
+        IndexModel([("email_key", ASCENDING)], name="email", unique=True),
+    ],
+    "one_time_tokens": [IndexModel([("user_id", ASCENDING), ("purpose", ASCENDING)])],
+    "sessions": [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)])],
+    "topics": [
+        IndexModel([("title_key", ASCENDING)], name="title", unique=True),
+        IndexModel([("deleted_at", ASCENDING), ("last_activity_at", DESCENDING)]),
+        IndexModel([("deleted_at", ASCENDING), ("member_count", DESCENDING)]),
+        IndexModel([("tags", ASCENDING)]),
+    ],
+    "members": [
+        IndexModel([("scope", ASCENDING), ("scope_id", ASCENDING), ("joined_at", ASCENDING)]),
+        IndexModel([("scope", ASCENDING), ("user_id", ASCENDING)]),
+    ],
+    "invitations": [IndexModel([("scope", ASCENDING), ("user_id", ASCENDING)])],
+    "bans": [IndexModel([("scope", ASCENDING), ("scope_id", ASCENDING)])],
+    "posts": [
+        IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("score", DESCENDING)]),
+        IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("hot", DESCENDING)]),
+    ],
+    "votes": [IndexModel([("user_id", ASCENDING), ("item_id", ASCENDING)])],
+    "comments": [IndexModel([("post_id", ASCENDING), ("_id", ASCENDING)])],
+    "rooms": [IndexModel([("topic_id", ASCENDING), ("_id", ASCENDING)])],
+    "messages": [
+        IndexModel([("room_id", ASCENDING), ("seq", ASCENDING)], name="room_seq", unique=True)
+    ],
+    "direct_messages": [
+        IndexModel([("conversation_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("recipient_id", ASCENDING), ("unread", ASCENDING)]),
+    ],
+    "conversations": [IndexModel([("user_id", ASCENDING), ("last_message_at", DESCENDING)])],
+    "notifications": [
+        IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("read_at", ASCENDING)]),
+    ],
+    "reports": [
+        IndexModel(
+            [("reporter_id", ASCENDING), ("item_kind", ASCENDING), ("item_id", ASCENDING)],
+            name="report",
+            unique=True,
+        ),
+        IndexModel([("state", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("topic_id", ASCENDING), ("_id", DESCENDING)]),
+    ],
+    "audit_log": [
+        IndexModel([("topic_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("target_id", ASCENDING), ("_id", DESCENDING)]),
+    ],
+    "calls": [IndexModel([("participant_ids", ASCENDING), ("_id", DESCENDING)])],
+    "files": [IndexModel([("owner_id", ASCENDING), ("_id", DESCENDING)])],
+}
+
+
+def ensure_indexes(database: Database[dict[str, Any]]) -> None:
+    """Create the missing indexes (blocking: run in a thread).
+
+    One index per command, and only those not listed yet: FerretDB 1.24 drops the
+    connection when one ``createIndexes`` names several indexes that all exist.
+    """
+    for collection, models in INDEXES.items():
+        existing = {index["name"] for index in database[collection].list_indexes()}
+        for model in models:
+            if model.document["name"] not in existing:
+                database[collection].create_indexes([model])

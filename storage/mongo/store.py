@@ -1,0 +1,101 @@
+"""The Mongo store: every aggregate over one pymongo client driven from worker threads."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
+
+import trio
+from pymongo import MongoClient
+
+from storage.keys import IdGenerator
+from storage.mongo.calls_files import MongoCalls, MongoFiles
+from storage.mongo.comments import MongoComments
+from storage.mongo.credentials import MongoSessions, MongoTokens
+from storage.mongo.direct_messages import MongoDirectMessages
+from storage.mongo.documents import MongoContext
+from storage.mongo.executor import MongoExecutor, RetryPolicy
+from storage.mongo.indexes import ensure_indexes
+from storage.mongo.messages import MongoMessages
+from storage.mongo.notifications import MongoNotifications
+from storage.mongo.posts import MongoPosts
+from storage.mongo.reports import MongoReports
+from storage.mongo.rooms import MongoRooms
+from storage.mongo.topics import MongoTopics
+from storage.mongo.users import MongoUsers
+
+
+@dataclasses.dataclass(frozen=True)
+class MongoOptions:
+    """Client limits. Every wait is bounded so an outage surfaces as StorageUnavailable."""
+
+    pool_size: int = 16
+    server_selection_timeout: float = 2.0
+    connect_timeout: float = 2.0
+    socket_timeout: float = 10.0
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+
+
+class MongoStore:
+    """Implements :class:`storage.protocols.Store` on MongoDB (or a Mongo-wire server)."""
+
+    backend: Literal["sqlite", "mongo"] = "mongo"
+
+    def __init__(self, context: MongoContext) -> None:
+        self._context = context
+        self.users = MongoUsers(context)
+        self.tokens = MongoTokens(context)
+        self.sessions = MongoSessions(context)
+        self.topics = MongoTopics(context)
+        self.posts = MongoPosts(context)
+        self.comments = MongoComments(context)
+        self.rooms = MongoRooms(context)
+        self.messages = MongoMessages(context)
+        self.direct_messages = MongoDirectMessages(context)
+        self.notifications = MongoNotifications(context)
+        self.reports = MongoReports(context)
+        self.calls = MongoCalls(context)
+        self.files = MongoFiles(context)
+
+    async def ping(self) -> None:
+        database = self._context.database
+        await self._context.executor.call(lambda: database.command("ping"))
+
+    def statistics(self) -> dict[str, int]:
+        return self._context.executor.statistics()
+
+
+@contextlib.asynccontextmanager
+async def open_mongo_store(
+    url: str,
+    *,
+    database: str,
+    clock: Callable[[], float],
+    options: MongoOptions | None = None,
+) -> AsyncIterator[MongoStore]:
+    """Connect, create the indexes (idempotent) and yield the store; close on exit.
+
+    ``database`` is used unless the URL names one. Raises ``StorageUnavailable`` when the
+    server cannot be reached within the retry deadline.
+    """
+    options = options or MongoOptions()
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        url,
+        maxPoolSize=options.pool_size,
+        serverSelectionTimeoutMS=int(options.server_selection_timeout * 1000),
+        connectTimeoutMS=int(options.connect_timeout * 1000),
+        socketTimeoutMS=int(options.socket_timeout * 1000),
+        appname="topicsflow",
+    )
+    try:
+        executor = MongoExecutor(pool_size=options.pool_size, retry=options.retry)
+        handle = client.get_default_database(database)
+        context = MongoContext(
+            database=handle, executor=executor, ids=IdGenerator(clock), clock=clock
+        )
+        await executor.call(lambda: ensure_indexes(handle))
+        yield MongoStore(context)
+    finally:
+        await trio.to_thread.run_sync(client.close)

@@ -1,0 +1,25 @@
+"""Storage protocols, one per aggregate, shaped by what actors and the facade need."""
+
+from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
+from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
+from storage.protocols.community import CommentStore, MembershipStore, PostStore, TopicStore
+from storage.protocols.identity import SessionStore, TokenStore, UserStore
+from storage.protocols.store import Store
+
+__all__ = [
+    "CallStore",
+    "CommentStore",
+    "DirectMessageStore",
+    "FileStore",
+    "MembershipStore",
+    "MessageStore",
+    "NotificationStore",
+    "PostStore",
+    "ReportStore",
+    "RoomStore",
+    "SessionStore",
+    "Store",
+    "TokenStore",
+    "TopicStore",
+    "UserStore",
+]

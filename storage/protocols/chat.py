@@ -1,0 +1,141 @@
+"""Protocols of chat rooms, room messages and direct messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from msgspec import UNSET, UnsetType
+
+from storage.protocols.community import MembershipStore
+from storage.records import Conversation, DirectMessage, Message, MessageDraft, Room
+
+
+class RoomStore(Protocol):
+    """Chat rooms inside a topic (``topic_id`` given) or standalone private groups."""
+
+    @property
+    def members(self) -> MembershipStore:
+        """Members, invitations and bans of these scopes."""
+        ...
+
+    async def create(
+        self,
+        *,
+        owner_id: str,
+        name: str,
+        topic_id: str | None = None,
+        description: str = "",
+        is_private: bool = False,
+    ) -> Room:
+        """Create the room with its owner as a member of role ``owner``."""
+        ...
+
+    async def get(self, room_id: str) -> Room:
+        """The room; ``NotFound`` when unknown or deleted."""
+        ...
+
+    async def get_many(self, room_ids: Sequence[str]) -> list[Room]: ...
+
+    async def update(
+        self,
+        room_id: str,
+        *,
+        name: str | UnsetType = UNSET,
+        description: str | UnsetType = UNSET,
+        is_private: bool | UnsetType = UNSET,
+    ) -> Room: ...
+
+    async def delete(self, room_id: str) -> Room:
+        """Soft delete."""
+        ...
+
+    async def list_for_topic(self, topic_id: str) -> list[Room]:
+        """The topic's rooms, oldest first."""
+        ...
+
+
+class MessageStore(Protocol):
+    """Room messages, addressed by ``(room_id, seq)``.
+
+    Sequence numbers start at 1 and are gap-free and strictly increasing per room, also
+    under concurrent appends from several tasks or nodes. A method returns only after
+    the write is durable.
+    """
+
+    async def append(self, room_id: str, draft: MessageDraft) -> Message: ...
+
+    async def append_many(self, room_id: str, drafts: Sequence[MessageDraft]) -> list[Message]:
+        """Group commit: consecutive sequence numbers, one round trip where possible."""
+        ...
+
+    async def get(self, room_id: str, seq: int) -> Message: ...
+
+    async def last_seq(self, room_id: str) -> int:
+        """The highest sequence number assigned in the room; 0 when empty."""
+        ...
+
+    async def page_before(
+        self, room_id: str, *, before_seq: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Up to ``limit`` messages just below ``before_seq`` (None: the newest), ascending."""
+        ...
+
+    async def since(self, room_id: str, *, after_seq: int, limit: int = 200) -> list[Message]:
+        """Up to ``limit`` messages above ``after_seq``, ascending (resume after reconnect)."""
+        ...
+
+    async def edit(self, room_id: str, seq: int, *, body: str) -> Message:
+        """Raises ``Conflict("deleted")`` on a tombstone."""
+        ...
+
+    async def delete(self, room_id: str, seq: int) -> Message:
+        """Tombstone: body and attachments cleared, sequence kept."""
+        ...
+
+    async def add_reaction(self, room_id: str, seq: int, *, user_id: str, emoji: str) -> Message:
+        """Idempotent per (user, emoji)."""
+        ...
+
+    async def remove_reaction(
+        self, room_id: str, seq: int, *, user_id: str, emoji: str
+    ) -> Message: ...
+
+
+class DirectMessageStore(Protocol):
+    """Direct messages between two users (see :func:`storage.keys.conversation_id`)."""
+
+    async def send(self, *, sender_id: str, recipient_id: str, body: str) -> DirectMessage: ...
+
+    async def get(self, message_id: str) -> DirectMessage: ...
+
+    async def list_messages(
+        self,
+        conversation_id: str,
+        *,
+        viewer_id: str,
+        before_id: str | None = None,
+        limit: int = 50,
+    ) -> list[DirectMessage]:
+        """Up to ``limit`` messages before ``before_id``, not hidden for the viewer, ascending."""
+        ...
+
+    async def edit(self, message_id: str, *, body: str) -> DirectMessage: ...
+
+    async def delete_for(self, message_id: str, user_id: str) -> None:
+        """Hide the message for one participant only ("delete for me")."""
+        ...
+
+    async def unsend(self, message_id: str) -> DirectMessage:
+        """Tombstone the message for both participants."""
+        ...
+
+    async def mark_read(self, conversation_id: str, user_id: str) -> int:
+        """Mark every message received by ``user_id`` in the conversation read."""
+        ...
+
+    async def unread_count(self, user_id: str) -> int: ...
+
+    async def conversations(self, user_id: str, *, limit: int = 50) -> list[Conversation]:
+        """The user's conversations by last activity, newest first, with unread counts."""
+        ...

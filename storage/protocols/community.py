@@ -1,0 +1,214 @@
+"""Protocols of topics, memberships, posts and comments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from msgspec import UNSET, UnsetType
+
+from storage.records import (
+    Ban,
+    Comment,
+    CommentSort,
+    Invitation,
+    Membership,
+    Post,
+    PostSort,
+    Role,
+    Topic,
+    TopicSort,
+    VoteTally,
+    VoteValue,
+)
+
+
+class MembershipStore(Protocol):
+    """Members, invitations and bans of one kind of scope (topics or rooms).
+
+    The scope's ``member_count`` moves only when a membership is really created or
+    removed, so repeated joins and leaves never double count. Policy (who may join,
+    whether a ban blocks a join) belongs to the actors, not here.
+    """
+
+    async def join(self, scope_id: str, user_id: str, *, role: Role = "member") -> bool:
+        """Add a membership and drop any invitation; False if already a member.
+
+        Raises ``NotFound`` when the scope does not exist.
+        """
+        ...
+
+    async def leave(self, scope_id: str, user_id: str) -> bool: ...
+
+    async def get(self, scope_id: str, user_id: str) -> Membership | None: ...
+
+    async def set_role(self, scope_id: str, user_id: str, role: Role) -> Membership: ...
+
+    async def list_members(
+        self, scope_id: str, *, offset: int = 0, limit: int = 50
+    ) -> list[Membership]:
+        """Members in joining order."""
+        ...
+
+    async def list_for_user(self, user_id: str, *, limit: int = 500) -> list[Membership]: ...
+
+    async def invite(self, scope_id: str, user_id: str, *, invited_by: str) -> Invitation:
+        """Record an invitation; inviting again keeps the first one."""
+        ...
+
+    async def list_invitations(self, user_id: str) -> list[Invitation]: ...
+
+    async def withdraw_invitation(self, scope_id: str, user_id: str) -> bool: ...
+
+    async def ban(
+        self,
+        scope_id: str,
+        user_id: str,
+        *,
+        banned_by: str,
+        reason: str = "",
+        until: float | None = None,
+    ) -> Ban:
+        """Ban (or re-ban, replacing the old terms) and remove the membership."""
+        ...
+
+    async def unban(self, scope_id: str, user_id: str) -> bool: ...
+
+    async def get_ban(self, scope_id: str, user_id: str) -> Ban | None:
+        """The ban in force now; an expired ban reads as None."""
+        ...
+
+    async def list_bans(self, scope_id: str) -> list[Ban]:
+        """Bans in force now."""
+        ...
+
+
+class TopicStore(Protocol):
+    """Topics. Titles are unique after folding (``Conflict("title")``); tags are folded."""
+
+    @property
+    def members(self) -> MembershipStore:
+        """Members, invitations and bans of these scopes."""
+        ...
+
+    async def create(
+        self,
+        *,
+        owner_id: str,
+        title: str,
+        description: str = "",
+        tags: Sequence[str] = (),
+        is_private: bool = False,
+    ) -> Topic:
+        """Create the topic with its owner as a member of role ``owner``."""
+        ...
+
+    async def get(self, topic_id: str, *, include_deleted: bool = False) -> Topic: ...
+
+    async def get_many(self, topic_ids: Sequence[str]) -> list[Topic]:
+        """Existing, not deleted topics among ``topic_ids``, in the order asked."""
+        ...
+
+    async def update(
+        self,
+        topic_id: str,
+        *,
+        title: str | UnsetType = UNSET,
+        description: str | UnsetType = UNSET,
+        tags: Sequence[str] | UnsetType = UNSET,
+        is_private: bool | UnsetType = UNSET,
+    ) -> Topic: ...
+
+    async def delete(self, topic_id: str) -> Topic:
+        """Soft delete: hidden from get and lists until restored."""
+        ...
+
+    async def restore(self, topic_id: str) -> Topic: ...
+
+    async def list_topics(
+        self,
+        *,
+        sort: TopicSort = "activity",
+        tag: str | None = None,
+        query: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> list[Topic]:
+        """Not deleted topics, newest first within the sort key.
+
+        ``query`` matches a case-insensitive substring of title or description; it is
+        literal text, never a pattern.
+        """
+        ...
+
+    async def touch(self, topic_id: str) -> None:
+        """Mark activity now (``last_activity_at``)."""
+        ...
+
+
+class PostStore(Protocol):
+    """Posts and their votes. Creating or deleting a post moves the topic's post count."""
+
+    async def create(self, *, topic_id: str, author_id: str, title: str, body: str) -> Post: ...
+
+    async def get(self, post_id: str) -> Post:
+        """The post, deleted or not."""
+        ...
+
+    async def get_many(self, post_ids: Sequence[str]) -> list[Post]: ...
+
+    async def edit(self, post_id: str, *, body: str, title: str | None = None) -> Post:
+        """Replace the text, pushing the previous version onto ``edit_history``."""
+        ...
+
+    async def delete(self, post_id: str) -> Post:
+        """Soft delete (idempotent: the topic's count drops once)."""
+        ...
+
+    async def list_for_topic(
+        self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
+    ) -> list[Post]:
+        """Not deleted posts of the topic; ties broken by newest id."""
+        ...
+
+    async def recent_for_topics(self, topic_ids: Sequence[str], *, limit: int = 20) -> list[Post]:
+        """The newest not deleted posts across the topics (a home feed), newest first."""
+        ...
+
+    async def vote(self, post_id: str, user_id: str, value: VoteValue) -> VoteTally:
+        """Set the user's vote (0 removes it); counts stay exact under concurrency."""
+        ...
+
+    async def votes_of(self, user_id: str, post_ids: Sequence[str]) -> dict[str, VoteValue]:
+        """The user's non-zero votes among ``post_ids``."""
+        ...
+
+
+class CommentStore(Protocol):
+    """Comment trees under posts; creating a comment moves the post's comment count."""
+
+    async def create(
+        self, *, post_id: str, author_id: str, body: str, parent_id: str | None = None
+    ) -> Comment:
+        """Raises ``NotFound`` for an unknown post or parent (of another post)."""
+        ...
+
+    async def get(self, comment_id: str) -> Comment: ...
+
+    async def edit(self, comment_id: str, *, body: str) -> Comment:
+        """Raises ``Conflict("deleted")`` on a tombstone."""
+        ...
+
+    async def delete(self, comment_id: str) -> Comment:
+        """Turn the comment into a tombstone; its replies stay."""
+        ...
+
+    async def list_for_post(
+        self, post_id: str, *, sort: CommentSort = "top", limit: int = 500
+    ) -> list[Comment]:
+        """The tree flattened depth-first, siblings ordered by ``sort``."""
+        ...
+
+    async def vote(self, comment_id: str, user_id: str, value: VoteValue) -> VoteTally: ...
+
+    async def votes_of(self, user_id: str, comment_ids: Sequence[str]) -> dict[str, VoteValue]: ...

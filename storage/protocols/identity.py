@@ -1,0 +1,125 @@
+"""Protocols of the identity aggregates: users, one-time tokens, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from msgspec import UNSET, UnsetType
+
+from storage.records import OneTimeToken, Preferences, Session, User
+
+
+class UserStore(Protocol):
+    """Accounts. Usernames and emails are unique after :func:`storage.keys.fold`.
+
+    ``create``, ``change_username`` and ``change_email`` raise ``Conflict("username")`` or
+    ``Conflict("email")``; every method addressing a user by id raises ``NotFound``.
+    """
+
+    async def create(
+        self, *, username: str, email: str, password_hash: str, display_name: str = ""
+    ) -> User: ...
+
+    async def get(self, user_id: str) -> User: ...
+
+    async def get_many(self, user_ids: Sequence[str]) -> list[User]:
+        """The users that exist among ``user_ids``, in the order asked."""
+        ...
+
+    async def find_by_username(self, username: str) -> User | None: ...
+
+    async def find_by_email(self, email: str) -> User | None: ...
+
+    async def search(self, prefix: str, *, limit: int = 20) -> list[User]:
+        """Users whose folded username starts with the folded ``prefix``, by username."""
+        ...
+
+    async def update_profile(
+        self,
+        user_id: str,
+        *,
+        display_name: str | UnsetType = UNSET,
+        bio: str | UnsetType = UNSET,
+        avatar_file_id: str | UnsetType | None = UNSET,
+    ) -> User: ...
+
+    async def change_username(self, user_id: str, username: str) -> User: ...
+
+    async def change_email(self, user_id: str, email: str) -> User:
+        """Set a new email and clear ``email_verified``."""
+        ...
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    async def set_totp_secret(self, user_id: str, secret: str | None) -> None: ...
+
+    async def set_email_verified(self, user_id: str, verified: bool) -> None: ...
+
+    async def set_admin(self, user_id: str, is_admin: bool) -> None: ...
+
+    async def update_preferences(self, user_id: str, changes: Preferences) -> User:
+        """Merge ``changes`` into the preferences (other keys are kept)."""
+        ...
+
+    async def block(self, user_id: str, blocked_user_id: str) -> None:
+        """Add to the block list; blocking twice is a no-op."""
+        ...
+
+    async def unblock(self, user_id: str, blocked_user_id: str) -> None: ...
+
+
+class TokenStore(Protocol):
+    """Single-use expiring tokens (email verification, password reset), stored hashed.
+
+    Callers pass :func:`storage.keys.hash_token` of the secret, never the secret.
+    """
+
+    async def issue(
+        self, *, user_id: str, purpose: str, token_hash: str, expires_at: float
+    ) -> OneTimeToken: ...
+
+    async def consume(self, *, purpose: str, token_hash: str) -> OneTimeToken:
+        """Atomically remove and return the token.
+
+        Raises ``NotFound`` when it is unknown, of another purpose, already consumed or
+        expired; of two concurrent consumers exactly one succeeds.
+        """
+        ...
+
+    async def revoke_all(self, user_id: str, purpose: str) -> int:
+        """Remove the user's tokens of ``purpose``; returns how many."""
+        ...
+
+
+class SessionStore(Protocol):
+    """Login sessions addressed by token hash. Expired sessions read as absent.
+
+    Implemented by the document stores and by Redis (where expiry is a key TTL).
+    """
+
+    async def create(
+        self,
+        *,
+        token_hash: str,
+        user_id: str,
+        expires_at: float,
+        user_agent: str = "",
+        ip_address: str = "",
+    ) -> Session: ...
+
+    async def get(self, token_hash: str) -> Session | None: ...
+
+    async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
+        """Record activity now and move the expiry; None when the session is gone."""
+        ...
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        """The user's live sessions, most recently created first."""
+        ...
+
+    async def revoke(self, token_hash: str) -> bool: ...
+
+    async def revoke_all(self, user_id: str, *, except_token_hash: str | None = None) -> int:
+        """Revoke every session of the user but ``except_token_hash``; returns how many."""
+        ...

@@ -1,0 +1,63 @@
+"""The store: one object with an attribute per aggregate."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
+from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
+from storage.protocols.community import CommentStore, PostStore, TopicStore
+from storage.protocols.identity import SessionStore, TokenStore, UserStore
+
+
+class Store(Protocol):
+    """Everything the actors and the facade persist, behind one handle.
+
+    Obtained from :func:`storage.open_store`, which owns its lifetime.
+    """
+
+    @property
+    def backend(self) -> Literal["sqlite", "mongo"]: ...
+
+    @property
+    def users(self) -> UserStore: ...
+
+    @property
+    def tokens(self) -> TokenStore: ...
+
+    @property
+    def sessions(self) -> SessionStore: ...
+
+    @property
+    def topics(self) -> TopicStore: ...
+
+    @property
+    def posts(self) -> PostStore: ...
+
+    @property
+    def comments(self) -> CommentStore: ...
+
+    @property
+    def rooms(self) -> RoomStore: ...
+
+    @property
+    def messages(self) -> MessageStore: ...
+
+    @property
+    def direct_messages(self) -> DirectMessageStore: ...
+
+    @property
+    def notifications(self) -> NotificationStore: ...
+
+    @property
+    def reports(self) -> ReportStore: ...
+
+    @property
+    def calls(self) -> CallStore: ...
+
+    @property
+    def files(self) -> FileStore: ...
+
+    async def ping(self) -> None:
+        """Readiness: return when the backend answers, raise ``StorageUnavailable`` otherwise."""
+        ...

@@ -1,0 +1,147 @@
+"""SQLite posts and post votes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import msgspec
+
+from storage.errors import Conflict
+from storage.records import Edit, Post, PostSort, VoteTally, VoteValue
+from storage.rules import check_vote, hot_score, page_limit, push_edit, vote_deltas
+from storage.sqlite import votes
+from storage.sqlite.context import SqliteContext
+from storage.sqlite.tables import Table, placeholders
+from storage.sqlite.topics import adjust_topic_counts
+
+POSTS = Table(
+    "posts",
+    Post,
+    ("id",),
+    lambda post: {
+        "id": post.id,
+        "topic_id": post.topic_id,
+        "deleted": int(post.deleted_at is not None),
+        "score": post.score,
+        "hot": post.hot,
+    },
+)
+_ORDER: dict[PostSort, str] = {
+    "new": "id DESC",
+    "old": "id ASC",
+    "top": "score DESC, id DESC",
+    "hot": "hot DESC, id DESC",
+}
+
+
+class SqlitePosts:
+    def __init__(self, context: SqliteContext) -> None:
+        self._run = context.worker.run
+        self._ids = context.ids
+        self._clock = context.clock
+
+    async def create(self, *, topic_id: str, author_id: str, title: str, body: str) -> Post:
+        now = self._clock()
+        post = Post(
+            id=self._ids.new_id(),
+            topic_id=topic_id,
+            author_id=author_id,
+            title=title,
+            body=body,
+            created_at=now,
+            hot=hot_score(0, now),
+        )
+
+        def insert(connection: sqlite3.Connection) -> Post:
+            adjust_topic_counts(connection, topic_id, posts=1, activity_at=now)
+            return POSTS.insert(connection, post)
+
+        return await self._run(insert)
+
+    async def get(self, post_id: str) -> Post:
+        return await self._run(lambda connection: POSTS.require(connection, post_id))
+
+    async def get_many(self, post_ids: Sequence[str]) -> list[Post]:
+        ids = list(post_ids)
+        found = await self._run(
+            lambda connection: POSTS.select(
+                connection, f"WHERE id IN ({placeholders(len(ids))})", ids
+            )
+        )
+        by_id = {post.id: post for post in found}
+        return [by_id[post_id] for post_id in ids if post_id in by_id]
+
+    async def edit(self, post_id: str, *, body: str, title: str | None = None) -> Post:
+        now = self._clock()
+
+        def change(post: Post) -> Post:
+            if post.deleted_at is not None:
+                raise Conflict("deleted")
+            previous = Edit(body=post.body, title=post.title, edited_at=now)
+            return msgspec.structs.replace(
+                post,
+                body=body,
+                title=post.title if title is None else title,
+                edited_at=now,
+                edit_history=push_edit(post.edit_history, previous),
+            )
+
+        return await self._run(lambda connection: POSTS.modify(connection, (post_id,), change))
+
+    async def delete(self, post_id: str) -> Post:
+        now = self._clock()
+
+        def delete(connection: sqlite3.Connection) -> Post:
+            post = POSTS.require(connection, post_id)
+            if post.deleted_at is not None:
+                return post
+            adjust_topic_counts(connection, post.topic_id, posts=-1)
+            return POSTS.update(connection, msgspec.structs.replace(post, deleted_at=now))
+
+        return await self._run(delete)
+
+    async def list_for_topic(
+        self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
+    ) -> list[Post]:
+        tail = f"WHERE topic_id = ? AND deleted = 0 ORDER BY {_ORDER[sort]} LIMIT ? OFFSET ?"
+        parameters = (topic_id, page_limit(limit), offset)
+        return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
+
+    async def recent_for_topics(self, topic_ids: Sequence[str], *, limit: int = 20) -> list[Post]:
+        ids = list(topic_ids)
+        tail = (
+            f"WHERE topic_id IN ({placeholders(len(ids))}) AND deleted = 0 ORDER BY id DESC LIMIT ?"
+        )
+        parameters = (*ids, page_limit(limit))
+        return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
+
+    async def vote(self, post_id: str, user_id: str, value: VoteValue) -> VoteTally:
+        value = check_vote(value)
+
+        def vote(connection: sqlite3.Connection) -> VoteTally:
+            post = POSTS.require(connection, post_id)
+            old = votes.record_vote(connection, post_id, user_id, value)
+            score, up, down = vote_deltas(old, value)
+            post = POSTS.update(
+                connection,
+                msgspec.structs.replace(
+                    post,
+                    score=post.score + score,
+                    upvotes=post.upvotes + up,
+                    downvotes=post.downvotes + down,
+                    hot=hot_score(post.score + score, post.created_at),
+                ),
+            )
+            return VoteTally(
+                item_id=post_id,
+                score=post.score,
+                upvotes=post.upvotes,
+                downvotes=post.downvotes,
+                vote=value,
+            )
+
+        return await self._run(vote)
+
+    async def votes_of(self, user_id: str, post_ids: Sequence[str]) -> dict[str, VoteValue]:
+        return await self._run(lambda connection: votes.votes_of(connection, user_id, post_ids))

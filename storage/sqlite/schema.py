@@ -1,0 +1,119 @@
+"""SQLite schema and its migrations, applied once when the connection opens.
+
+``MIGRATIONS[i]`` brings the schema from version ``i`` to ``i + 1``; the version lives
+in ``schema_version``. Append new migrations, never edit applied ones.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY, username_key TEXT NOT NULL UNIQUE,
+        email_key TEXT NOT NULL UNIQUE, doc BLOB NOT NULL);
+    CREATE TABLE one_time_tokens (
+        token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL,
+        expires_at REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id, purpose);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at REAL NOT NULL,
+        expires_at REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX sessions_user ON sessions (user_id, created_at);
+    CREATE TABLE topics (
+        id TEXT PRIMARY KEY, title_key TEXT NOT NULL UNIQUE, search_text TEXT NOT NULL,
+        tags TEXT NOT NULL, deleted INTEGER NOT NULL, member_count INTEGER NOT NULL,
+        last_activity_at REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX topics_activity ON topics (deleted, last_activity_at);
+    CREATE INDEX topics_members ON topics (deleted, member_count);
+    CREATE TABLE members (
+        scope TEXT NOT NULL, scope_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        role TEXT NOT NULL, joined_at REAL NOT NULL,
+        PRIMARY KEY (scope, scope_id, user_id));
+    CREATE INDEX members_user ON members (scope, user_id);
+    CREATE INDEX members_order ON members (scope, scope_id, joined_at);
+    CREATE TABLE invitations (
+        scope TEXT NOT NULL, scope_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        invited_by TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (scope, scope_id, user_id));
+    CREATE INDEX invitations_user ON invitations (scope, user_id);
+    CREATE TABLE bans (
+        scope TEXT NOT NULL, scope_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        banned_by TEXT NOT NULL, reason TEXT NOT NULL, created_at REAL NOT NULL, until REAL,
+        PRIMARY KEY (scope, scope_id, user_id));
+    CREATE TABLE posts (
+        id TEXT PRIMARY KEY, topic_id TEXT NOT NULL, deleted INTEGER NOT NULL,
+        score INTEGER NOT NULL, hot REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX posts_topic_new ON posts (topic_id, deleted, id);
+    CREATE INDEX posts_topic_top ON posts (topic_id, deleted, score);
+    CREATE INDEX posts_topic_hot ON posts (topic_id, deleted, hot);
+    CREATE TABLE votes (
+        item_id TEXT NOT NULL, user_id TEXT NOT NULL, value INTEGER NOT NULL,
+        PRIMARY KEY (item_id, user_id));
+    CREATE INDEX votes_user ON votes (user_id, item_id);
+    CREATE TABLE comments (
+        id TEXT PRIMARY KEY, post_id TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX comments_post ON comments (post_id, id);
+    CREATE TABLE rooms (
+        id TEXT PRIMARY KEY, topic_id TEXT, deleted INTEGER NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX rooms_topic ON rooms (topic_id, id);
+    CREATE TABLE room_counters (room_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
+    CREATE TABLE messages (
+        room_id TEXT NOT NULL, seq INTEGER NOT NULL, doc BLOB NOT NULL,
+        PRIMARY KEY (room_id, seq)) WITHOUT ROWID;
+    CREATE TABLE direct_messages (
+        id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, recipient_id TEXT NOT NULL,
+        unread INTEGER NOT NULL, hidden_for TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX direct_messages_conversation ON direct_messages (conversation_id, id);
+    CREATE INDEX direct_messages_unread ON direct_messages (recipient_id, unread);
+    CREATE TABLE conversations (
+        user_id TEXT NOT NULL, conversation_id TEXT NOT NULL, other_id TEXT NOT NULL,
+        last_message_id TEXT NOT NULL, last_message_at REAL NOT NULL,
+        PRIMARY KEY (user_id, conversation_id));
+    CREATE INDEX conversations_activity ON conversations (user_id, last_message_at);
+    CREATE TABLE notifications (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, unread INTEGER NOT NULL,
+        doc BLOB NOT NULL);
+    CREATE INDEX notifications_user ON notifications (user_id, id);
+    CREATE INDEX notifications_unread ON notifications (user_id, unread);
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY, reporter_id TEXT NOT NULL, item_kind TEXT NOT NULL,
+        item_id TEXT NOT NULL, state TEXT NOT NULL, topic_id TEXT, doc BLOB NOT NULL,
+        UNIQUE (reporter_id, item_kind, item_id));
+    CREATE INDEX reports_queue ON reports (state, id);
+    CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY, topic_id TEXT, target_id TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE TABLE calls (id TEXT PRIMARY KEY, doc BLOB NOT NULL);
+    CREATE TABLE call_participants (
+        user_id TEXT NOT NULL, call_id TEXT NOT NULL, PRIMARY KEY (user_id, call_id));
+    CREATE TABLE files (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX files_owner ON files (owner_id, id);
+    """,
+)
+
+
+def configure(connection: sqlite3.Connection, *, synchronous: str) -> None:
+    """Pragmas for one connection: WAL, the durability level, foreign waits bounded."""
+    if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError(f"unknown synchronous level {synchronous!r}")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute(f"PRAGMA synchronous = {synchronous}")
+    connection.execute("PRAGMA busy_timeout = 5000")
+    connection.execute("PRAGMA foreign_keys = ON")
+
+
+def current_version(connection: sqlite3.Connection) -> int:
+    connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the pending migrations, each in its own transaction; returns the version."""
+    version = current_version(connection)
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nINSERT INTO schema_version VALUES ({number});\nCOMMIT;"
+        )
+    return len(MIGRATIONS)

@@ -1,0 +1,107 @@
+"""The Mongo-wire server dies mid-run: calls fail fast with StorageUnavailable, then recover.
+
+Starts its own FerretDB on a free port (the suite's shared one must not be killed),
+kills it, checks that reads and writes raise StorageUnavailable instead of hanging, then
+restarts it on the same port and data directory and checks that work resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+import trio
+
+from storage import StorageUnavailable, open_store
+from storage.mongo import MongoOptions, RetryPolicy
+from storage.records import MessageDraft
+
+pytestmark = pytest.mark.mongo
+
+FAST_FAILURE = MongoOptions(
+    pool_size=4,
+    server_selection_timeout=0.5,
+    connect_timeout=0.5,
+    socket_timeout=3.0,
+    retry=RetryPolicy(deadline=2.0),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _ferretdb_command(binary: str, port: int, data: Path) -> list[str]:
+    return [
+        binary,
+        "--handler=sqlite",
+        f"--sqlite-url=file:{data}/",
+        f"--listen-addr=127.0.0.1:{port}",
+        "--telemetry=disable",
+        "--state-dir=-",
+        "--debug-addr=-",
+        "--log-level=warn",
+    ]
+
+
+async def _start(command: list[str], port: int, log: Path) -> trio.Process:
+    with log.open("ab") as output:
+        process = await trio.lowlevel.open_process(command, stdout=output, stderr=output)
+    with trio.fail_after(30):
+        while True:
+            try:
+                stream = await trio.open_tcp_stream("127.0.0.1", port)
+            except OSError:
+                assert process.poll() is None, f"ferretdb exited, see {log}"
+                await trio.sleep(0.1)
+            else:
+                await stream.aclose()
+                return process
+
+
+async def _stop(process: trio.Process) -> None:
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+async def test_outage_raises_unavailable_then_recovers(tmp_path: Path) -> None:
+    binary = os.environ.get("TOPICSFLOW_FERRETDB_BIN")
+    if not binary:
+        pytest.fail("TOPICSFLOW_FERRETDB_BIN is not set: run the suite through scripts/test")
+    data = tmp_path / "ferretdb"
+    data.mkdir()
+    port = _free_port()
+    command = _ferretdb_command(binary, port, data)
+    log = tmp_path / "ferretdb.log"
+    process = await _start(command, port, log)
+    try:
+        url = f"mongodb://127.0.0.1:{port}/"
+        async with open_store(url, database="outage", mongo_options=FAST_FAILURE) as store:
+            await store.messages.append("room", MessageDraft(author_id="a", body="before"))
+
+            await _stop(process)
+            with trio.fail_after(30):
+                with pytest.raises(StorageUnavailable):
+                    await store.messages.append("room", MessageDraft(author_id="a", body="lost"))
+                with pytest.raises(StorageUnavailable):
+                    await store.messages.page_before("room")
+                with pytest.raises(StorageUnavailable):
+                    await store.ping()
+
+            process = await _start(command, port, log)
+            with trio.fail_after(30):
+                await store.ping()
+                after = await store.messages.append(
+                    "room", MessageDraft(author_id="a", body="after")
+                )
+                history = await store.messages.page_before("room")
+            assert [(m.seq, m.body) for m in history] == [(1, "before"), (after.seq, "after")]
+            assert after.seq == 2
+    finally:
+        await _stop(process)
