@@ -3,8 +3,10 @@
 Contract:
 
 * :func:`new_token` returns a URL-safe random string with 256 bits of entropy; only its
-  :func:`token_digest` (SHA-256, hex) is ever stored, so a leaked database holds no usable
-  session or reset token.  A fast hash is right here: the input is random, not a password.
+  :func:`storage.keys.hash_token` (SHA-256, hex) is ever stored, so a leaked database holds
+  no usable session or reset token.  A fast hash is right here: the input is random.
+* :func:`public_session_id` names a login session in APIs (listing, revoking) without
+  exposing the stored digest.
 * :func:`digests_match` compares digests in constant time.
 * :func:`new_backup_codes` returns human-typable one-time codes (``xxxx-xxxx``, 40 bits
   each); :func:`normalise_backup_code` makes user input comparable with what was issued.
@@ -26,9 +28,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def token_digest(token: str) -> str:
-    """The stored form of ``token``: SHA-256 as 64 hex characters."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+def public_session_id(token_hash: str) -> str:
+    """The id by which a session is shown and revoked: 24 hex digits derived from its hash."""
+    return hashlib.sha256(b"session-id:" + token_hash.encode()).hexdigest()[:24]
 
 
 def digests_match(left: str, right: str) -> bool:

@@ -53,7 +53,8 @@ def fold(text: str) -> str:
 
 def hash_token(token: str) -> str:
     """SHA-256 hex digest of a secret token: what sessions and one-time tokens store."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    # surrogatepass: a token decoded from hostile JSON may hold lone surrogates.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def conversation_id(user_a: str, user_b: str) -> str:

@@ -71,6 +71,15 @@ class Settings:
     ops_token: str | None = dataclasses.field(default=None, repr=False)
     log_level: str = "INFO"
     shutdown_grace_seconds: float = 10.0
+    public_url: str = "http://127.0.0.1:8000"
+    email_backend: str = "outbox"
+    email_from: str = "TopicsFlow <noreply@topicsflow.invalid>"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = dataclasses.field(default=None, repr=False)
+    smtp_starttls: bool = True
+    sendgrid_api_key: str | None = dataclasses.field(default=None, repr=False)
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -152,7 +161,17 @@ def _parse_choice(*choices: str, upper: bool = False) -> Callable[[str], str]:
     return parse
 
 
+_parse_email_backend = _parse_choice("outbox", "smtp", "sendgrid")
 _parse_log_level = _parse_choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True)
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
 
 
 def _parse_nonempty(raw: str) -> str:
@@ -202,6 +221,16 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         parsed = reader.get(name, parse)
         return default if parsed is None else parsed
 
+    email_backend = value("EMAIL_BACKEND", _parse_email_backend, defaults.email_backend)
+    smtp_host = reader.get("SMTP_HOST", _parse_nonempty)
+    sendgrid_api_key = reader.get("SENDGRID_API_KEY", _parse_nonempty, secret=True)
+    if email_backend == "smtp" and smtp_host is None:
+        raise SettingsError(PREFIX + "SMTP_HOST", "required when TOPICSFLOW_EMAIL_BACKEND=smtp")
+    if email_backend == "sendgrid" and sendgrid_api_key is None:
+        raise SettingsError(
+            PREFIX + "SENDGRID_API_KEY", "required when TOPICSFLOW_EMAIL_BACKEND=sendgrid"
+        )
+
     return Settings(
         profile=profile,
         host=value("HOST", _parse_nonempty, defaults.host),
@@ -230,4 +259,13 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         shutdown_grace_seconds=value(
             "SHUTDOWN_GRACE_SECONDS", _parse_float(0.0, 600.0), defaults.shutdown_grace_seconds
         ),
+        public_url=value("PUBLIC_URL", _parse_url("http", "https"), defaults.public_url),
+        email_backend=email_backend,
+        email_from=value("EMAIL_FROM", _parse_nonempty, defaults.email_from),
+        smtp_host=smtp_host,
+        smtp_port=value("SMTP_PORT", _parse_int(1, 65535), defaults.smtp_port),
+        smtp_username=reader.get("SMTP_USERNAME", _parse_nonempty),
+        smtp_password=reader.get("SMTP_PASSWORD", _parse_nonempty, secret=True),
+        smtp_starttls=value("SMTP_STARTTLS", _parse_bool, defaults.smtp_starttls),
+        sendgrid_api_key=sendgrid_api_key,
     )

@@ -81,3 +81,21 @@ def test_production_requires_a_secret_and_refuses_wildcard_cors() -> None:
             "TOPICSFLOW_SECRET_KEY": KEY,
             "TOPICSFLOW_CORS_ORIGINS": "*",
         })
+
+
+def test_email_backends_require_their_settings() -> None:
+    assert load_settings({}).email_backend == "outbox"
+    with pytest.raises(SettingsError, match="TOPICSFLOW_SMTP_HOST: required"):
+        load_settings({"TOPICSFLOW_EMAIL_BACKEND": "smtp"})
+    with pytest.raises(SettingsError, match="TOPICSFLOW_SENDGRID_API_KEY: required"):
+        load_settings({"TOPICSFLOW_EMAIL_BACKEND": "sendgrid"})
+    smtp = load_settings({
+        "TOPICSFLOW_EMAIL_BACKEND": "SMTP",
+        "TOPICSFLOW_SMTP_HOST": "mail.example",
+        "TOPICSFLOW_SMTP_STARTTLS": "off",
+    })
+    assert smtp.email_backend == "smtp"
+    assert smtp.smtp_host == "mail.example"
+    assert smtp.smtp_starttls is False
+    with pytest.raises(SettingsError, match="TOPICSFLOW_SMTP_STARTTLS: expected true or false"):
+        load_settings({"TOPICSFLOW_SMTP_STARTTLS": "maybe"})

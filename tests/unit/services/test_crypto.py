@@ -10,9 +10,10 @@ from services.tokens import (
     new_backup_codes,
     new_token,
     normalise_backup_code,
-    token_digest,
+    public_session_id,
 )
 from services.totp import STEP_SECONDS, accepted_step, current_code, new_totp_secret
+from storage.keys import hash_token
 
 FAST = {"time_cost": 1, "memory_kib": 8, "parallelism": 1}
 
@@ -59,9 +60,13 @@ def test_tokens_are_random_and_only_digests_are_compared() -> None:
     first, second = new_token(), new_token()
     assert first != second
     assert len(first) >= 43
-    assert len(token_digest(first)) == 64
-    assert digests_match(token_digest(first), token_digest(first))
-    assert not digests_match(token_digest(first), token_digest(second))
+    assert len(hash_token(first)) == 64
+    assert digests_match(hash_token(first), hash_token(first))
+    assert not digests_match(hash_token(first), hash_token(second))
+    assert hash_token("\ud800") != hash_token("")
+    session_id = public_session_id(hash_token(first))
+    assert len(session_id) == 24
+    assert session_id not in hash_token(first)
 
 
 def test_backup_codes_are_distinct_and_normalise() -> None:
