@@ -42,6 +42,9 @@ class SessionDispatch:
         self._codec = codec
         self._services = services
         self.principal = principal
+        self.authenticated = trio.Event()
+        if principal is not None:
+            self.authenticated.set()
         self._subscriptions: dict[str, Subscription] = {}
         self._stopping = False
         self._writer_done = trio.Event()
@@ -115,6 +118,7 @@ class SessionDispatch:
             self._stop(CloseCode.UNAUTHORIZED, "authentication failed", flush=True)
             return
         self.principal = principal
+        self.authenticated.set()
         result = Authenticated(
             user_id=principal.user_id,
             session_id=principal.session_id,

@@ -1,25 +1,51 @@
 """The node: one process, one root composition, one graceful shutdown.
 
-:func:`serve_node` owns everything the node runs — today the HTTP facade on Hypercorn;
-storage clients, the actor supervisors and the bus listener join it as their issues land.
-It reports the addresses it listens on through ``task_status.started`` (so a test can
-bind port 0 and learn the port) and returns once ``shutdown`` is set and the facade has
-drained within ``settings.shutdown_grace_seconds``.
+:func:`serve_node` owns everything the node runs: the store and the Redis (or in-process)
+realtime services, the fan-out hub, the WebSocket gateway and the HTTP facade on
+Hypercorn.  It reports a :class:`NodeHandle` (bound addresses and services) through
+``task_status.started``, so a test can bind port 0 and learn the port.  When ``shutdown``
+is set it drains: the gateway refuses new sockets and says goodbye to open ones (1001),
+Hypercorn stops accepting and finishes in-flight requests within
+``settings.shutdown_grace_seconds``, then the stores close.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 
 import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve
 
+from actors.hub import Hub
+from actors.session import SessionServices
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
+from http_facade.websocket import AsgiApp, Gateway
+from services.authentication import SessionAuthenticator
+from services.email import SmtpConfig, build_mailer
+from services.passwords import PasswordHasher
+from storage import open_store
+from storage.realtime import open_realtime
+from supervisors.domain import build_domain
 from topicsflow.settings import Profile, Settings
 
 logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NodeHandle:
+    """What a started node reports: where it listens and its services (tests use both)."""
+
+    binds: list[str]
+    context: FacadeContext
+
+    @property
+    def base_url(self) -> str:
+        """The first bound address, e.g. ``http://127.0.0.1:8000``."""
+        return self.binds[0]
 
 
 def hypercorn_config(settings: Settings) -> HypercornConfig:
@@ -40,25 +66,79 @@ async def serve_node(
     settings: Settings,
     shutdown: trio.Event,
     *,
-    task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
+    task_status: trio.TaskStatus[NodeHandle] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run the node until ``shutdown`` is set; report the bound addresses when listening."""
-    context = FacadeContext(settings=settings)
-    app = create_app(context)
-    async with trio.open_nursery() as nursery:
-        binds: list[str] = await nursery.start(
-            serve_with_shutdown, app, hypercorn_config(settings), shutdown
+    """Run the node until ``shutdown`` is set; report a :class:`NodeHandle` when listening."""
+    async with (
+        open_store(
+            settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
+        ) as store,
+        open_realtime(settings.redis_url) as realtime,
+    ):
+        sessions = realtime.sessions if settings.uses_redis else store.sessions
+        hub = Hub()
+        domain = build_domain(store, hub)
+        gateway = Gateway(
+            settings,
+            SessionServices(
+                hub=hub,
+                authenticator=SessionAuthenticator(sessions, store.users),
+                channels=domain.channels,
+                router=domain.router,
+            ),
         )
-        logger.info("serving on %s", ", ".join(binds))
-        task_status.started(binds)
+
+        async def redis_ready() -> None:
+            await realtime.cache.get(("readyz",))
+
+        context = FacadeContext(
+            settings=settings,
+            readiness={"storage": store.ping, "redis": redis_ready},
+            store=store,
+            realtime=realtime,
+            sessions=sessions,
+            mailer=build_mailer(
+                settings.email_backend,
+                sender=settings.email_from,
+                smtp=SmtpConfig(
+                    host=settings.smtp_host or "",
+                    port=settings.smtp_port,
+                    username=settings.smtp_username,
+                    password=settings.smtp_password,
+                    starttls=settings.smtp_starttls,
+                ),
+                sendgrid_api_key=settings.sendgrid_api_key,
+            ),
+            passwords=PasswordHasher(),
+            hub=hub,
+            gateway=gateway,
+        )
+        application = gateway.wrap(create_app(context))
+
+        async def drain_then_stop() -> None:
+            await shutdown.wait()
+            gateway.drain()
+
+        async with trio.open_nursery() as nursery:
+            binds: list[str] = await nursery.start(
+                serve_asgi, application, hypercorn_config(settings), drain_then_stop
+            )
+            logger.info("serving on %s", ", ".join(binds))
+            task_status.started(NodeHandle(binds=binds, context=context))
 
 
-async def serve_with_shutdown(
-    app: object,
+async def serve_asgi(
+    application: AsgiApp,
     config: HypercornConfig,
-    shutdown: trio.Event,
+    shutdown_trigger: Callable[[], Awaitable[None]],
     *,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve ``app`` with Hypercorn until ``shutdown`` is set."""
-    await serve(app, config, shutdown_trigger=shutdown.wait, task_status=task_status)  # type: ignore[arg-type]
+    """Serve ``application`` with Hypercorn until ``shutdown_trigger`` returns."""
+    await serve(
+        application,  # type: ignore[arg-type]
+        config,
+        shutdown_trigger=shutdown_trigger,
+        task_status=task_status,
+        mode="asgi",
+    )

@@ -1,0 +1,302 @@
+"""One activation of a virtual actor: its mailbox, its task, its incarnations.
+
+The activation is created with its mailbox when the first message arrives and lives
+until it retires. One task (:meth:`Activation.run`) drives a sequence of incarnations,
+each a fresh actor from the kind's factory:
+
+* **turns** — messages are taken from the mailbox one at a time, in FIFO order, and
+  each handler runs to completion before the next message is taken;
+* **crash** — a handler (or ``on_start``) raising an ``Exception`` fails the ask being
+  handled with ``ActorCrashed``, runs ``on_failure``, and the activation restarts the
+  actor (new instance, ``on_start`` again) on the *same mailbox*, per the kind's
+  restart type, intensity and backoff;
+* **passivation** — idle past the kind's timeout, or asked to stop: ``on_stop`` flushes,
+  and the activation retires if its mailbox is empty; if messages arrived meanwhile a
+  new incarnation handles them (no message is lost);
+* **teardown** — when the kind's task is cancelled (its supervisor restarts it), an
+  actor cancelled between turns is flushed; one cancelled mid-turn is not, and that
+  ask fails with ``ActorStopped``. An activation with queued mail is parked and resumed
+  when its kind runs again; without mail it retires.
+
+Retiring removes the activation from its kind's table, then closes the mailbox: queued
+asks fail with ``ActorStopped``, queued tells are dropped (and logged), and senders
+still waiting for room are redelivered to a fresh activation by the registry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+from typing import TYPE_CHECKING, Final
+
+import trio
+
+from actors.actor import Actor
+from actors.errors import ActorStopped
+from actors.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
+from actors.messages import Envelope, set_ask_chain
+from actors.ref import ActorRef, Address
+from actors.statistics import ActorStatistics, FailureRecord, wall_time
+from supervisors import hooks
+from supervisors.policy import RestartType, RestartWindow
+
+if TYPE_CHECKING:
+    from supervisors.host import KindHost
+
+logger = logging.getLogger(__name__)
+
+_TURNS_PER_CHECKPOINT: Final = 32
+"""A busy actor yields to the scheduler at least this often, even if handlers don't."""
+
+
+class ActivationState(enum.Enum):
+    """Where an activation is in its life (see the module docstring)."""
+
+    PENDING = "pending"
+    ACTIVATING = "activating"
+    ACTIVE = "active"
+    PASSIVATING = "passivating"
+    RESTARTING = "restarting"
+    STOPPED = "stopped"
+
+
+class StopReason(enum.Enum):
+    """Who asked the activation to stop once its mailbox is empty."""
+
+    ACTOR = "actor"
+    SHUTDOWN = "shutdown"
+
+
+class Activation:
+    """The runtime side of one actor; also the ``ActorContext`` its incarnations get."""
+
+    __slots__ = ("_host", "_in_turn", "_inbox", "_own_chain", "_parked", "_stop_reason",
+                 "_window", "activated_at", "address", "idle_since", "last_failure",
+                 "mailbox", "processed", "restarts", "state")
+
+    def __init__(self, host: KindHost, address: Address) -> None:
+        self._host = host
+        self.address = address
+        self.mailbox, self._inbox = open_mailbox(host.kind.mailbox_capacity)
+        self.state = ActivationState.PENDING
+        self.processed = 0
+        self.restarts = 0
+        self.activated_at = trio.current_time()
+        self.idle_since: float | None = None
+        self.last_failure: FailureRecord | None = None
+        self._own_chain = (address,)
+        self._parked = False
+        self._in_turn = False
+        self._stop_reason: StopReason | None = None
+        self._window: RestartWindow | None = None
+
+    # ActorContext
+
+    @property
+    def self_ref(self) -> ActorRef:
+        """A ref to this actor."""
+        return ActorRef(self._host.registry, self.address)
+
+    def ref(self, kind: str, id: str) -> ActorRef:
+        """A ref to another actor of the same registry."""
+        return self._host.registry.ref(kind, id)
+
+    def stop(self) -> None:
+        """Passivate once the mailbox is empty (``permanent`` kinds restart instead)."""
+        self.request_stop(StopReason.ACTOR)
+
+    def statistics(self) -> ActorStatistics:
+        """This activation's figures."""
+        mailbox = self.mailbox.statistics()
+        idle_since = self.idle_since
+        return ActorStatistics(
+            kind=self.address.kind,
+            id=self.address.id,
+            state=self.state.value,
+            mailbox_depth=mailbox.current_buffer_used,
+            mailbox_capacity=self._host.kind.mailbox_capacity,
+            senders_waiting=mailbox.tasks_waiting_send,
+            processed=self.processed,
+            restarts=self.restarts,
+            activated_at=wall_time(self.activated_at),
+            idle_since=None if idle_since is None else wall_time(idle_since),
+            last_failure=self.last_failure,
+        )
+
+    # Control, used by the kind host
+
+    def request_stop(self, reason: StopReason) -> None:
+        """Stop once the mailbox is empty; a shutdown request wins over the actor's."""
+        if self._stop_reason is not StopReason.SHUTDOWN:
+            self._stop_reason = reason
+        self._wake()
+
+    def passivate_if_idle(self, idle_before: float) -> None:
+        """Wake the actor to passivate if it has been waiting since ``idle_before``."""
+        idle_since = self.idle_since
+        if idle_since is not None and idle_since <= idle_before:
+            self._wake()
+
+    def has_mail(self) -> bool:
+        """Whether messages are buffered or senders are waiting for room."""
+        return has_mail(self.mailbox)
+
+    def retire(self, reason: str) -> None:
+        """Leave the kind's table, close the mailbox, fail what is still queued."""
+        self.state = ActivationState.STOPPED
+        self._host.remove(self)
+        dropped = close_mailbox(
+            self.mailbox, self._inbox, lambda: ActorStopped(self.address, reason)
+        )
+        if dropped:
+            logger.warning("%s retired (%s): dropped %d queued tells", self.address, reason,
+                           dropped)
+
+    def _wake(self) -> None:
+        if self._parked:
+            self._parked = False
+            # If the mailbox refuses, the actor is already awake and will see the
+            # request when its mailbox runs dry.
+            with contextlib.suppress(
+                trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError
+            ):
+                self.mailbox.send_nowait(WAKE)
+
+    # The task
+
+    async def run(self) -> None:
+        """The activation's only task: incarnations until it retires.
+
+        Retiring after passivation happens without a checkpoint between the empty-mailbox
+        check and leaving the table, so no message can slip in between.
+        """
+        kind = self._host.kind
+        self.activated_at = trio.current_time()
+        self.idle_since = None
+        self._parked = self._in_turn = False  # a parked activation resumes from scratch
+        try:
+            while True:
+                error = await self._incarnation()
+                if error is not None:
+                    if kind.restart is RestartType.TEMPORARY:
+                        reason = f"temporary actor crashed ({type(error).__name__})"
+                        break
+                    if not await self._restart(error):
+                        reason = f"gave up after {self.restarts} restarts ({type(error).__name__})"
+                        break
+                    continue
+                stopped_by = self._stop_reason
+                if stopped_by is StopReason.ACTOR and kind.restart is RestartType.PERMANENT:
+                    self._stop_reason = None
+                    if not await self._restart(None):
+                        reason = f"gave up after {self.restarts} restarts"
+                        break
+                    continue
+                self._host.passivations += 1
+                if stopped_by is StopReason.SHUTDOWN or not self.has_mail():
+                    reason = "passivated"
+                    break
+                self._stop_reason = None
+                self._host.activations += 1
+        except BaseException:
+            if not self._host.closing and self.has_mail():
+                self.state = ActivationState.PENDING
+                self._host.park(self)
+            else:
+                self.retire("shut down")
+            raise
+        self.retire(reason)
+
+    async def _restart(self, error: Exception | None) -> bool:
+        """Count a restart; wait the backoff; ``False`` if the intensity is exceeded."""
+        kind = self._host.kind
+        if self._window is None:
+            self._window = RestartWindow(kind.intensity)
+        if self._window.record(trio.current_time()):
+            self._host.activation_gave_up(self, error)
+            return False
+        self.restarts += 1
+        self._host.restarts += 1
+        self.state = ActivationState.RESTARTING
+        if kind.backoff is not None:
+            await trio.sleep(kind.backoff.delay(self._window.recent))
+        return True
+
+    async def _incarnation(self) -> Exception | None:
+        """One actor instance from start to stop; the crash error, or ``None``."""
+        self.state = ActivationState.ACTIVATING
+        set_ask_chain(self._own_chain)
+        actor: Actor | None = None
+        try:
+            actor = self._host.kind.factory(self)
+            await actor.on_start()
+        except Exception as error:  # the supervision point: recorded, then restarted
+            await self._fail(actor, error, None)
+            return error
+        self.state = ActivationState.ACTIVE
+        finished = False
+        try:
+            crash = await self._serve(actor)
+            finished = True
+        finally:
+            if not finished and not self._in_turn:
+                await self._flush(actor)  # cancelled between turns: the state is consistent
+        if crash is None:
+            await self._flush(actor)
+        return crash
+
+    async def _serve(self, actor: Actor) -> Exception | None:
+        """Take turns until a crash (return it) or a stop/idle request (``None``)."""
+        inbox = self._inbox
+        turns = 0
+        while True:
+            idle_since: float | None = None
+            try:
+                envelope: Envelope | None = inbox.receive_nowait()
+            except trio.WouldBlock:
+                envelope = None  # parked below, outside the except: no exception kept alive
+            if envelope is None:
+                if self._stop_reason is not None:
+                    return None
+                self.idle_since = idle_since = trio.current_time()
+                self._parked = True
+                envelope = await inbox.receive()
+                self._parked = False
+                self.idle_since = None
+                turns = 0
+            if envelope is WAKE:
+                if idle_since is not None and self._stop_reason is None and not self.has_mail():
+                    return None
+                continue
+            turns += 1
+            if turns >= _TURNS_PER_CHECKPOINT:
+                turns = 0
+                await trio.lowlevel.checkpoint()
+            error = await self._turn(actor, envelope)
+            if error is not None:
+                return error
+
+    async def _turn(self, actor: Actor, envelope: Envelope) -> Exception | None:
+        self._in_turn = True
+        crash = await hooks.handle(actor, envelope, self._own_chain)
+        self._in_turn = False
+        if crash is not None:
+            await self._fail(actor, crash, envelope.message)
+        else:
+            self.processed += 1
+        return crash
+
+    async def _fail(self, actor: Actor | None, error: Exception, message: object) -> None:
+        self._record(error)
+        await hooks.notify_failure(actor, error, message, self.address)
+
+    async def _flush(self, actor: Actor) -> None:
+        self.state = ActivationState.PASSIVATING
+        failure = await hooks.flush(actor, self._own_chain, self._host.kind.stop_timeout)
+        if failure is not None:
+            self._record(failure)
+
+    def _record(self, error: Exception) -> None:
+        self.last_failure = record = hooks.failure_record(self.address, error)
+        self._host.record_failure(record)

@@ -1,0 +1,222 @@
+"""The registry: the node-local ``Router`` that activates, routes and passivates actors.
+
+``registry.ref(kind, id)`` is cheap and does no I/O. The first message to an address
+creates its activation (one per address, even under concurrent first messages); the
+kind's factory and ``on_start`` load the state. Each kind runs under a
+:class:`~supervisors.host.KindHost`, and the hosts are children of the registry's own
+:class:`~supervisors.supervisor.Supervisor` (``one_for_one`` by default), so a kind that
+escalates is restarted, and a registry that exceeds its intensity escalates from
+:meth:`Registry.run` to whoever runs it.
+
+Use :func:`open_registry` on its own, or put :meth:`Registry.child_spec` under the
+node's root supervisor and call :meth:`Registry.aclose` when the node drains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import trio
+
+from actors.errors import ActorStopped, AskTimeout, MailboxFull, UnknownActorKind
+from actors.messages import Envelope, ReplySlot, check_ask_cycle, current_ask_chain
+from actors.ref import ActorRef, Address
+from actors.statistics import ActorStatistics
+from supervisors.child import ChildSpec
+from supervisors.host import KindHost
+from supervisors.kind import ActorKind
+from supervisors.policy import (
+    DEFAULT_INTENSITY,
+    Backoff,
+    RestartIntensity,
+    RestartType,
+    Strategy,
+)
+from supervisors.status import RegistryStatistics, SupervisorSnapshot
+from supervisors.supervisor import Supervisor
+
+
+class Registry:
+    """Routes messages to local activations of the registered actor kinds.
+
+    Delivery contracts are those of :class:`actors.ref.Router`; in addition a ``tell``
+    from an actor to *itself* raises ``MailboxFull`` instead of waiting on its own full
+    mailbox, which could never drain.
+    """
+
+    def __init__(
+        self,
+        kinds: Iterable[ActorKind],
+        *,
+        name: str = "actors",
+        strategy: Strategy = Strategy.ONE_FOR_ONE,
+        intensity: RestartIntensity = DEFAULT_INTENSITY,
+        backoff: Backoff | None = None,
+        shutdown_timeout: float = 10.0,
+    ) -> None:
+        self._hosts: dict[str, KindHost] = {}
+        for kind in kinds:
+            if kind.name in self._hosts:
+                raise ValueError(f"actor kind {kind.name!r} is registered twice")
+            self._hosts[kind.name] = KindHost(kind, self)
+        self.name = name
+        self.shutdown_timeout = shutdown_timeout
+        self.closed = False
+        self._supervisor = Supervisor(
+            name,
+            [host.child_spec() for host in self._hosts.values()],
+            strategy=strategy,
+            intensity=intensity,
+            backoff=backoff,
+        )
+
+    def ref(self, kind: str, id: str) -> ActorRef:
+        """A ref to the actor ``kind/id``; raises ``UnknownActorKind``. No activation."""
+        if kind not in self._hosts:
+            raise UnknownActorKind(kind)
+        return ActorRef(self, Address(kind, id))
+
+    # Router
+
+    async def send(self, address: Address, message: object) -> None:
+        """Enqueue ``message``, waiting for room (see :class:`actors.ref.Router`)."""
+        await trio.lowlevel.checkpoint_if_cancelled()
+        host = self._open_host(address)
+        envelope = Envelope(message)
+        try:
+            host.activation(address).mailbox.send_nowait(envelope)
+        except trio.WouldBlock:
+            chain = current_ask_chain()
+            if chain and chain[-1] == address:
+                raise MailboxFull(address, host.kind.mailbox_capacity) from None
+            await self._send_when_room(host, address, envelope)
+        else:
+            await trio.lowlevel.cancel_shielded_checkpoint()
+
+    def send_nowait(self, address: Address, message: object) -> None:
+        """Enqueue ``message`` now or raise ``MailboxFull``."""
+        host = self._open_host(address)
+        try:
+            host.activation(address).mailbox.send_nowait(Envelope(message))
+        except trio.WouldBlock:
+            raise MailboxFull(address, host.kind.mailbox_capacity) from None
+
+    async def request(
+        self, address: Address, message: object, timeout: float | None  # noqa: ASYNC109
+    ) -> Any:
+        """Enqueue ``message`` and wait for its reply (see :class:`actors.ref.Router`)."""
+        chain = check_ask_cycle(address)
+        await trio.lowlevel.checkpoint_if_cancelled()
+        host = self._open_host(address)
+        if timeout is None:
+            timeout = host.kind.ask_timeout
+        reply = ReplySlot()
+        envelope = Envelope(message, reply, chain)
+        with trio.move_on_after(timeout):
+            try:
+                host.activation(address).mailbox.send_nowait(envelope)
+            except trio.WouldBlock:
+                await self._send_when_room(host, address, envelope)
+            return await reply.wait()
+        raise AskTimeout(address, timeout)
+
+    def _open_host(self, address: Address) -> KindHost:
+        host = self._hosts.get(address.kind)
+        if host is None:
+            raise UnknownActorKind(address.kind)
+        if host.closing:
+            raise ActorStopped(address, "the registry is closed")
+        return host
+
+    async def _send_when_room(self, host: KindHost, address: Address, envelope: Envelope) -> None:
+        while True:
+            try:
+                await host.activation(address).mailbox.send(envelope)
+            except (trio.ClosedResourceError, trio.BrokenResourceError):
+                continue  # that activation retired while we waited: deliver to the next one
+            return
+
+    # Running
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run every kind under the registry's supervisor until :meth:`aclose`.
+
+        Raises ``RestartIntensityExceeded`` when the kinds fail too often.
+        """
+        await self._supervisor.run(task_status=task_status)
+
+    async def aclose(self) -> None:
+        """Drain: refuse new messages, let every actor handle what it has queued and
+        flush (``on_stop``), then stop. After ``shutdown_timeout`` seconds the remaining
+        actors are cancelled (flushed if between turns) and their queued asks fail."""
+        self.closed = True
+        try:
+            for host in self._hosts.values():
+                host.begin_shutdown()
+            with trio.move_on_after(self.shutdown_timeout):
+                for host in self._hosts.values():
+                    await host.wait_drained()
+        finally:
+            self._supervisor.stop()
+
+    def child_spec(self, restart: RestartType = RestartType.TRANSIENT) -> ChildSpec:
+        """The registry as a child of the node's root supervisor.
+
+        ``transient`` by default: :meth:`run` returns normally only after
+        :meth:`aclose`, and a closed registry must not be restarted.
+        """
+        return ChildSpec(self.name, self.run, restart, snapshot=self.snapshot)
+
+    # Status
+
+    def actor_statistics(self, kind: str, id: str) -> ActorStatistics | None:
+        """Figures of ``kind/id`` if it is activated (``None`` otherwise; no activation)."""
+        host = self._hosts.get(kind)
+        if host is None:
+            raise UnknownActorKind(kind)
+        activation = host.find(id)
+        return None if activation is None else activation.statistics()
+
+    def statistics(self, top: int = 10) -> RegistryStatistics:
+        """Whether the registry is closed, and each kind's figures."""
+        return RegistryStatistics(
+            closed=self.closed,
+            kinds=tuple(host.statistics(top) for host in self._hosts.values()),
+        )
+
+    def snapshot(self) -> SupervisorSnapshot:
+        """The registry's supervision tree: its supervisor and one node per kind."""
+        return self._supervisor.snapshot()
+
+
+@asynccontextmanager
+async def open_registry(
+    kinds: Iterable[ActorKind],
+    *,
+    name: str = "actors",
+    strategy: Strategy = Strategy.ONE_FOR_ONE,
+    intensity: RestartIntensity = DEFAULT_INTENSITY,
+    backoff: Backoff | None = None,
+    shutdown_timeout: float = 10.0,
+) -> AsyncIterator[Registry]:
+    """Run a :class:`Registry` for the block; drain it (:meth:`Registry.aclose`) on exit.
+
+    An escalation from the registry cancels the block and is raised from it inside an
+    ``ExceptionGroup`` (trio's nursery rule).
+    """
+    registry = Registry(
+        kinds,
+        name=name,
+        strategy=strategy,
+        intensity=intensity,
+        backoff=backoff,
+        shutdown_timeout=shutdown_timeout,
+    )
+    async with trio.open_nursery() as nursery:
+        await nursery.start(registry.run)
+        try:
+            yield registry
+        finally:
+            await registry.aclose()
