@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from quart import current_app
 
 from topicsflow.settings import Settings
+
+if TYPE_CHECKING:
+    from actors.hub import Hub
+    from http_facade.websocket import Gateway
+    from services.email import Mailer
+    from services.passwords import PasswordHasher
+    from storage.protocols import Store
+    from storage.protocols.identity import SessionStore
+    from storage.realtime import Realtime
 
 ReadinessProbe = Callable[[], Awaitable[None]]
 """An async check that returns when a dependency answers and raises when it does not."""
@@ -25,11 +35,20 @@ class FacadeContext:
     """The node's services as the facade sees them.
 
     ``readiness`` maps a dependency's name (``storage``, ``redis``…) to its probe;
-    ``/readyz`` runs them all.
+    ``/readyz`` runs them all.  ``sessions`` is where login sessions live: Redis when
+    configured, the embedded store otherwise.  The optional services are absent only in
+    unit tests that build a bare app.
     """
 
     settings: Settings
     readiness: Mapping[str, ReadinessProbe] = dataclasses.field(default_factory=dict)
+    store: Store | None = None
+    realtime: Realtime | None = None
+    sessions: SessionStore | None = None
+    mailer: Mailer | None = None
+    passwords: PasswordHasher | None = None
+    hub: Hub | None = None
+    gateway: Gateway | None = None
 
 
 def current_context() -> FacadeContext:

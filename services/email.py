@@ -133,3 +133,22 @@ class SendGridMailer:
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self._client.aclose()
+
+
+def build_mailer(
+    backend: str,
+    *,
+    sender: str,
+    smtp: SmtpConfig | None = None,
+    sendgrid_api_key: str | None = None,
+) -> Mailer:
+    """The mailer for ``backend`` (``outbox``, ``smtp`` or ``sendgrid``)."""
+    if backend == "smtp":
+        if smtp is None:
+            raise ValueError("the smtp backend needs an SmtpConfig")
+        return SmtpMailer(smtp, sender)
+    if backend == "sendgrid":
+        if not sendgrid_api_key:
+            raise ValueError("the sendgrid backend needs an API key")
+        return SendGridMailer(sendgrid_api_key, sender)
+    return OutboxMailer()
