@@ -134,15 +134,15 @@ class Client:
                 return self._connection
             await self._connected.wait()
 
-    def _deliver(self, event: ServerFrame) -> None:
+    async def _deliver(self, event: ServerFrame) -> None:
         channel = getattr(event, "channel", None)
         seq = getattr(event, "seq", None)
         if isinstance(channel, str) and isinstance(seq, int):
             if channel not in self._last_seq or seq <= self._last_seq[channel]:
                 return
             self._last_seq[channel] = seq
-        with contextlib.suppress(trio.WouldBlock):
-            self._events_send.send_nowait(event)
+        with contextlib.suppress(trio.ClosedResourceError, trio.BrokenResourceError):
+            await self._events_send.send(event)
 
     async def _open_once(self, nursery: trio.Nursery) -> ClientConnection:
         headers = []

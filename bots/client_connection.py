@@ -2,15 +2,17 @@
 
 A :class:`ClientConnection` lives as long as its socket.  Its read loop decodes every
 server frame: replies (``ack``, ``error``, ``pong``, ``subscribed``) complete the request
-with the same ``id``; everything else is an event handed to ``on_event``.  Frames of a type
-this SDK does not know are skipped, as the protocol's versioning policy asks.  When the
-socket ends, every request still waiting fails with :class:`ConnectionLost`.
+with the same ``id``; everything else is an event handed to ``on_event``, which may wait
+(a full event buffer stops reading, so the server sees a slow consumer rather than the
+SDK dropping events).  Frames of a type this SDK does not know are skipped, as the
+protocol's versioning policy asks.  When the socket ends, every request still waiting
+fails with :class:`ConnectionLost`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import trio
@@ -53,7 +55,7 @@ class ClientConnection:
         socket: trio_websocket.WebSocketConnection,
         stream: trio.abc.Stream,
         codec: Codec,
-        on_event: Callable[[ServerFrame], None],
+        on_event: Callable[[ServerFrame], Awaitable[None]],
     ) -> None:
         self._socket = socket
         self._stream = stream
@@ -114,13 +116,13 @@ class ClientConnection:
                     continue
                 except ProtocolError:
                     continue
-                self._route(frame)
+                await self._route(frame)
         finally:
             self._lost.set()
             for pending in self._pending.values():
                 pending.done.set()
 
-    def _route(self, frame: ServerFrame) -> None:
+    async def _route(self, frame: ServerFrame) -> None:
         if isinstance(frame, Ack | Pong | Subscribed | ErrorReply):
             request_id = frame.id
             pending = self._pending.get(request_id) if request_id is not None else None
@@ -130,7 +132,7 @@ class ClientConnection:
                 return
             if not isinstance(frame, ErrorReply):
                 return
-        self._on_event(frame)
+        await self._on_event(frame)
 
     async def close(self) -> None:
         """Close the socket normally."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from storage.protocols import Store
     from storage.protocols.identity import SessionStore
     from storage.realtime import Realtime
+    from supervisors.registry import Registry
 
 ReadinessProbe = Callable[[], Awaitable[None]]
 """An async check that returns when a dependency answers and raises when it does not."""
@@ -49,6 +50,7 @@ class FacadeContext:
     passwords: PasswordHasher | None = None
     hub: Hub | None = None
     gateway: Gateway | None = None
+    registry: Registry | None = None
 
 
 def current_context() -> FacadeContext:

@@ -4,14 +4,18 @@ Actors and services raise :class:`DomainError` when they refuse a command (not a
 not found, rate limited…).  The REST facade answers it with the code's HTTP status and the
 error shape; the WebSocket session answers it with an ``error`` frame echoing the request
 id.  The ``message`` is shown to the client, so it never carries secrets or internals.
+
+It is an :class:`actors.errors.MessageRejected`: an actor that raises it is refused, not
+restarted, and the asker receives it unchanged.
 """
 
 from __future__ import annotations
 
+from actors.errors import MessageRejected
 from protocol.errors import ErrorCode
 
 
-class DomainError(Exception):
+class DomainError(MessageRejected):
     """A refusal with a stable ``code``, a human ``message`` and optional ``retry_after``."""
 
     def __init__(self, code: ErrorCode, message: str, *, retry_after: float | None = None) -> None:

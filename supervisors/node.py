@@ -11,6 +11,7 @@ Hypercorn stops accepting and finishes in-flight requests within
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,8 @@ from services.email import SmtpConfig, build_mailer
 from services.passwords import PasswordHasher
 from storage import open_store
 from storage.realtime import open_realtime
-from supervisors.domain import build_domain
+from supervisors.domain import actor_kinds, build_domain
+from supervisors.registry import open_registry
 from topicsflow.settings import Profile, Settings
 
 logger = logging.getLogger(__name__)
@@ -69,15 +71,17 @@ async def serve_node(
     task_status: trio.TaskStatus[NodeHandle] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run the node until ``shutdown`` is set; report a :class:`NodeHandle` when listening."""
-    async with (
-        open_store(
-            settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
-        ) as store,
-        open_realtime(settings.redis_url) as realtime,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        store = await stack.enter_async_context(
+            open_store(
+                settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
+            )
+        )
+        realtime = await stack.enter_async_context(open_realtime(settings.redis_url))
         sessions = realtime.sessions if settings.uses_redis else store.sessions
         hub = Hub()
-        domain = build_domain(store, hub)
+        registry = await stack.enter_async_context(open_registry(actor_kinds(store, hub)))
+        domain = build_domain(store, registry)
         gateway = Gateway(
             settings,
             SessionServices(
@@ -112,6 +116,7 @@ async def serve_node(
             passwords=PasswordHasher(),
             hub=hub,
             gateway=gateway,
+            registry=registry,
         )
         application = gateway.wrap(create_app(context))
 
