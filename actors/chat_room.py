@@ -8,6 +8,9 @@ Contract:
   and the sender's ``ack`` carries the same ``seq`` — acknowledged means stored.
 * Membership changes are rows of the log too (``kind`` ``member_joined`` /
   ``member_left``); message history over REST shows only ``kind="text"`` rows.
+* A send carrying a ``nonce`` already seen from the same user among the room's last
+  :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
+  stored again (retries after a reconnect).
 * Membership is checked on every command.  The actor caches who is a member; the cache
   stays exact because joins and leaves go through this actor too.
 * A refusal (not a member, banned, unknown room) is a :class:`DomainError`; it never
@@ -16,6 +19,8 @@ Contract:
 """
 
 from __future__ import annotations
+
+import collections
 
 import msgspec
 
@@ -33,6 +38,7 @@ from storage.protocols import Store
 from storage.records import Message, MessageDraft, Room
 
 CHAT_ROOM = "chat_room"
+RECENT_NONCES = 1024
 
 
 class PostMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,7 +86,7 @@ def to_chat_message(message: Message, nonce: str | None = None) -> ChatMessage:
 class ChatRoomActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_channel", "_hub", "_members", "_room", "_store")
+    __slots__ = ("_channel", "_hub", "_members", "_recent_sends", "_room", "_store")
 
     def __init__(self, context: ActorContext, store: Store, hub: Hub) -> None:
         super().__init__(context)
@@ -88,6 +94,9 @@ class ChatRoomActor(Actor):
         self._hub = hub
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
+        self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
+            collections.OrderedDict()
+        )
         self._channel = channel_name(ChannelKind.CHAT_ROOM, context.address.id)
 
     async def on_start(self) -> None:
@@ -131,6 +140,10 @@ class ChatRoomActor(Actor):
 
     async def _post(self, command: PostMessage) -> MessageAccepted:
         await self._require_member(command.user_id)
+        if command.nonce is not None:
+            earlier = self._recent_sends.get((command.user_id, command.nonce))
+            if earlier is not None:
+                return earlier
         stored = await self._store.messages.append(
             self.address.id,
             MessageDraft(
@@ -144,7 +157,12 @@ class ChatRoomActor(Actor):
             channel=self._channel, seq=stored.seq, message=to_chat_message(stored, command.nonce)
         )
         self._hub.publish(self._channel, BroadcastFrame(event))
-        return MessageAccepted(channel=self._channel, seq=stored.seq, message_id=stored.id)
+        accepted = MessageAccepted(channel=self._channel, seq=stored.seq, message_id=stored.id)
+        if command.nonce is not None:
+            self._recent_sends[(command.user_id, command.nonce)] = accepted
+            if len(self._recent_sends) > RECENT_NONCES:
+                self._recent_sends.popitem(last=False)
+        return accepted
 
     async def _join(self, user_id: str) -> bool:
         room = self._require_room()

@@ -172,3 +172,21 @@ async def test_a_slow_subscriber_is_disconnected_and_a_fast_one_is_unaffected(
     assert [seq for seq, _ in received] == list(range(2, sent + 5))
     assert received[-1][1] == "after 2"
     assert hub.statistics().dropped_slow == 1
+
+
+async def test_a_send_retried_with_its_nonce_is_stored_once(node: NodeHandle) -> None:
+    alice = await log_in_new_user(node, "alice")
+    room_id = await make_room(node, alice)
+    channel = f"chat_room:{room_id}"
+    async with open_client(websocket_url(node), token=alice.token) as client:
+        await client.subscribe(channel)
+        first = await client.request(SendMessage, channel=channel, text="once", nonce="n-1")
+        again = await client.request(SendMessage, channel=channel, text="once", nonce="n-1")
+        other = await client.request(SendMessage, channel=channel, text="twice", nonce="n-2")
+        events = await texts(client, 2)
+    assert isinstance(first, Ack)
+    assert isinstance(again, Ack)
+    assert isinstance(other, Ack)
+    assert first.result == again.result
+    assert first.result != other.result
+    assert events == [(1, "once"), (2, "twice")]
