@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from storage.protocols import Store
     from storage.protocols.identity import SessionStore
     from storage.realtime import Realtime
+    from supervisors.monitor import NodeMonitor
     from supervisors.registry import Registry
 
 ReadinessProbe = Callable[[], Awaitable[None]]
@@ -51,6 +52,7 @@ class FacadeContext:
     hub: Hub | None = None
     gateway: Gateway | None = None
     registry: Registry | None = None
+    monitor: NodeMonitor | None = None
 
 
 def current_context() -> FacadeContext:

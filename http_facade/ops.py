@@ -1,16 +1,29 @@
-"""Operations endpoints: liveness and readiness.
+"""Operations endpoints: liveness, readiness, the supervisor status, metrics.
 
 ``GET /healthz`` answers 200 while the process serves requests.  ``GET /readyz`` runs
 every readiness probe of the node concurrently under a deadline and answers 200 when all
 pass, 503 otherwise, naming each dependency's state (never its address or credentials).
+
+``GET /ops/status`` (the node's :class:`~supervisors.monitor.NodeStatus`: supervisor
+tree, actor kinds, mailboxes, restarts and failures, connections, loop lag) and
+``GET /metrics`` (Prometheus text) are for operators: the bearer token must be
+``TOPICSFLOW_OPS_TOKEN`` or the session of an admin.  Anyone else gets 401 or 403.
 """
 
 from __future__ import annotations
 
+import hmac
+
+import msgspec
 import trio
-from quart import Blueprint, Response, jsonify
+from quart import Blueprint, Response, jsonify, request
 
 from http_facade.context import ReadinessProbe, current_context
+from http_facade.errors import ApiError
+from http_facade.metrics import metrics_registry, render_metrics
+from http_facade.security import SESSION_COOKIE
+from protocol.errors import ErrorCode
+from supervisors.monitor import NodeMonitor
 
 PROBE_TIMEOUT_S = 2.0
 
@@ -47,3 +60,41 @@ async def readyz() -> Response:
     response = jsonify({"status": "ok" if ready else "unavailable", "checks": states})
     response.status_code = 200 if ready else 503
     return response
+
+
+async def require_operator() -> NodeMonitor:
+    """Admit the ops token or an admin's session; return the node's monitor."""
+    context = current_context()
+    if context.monitor is None:
+        raise ApiError(ErrorCode.UNAVAILABLE, "the node has no monitor")
+    authorization = request.headers.get("Authorization", "")
+    token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+    ops_token = context.settings.ops_token
+    if token and ops_token and hmac.compare_digest(token.encode(), ops_token.encode()):
+        return context.monitor
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if not token or context.gateway is None:
+        raise ApiError(ErrorCode.UNAUTHORIZED, "operator credentials required")
+    principal = await context.gateway.services.authenticator.authenticate(token)
+    if principal is None:
+        raise ApiError(ErrorCode.UNAUTHORIZED, "operator credentials required")
+    if not principal.is_admin:
+        raise ApiError(ErrorCode.FORBIDDEN, "operators and admins only")
+    return context.monitor
+
+
+@blueprint.get("/ops/status")
+async def ops_status() -> Response:
+    """The node's status: supervisor tree, actor kinds, hub, connections, loop lag."""
+    monitor = await require_operator()
+    return Response(
+        msgspec.json.encode(monitor.status()), content_type="application/json"
+    )
+
+
+@blueprint.get("/metrics")
+async def metrics() -> Response:
+    """The node's key figures in Prometheus' text exposition format."""
+    monitor = await require_operator()
+    body = render_metrics(metrics_registry(monitor.status))
+    return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -31,6 +31,7 @@ from services.passwords import PasswordHasher
 from storage import open_store
 from storage.realtime import open_realtime
 from supervisors.domain import actor_kinds, build_domain
+from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
 from topicsflow.settings import Profile, Settings
 
@@ -92,6 +93,14 @@ async def serve_node(
             ),
         )
 
+        monitor = NodeMonitor(
+            hub=hub,
+            supervisor_snapshot=registry.snapshot,
+            connection_count=gateway.connection_count,
+            storage_backend=store.backend,
+            realtime_backend=realtime.backend,
+        )
+
         async def redis_ready() -> None:
             await realtime.cache.get(("readyz",))
 
@@ -117,6 +126,7 @@ async def serve_node(
             hub=hub,
             gateway=gateway,
             registry=registry,
+            monitor=monitor,
         )
         application = gateway.wrap(create_app(context))
 
@@ -124,12 +134,15 @@ async def serve_node(
             await shutdown.wait()
             gateway.drain()
 
-        async with trio.open_nursery() as nursery:
-            binds: list[str] = await nursery.start(
-                serve_asgi, application, hypercorn_config(settings), drain_then_stop
-            )
-            logger.info("serving on %s", ", ".join(binds))
-            task_status.started(NodeHandle(binds=binds, context=context))
+        async with trio.open_nursery() as background:
+            await background.start(monitor.run)
+            async with trio.open_nursery() as server:
+                binds: list[str] = await server.start(
+                    serve_asgi, application, hypercorn_config(settings), drain_then_stop
+                )
+                logger.info("serving on %s", ", ".join(binds))
+                task_status.started(NodeHandle(binds=binds, context=context))
+            background.cancel_scope.cancel()
 
 
 async def serve_asgi(

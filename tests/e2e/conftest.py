@@ -15,11 +15,19 @@ from storage.keys import hash_token
 from supervisors.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
+OPS_TOKEN = "ops-token-for-tests"
+
 
 @pytest.fixture
 async def node(tmp_path: Path) -> AsyncIterator[NodeHandle]:
     """A running node on the embedded store in ``tmp_path``; drained after the test."""
-    settings = Settings(profile=Profile.TESTING, port=0, data_dir=tmp_path, secret_key="k" * 40)
+    settings = Settings(
+        profile=Profile.TESTING,
+        port=0,
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        ops_token=OPS_TOKEN,
+    )
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
         handle: NodeHandle = await nursery.start(serve_node, settings, shutdown)

@@ -1,0 +1,85 @@
+"""``/metrics`` in Prometheus' text format, computed from the node's status on each scrape.
+
+A collector registered in a registry owned by the app (not prometheus-client's global
+one) turns one :class:`~supervisors.monitor.NodeStatus` into gauges and counters; a
+scrape therefore costs one in-memory snapshot, no storage query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from supervisors.monitor import NodeStatus
+from supervisors.status import KindSnapshot, SupervisorSnapshot
+
+
+def _kinds(snapshot: SupervisorSnapshot) -> Iterator[KindSnapshot]:
+    if snapshot.kind is not None:
+        yield snapshot.kind
+    for child in snapshot.children:
+        if child.supervisor is not None:
+            yield from _kinds(child.supervisor)
+
+
+class NodeCollector(Collector):
+    """Prometheus metrics of one node's status."""
+
+    def __init__(self, status: Callable[[], NodeStatus]) -> None:
+        self._status = status
+
+    def collect(self) -> Iterator[Metric]:
+        status = self._status()
+        yield GaugeMetricFamily("topicsflow_uptime_seconds", "Seconds since start", status.uptime_s)
+        yield GaugeMetricFamily(
+            "topicsflow_connections", "Open WebSocket connections", status.connections
+        )
+        yield GaugeMetricFamily(
+            "topicsflow_event_loop_lag_seconds", "Last event-loop lag sample",
+            status.loop_lag.last_ms / 1000,
+        )
+        hub = status.hub
+        yield GaugeMetricFamily(
+            "topicsflow_subscriptions", "Channel subscriptions", hub.subscriptions
+        )
+        yield CounterMetricFamily(
+            "topicsflow_events_published", "Events published to the hub", hub.published
+        )
+        yield CounterMetricFamily(
+            "topicsflow_events_delivered", "Event deliveries to connections", hub.delivered
+        )
+        yield CounterMetricFamily(
+            "topicsflow_slow_consumers_dropped", "Connections dropped as slow", hub.dropped_slow
+        )
+        active = GaugeMetricFamily("topicsflow_actors_active", "Active actors", labels=["kind"])
+        restarts = CounterMetricFamily(
+            "topicsflow_actor_restarts", "Actor restarts after failures", labels=["kind"]
+        )
+        activations = CounterMetricFamily(
+            "topicsflow_actor_activations", "Actor activations", labels=["kind"]
+        )
+        deepest = GaugeMetricFamily(
+            "topicsflow_mailbox_depth_max", "Deepest mailbox of the kind", labels=["kind"]
+        )
+        for kind in _kinds(status.supervisor):
+            active.add_metric([kind.kind], kind.active)
+            restarts.add_metric([kind.kind], kind.restarts)
+            activations.add_metric([kind.kind], kind.activations)
+            depth = max((mailbox.depth for mailbox in kind.top_mailboxes), default=0)
+            deepest.add_metric([kind.kind], depth)
+        yield from (active, restarts, activations, deepest)
+
+
+def metrics_registry(status: Callable[[], NodeStatus]) -> CollectorRegistry:
+    """A registry holding only this node's collector."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(NodeCollector(status))
+    return registry
+
+
+def render_metrics(registry: CollectorRegistry) -> bytes:
+    """The registry's metrics in the text exposition format."""
+    return generate_latest(registry)

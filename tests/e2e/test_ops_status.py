@@ -1,0 +1,73 @@
+"""The operators' view: /ops/status and /metrics, their access rules, crashes made visible."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from actors.chat_room import CHAT_ROOM, PostMessage
+from actors.errors import ActorCrashed
+from supervisors.node import NodeHandle
+from tests.e2e.conftest import OPS_TOKEN, log_in_new_user
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("path", ["/ops/status", "/metrics"])
+async def test_ops_routes_admit_only_the_ops_token_and_admins(node: NodeHandle, path: str) -> None:
+    user = await log_in_new_user(node, "user")
+    admin = await log_in_new_user(node, "boss")
+    assert node.context.store is not None
+    await node.context.store.users.set_admin(admin.user_id, True)
+    async with httpx.AsyncClient(base_url=node.base_url) as client:
+        anonymous = await client.get(path)
+        wrong = await client.get(path, headers=bearer("not-the-token"))
+        member = await client.get(path, headers=bearer(user.token))
+        operator = await client.get(path, headers=bearer(OPS_TOKEN))
+        administrator = await client.get(path, headers=bearer(admin.token))
+    assert anonymous.status_code == 401
+    assert wrong.status_code == 401
+    assert member.status_code == 403
+    assert member.json()["error"]["code"] == "forbidden"
+    assert operator.status_code == 200
+    assert administrator.status_code == 200
+
+
+async def test_repeated_crashes_show_as_restarts_and_failures(
+    node: NodeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await log_in_new_user(node, "alice")
+    store, registry = node.context.store, node.context.registry
+    assert store is not None
+    assert registry is not None
+    room = await store.rooms.create(owner_id=alice.user_id, name="fragile")
+
+    async def broken_append(*arguments: object, **keywords: object) -> object:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store.messages, "append", broken_append)
+    for _ in range(2):
+        with pytest.raises(ActorCrashed):
+            await registry.ref(CHAT_ROOM, room.id).ask(
+                PostMessage(user_id=alice.user_id, text="hello")
+            )
+    async with httpx.AsyncClient(base_url=node.base_url) as client:
+        status = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+        metrics = (await client.get("/metrics", headers=bearer(OPS_TOKEN))).text
+    kinds = {}
+    stack = [status["supervisor"]]
+    while stack:
+        supervisor = stack.pop()
+        if supervisor.get("kind"):
+            kinds[supervisor["kind"]["kind"]] = supervisor["kind"]
+        stack.extend(
+            child["supervisor"] for child in supervisor["children"] if child.get("supervisor")
+        )
+    chat = kinds[CHAT_ROOM]
+    assert chat["restarts"] >= 2
+    assert chat["last_failures"][-1]["error_type"] == "RuntimeError"
+    assert 'topicsflow_actor_restarts_total{kind="chat_room"}' in metrics
+    assert status["connections"] == 0
+    assert status["storage_backend"] == "sqlite"
