@@ -3,18 +3,37 @@
 :class:`ChatRoomChannels` is the :class:`~actors.realtime.ChannelAccess` of
 ``chat_room`` channels: the room actor decides membership, and the replay reads the
 room's log from storage (reads need no turn of the actor).  :class:`ChatFrames` carries
-``send_message`` frames to the room actor.
+the chat frames of ``chat_room`` channels (send, edit, delete, react, typing, mark read)
+to the room actor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from actors.chat_room import CHAT_ROOM, CheckMember, PostMessage, stored_event
+from actors.chat_room import CHAT_ROOM
+from actors.chat_room_commands import (
+    CheckMember,
+    DeleteRoomMessage,
+    EditRoomMessage,
+    MarkRoomRead,
+    PostMessage,
+    ReactToMessage,
+    SetTyping,
+)
+from actors.chat_room_log import stored_event
 from actors.realtime import Principal, Replay
 from actors.ref import ActorRef
 from protocol.channels import ChannelKind, channel_name, parse_channel
-from protocol.client_frames import ClientFrame, SendMessage
+from protocol.client_frames import (
+    ClientFrame,
+    DeleteMessage,
+    EditMessage,
+    MarkRead,
+    React,
+    SendMessage,
+    Typing,
+)
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
@@ -54,20 +73,34 @@ class ChatFrames:
         self._ref = ref
 
     async def handle(self, principal: Principal, frame: ClientFrame) -> AnyAckResult | None:
+        channel = getattr(frame, "channel", "")
+        if not channel.startswith("chat_room:"):
+            raise DomainError(ErrorCode.UNSUPPORTED, f"{type(frame).__name__} is not served yet")
+        room = self._ref(CHAT_ROOM, parse_channel(channel).id)
+        user_id = principal.user_id
+        command: object
         match frame:
-            case SendMessage(channel=channel) if channel.startswith("chat_room:"):
-                room = self._ref(CHAT_ROOM, parse_channel(channel).id)
-                accepted: AnyAckResult = await room.ask(
-                    PostMessage(
-                        user_id=principal.user_id,
-                        text=frame.text,
-                        attachment_ids=tuple(frame.attachment_ids),
-                        reply_to=frame.reply_to,
-                        nonce=frame.nonce,
-                    )
+            case SendMessage():
+                command = PostMessage(
+                    user_id=user_id,
+                    text=frame.text,
+                    attachment_ids=tuple(frame.attachment_ids),
+                    reply_to=frame.reply_to,
+                    nonce=frame.nonce,
                 )
-                return accepted
+            case EditMessage(message_id=message_id, text=text):
+                command = EditRoomMessage(user_id=user_id, message_id=message_id, text=text)
+            case DeleteMessage(message_id=message_id):
+                command = DeleteRoomMessage(user_id=user_id, message_id=message_id)
+            case React(message_id=message_id, emoji=emoji, action=action):
+                command = ReactToMessage(
+                    user_id=user_id, message_id=message_id, emoji=emoji, action=action
+                )
+            case Typing(state=state):
+                command = SetTyping(user_id=user_id, state=state)
+            case MarkRead(up_to_seq=up_to_seq):
+                command = MarkRoomRead(user_id=user_id, up_to_seq=up_to_seq)
             case _:
-                raise DomainError(
-                    ErrorCode.UNSUPPORTED, f"{type(frame).__name__} is not served yet"
-                )
+                raise DomainError(ErrorCode.UNSUPPORTED, f"{type(frame).__name__} is not served")
+        result: AnyAckResult | None = await room.ask(command)
+        return result

@@ -2,20 +2,20 @@
 
 Contract:
 
-* The room's message table is its event log: every sequenced event of channel
-  ``chat_room:<id>`` is a row with the room's next gap-free ``seq``.  A message is
-  appended (durably) **before** its ``message_created`` event is published to the hub,
-  and the sender's ``ack`` carries the same ``seq`` — acknowledged means stored.
-* Membership changes are rows of the log too (``kind`` ``member_joined`` /
-  ``member_left``); message history over REST shows only ``kind="text"`` rows.
+* Every sequenced event is appended to the room's log (:mod:`actors.chat_room_log`)
+  **before** it is published to the hub, and the sender's ``ack`` carries the same
+  ``seq`` — acknowledged means stored.  Edits, deletions and reactions also update the
+  message row in place, so history over REST shows the current state.
 * A send carrying a ``nonce`` already seen from the same user among the room's last
   :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
   stored again (retries after a reconnect).
 * Membership is checked on every command.  The actor caches who is a member; the cache
-  stays exact because joins and leaves go through this actor too.
-* A refusal (not a member, banned, unknown room) is a :class:`DomainError`; it never
-  restarts the actor.  A crash restarts it from storage (``on_start``): the sequence comes
-  from the store, so nothing acknowledged is lost and no seq is issued twice.
+  stays exact because joins and leaves go through this actor too.  Typing and read
+  receipts are ephemeral: published, never stored; read positions never move backwards.
+* A refusal (not a member, banned, not the author, unknown room) is a
+  :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
+  (``on_start``): the sequence comes from the store, so nothing acknowledged is lost and
+  no seq is issued twice.
 """
 
 from __future__ import annotations
@@ -25,13 +25,41 @@ import collections
 import msgspec
 
 from actors.actor import Actor, ActorContext
+from actors.chat_room_commands import (
+    CheckMember,
+    DeleteRoomMessage,
+    EditRoomMessage,
+    JoinRoom,
+    LeaveRoom,
+    MarkRoomRead,
+    PostMessage,
+    ReactToMessage,
+    SetTyping,
+)
+from actors.chat_room_log import (
+    TEXT_KIND,
+    LoggedEvent,
+    event_body,
+    message_seq,
+    public_message_id,
+    to_chat_message,
+)
 from actors.hub import Hub
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind, channel_name
-from protocol.chat_events import MemberJoined, MemberLeft, MessageCreated
-from protocol.control_frames import MessageAccepted
+from protocol.chat_events import (
+    MemberJoined,
+    MemberLeft,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReactionChanged,
+    ReadReceipt,
+    TypingChanged,
+)
+from protocol.control_frames import MessageAccepted, Sequenced
+from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
-from protocol.payloads import ChatMessage
 from services.errors import DomainError
 from storage.errors import NotFound
 from storage.protocols import Store
@@ -41,52 +69,12 @@ CHAT_ROOM = "chat_room"
 RECENT_NONCES = 1024
 
 
-class PostMessage(msgspec.Struct, frozen=True, kw_only=True):
-    """Append a message from ``user_id``; replies :class:`MessageAccepted`."""
-
-    user_id: str
-    text: str
-    attachment_ids: tuple[str, ...] = ()
-    reply_to: str | None = None
-    nonce: str | None = None
-
-
-class CheckMember(msgspec.Struct, frozen=True, kw_only=True):
-    """Return None when ``user_id`` may read the room; refuse otherwise."""
-
-    user_id: str
-
-
-class JoinRoom(msgspec.Struct, frozen=True, kw_only=True):
-    """Add ``user_id`` (public rooms, or by invitation); replies True when newly joined."""
-
-    user_id: str
-
-
-class LeaveRoom(msgspec.Struct, frozen=True, kw_only=True):
-    """Remove ``user_id``; replies True when they were a member."""
-
-    user_id: str
-
-
-def to_chat_message(message: Message, nonce: str | None = None) -> ChatMessage:
-    """The wire shape of a stored room message."""
-    return ChatMessage(
-        message_id=message.id,
-        author_id=message.author_id,
-        text=message.body,
-        attachment_ids=message.attachment_ids,
-        reply_to=message.reply_to_id,
-        nonce=nonce,
-        created_at=int(message.created_at * 1000),
-        edited_at=None if message.edited_at is None else int(message.edited_at * 1000),
-    )
-
-
 class ChatRoomActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_channel", "_hub", "_members", "_recent_sends", "_room", "_store")
+    __slots__ = (
+        "_channel", "_hub", "_members", "_read_positions", "_recent_sends", "_room", "_store",
+    )
 
     def __init__(self, context: ActorContext, store: Store, hub: Hub) -> None:
         super().__init__(context)
@@ -94,6 +82,7 @@ class ChatRoomActor(Actor):
         self._hub = hub
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
+        self._read_positions: dict[str, int] = {}
         self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
             collections.OrderedDict()
         )
@@ -109,6 +98,17 @@ class ChatRoomActor(Actor):
         match message:
             case PostMessage():
                 return await self._post(message)
+            case EditRoomMessage() | DeleteRoomMessage():
+                return await self._change(message)
+            case ReactToMessage():
+                return await self._react(message)
+            case SetTyping(user_id=user_id, state=state):
+                await self._require_member(user_id)
+                self._publish(TypingChanged(channel=self._channel, user_id=user_id, state=state))
+                return None
+            case MarkRoomRead(user_id=user_id, up_to_seq=up_to_seq):
+                await self._mark_read(user_id, up_to_seq)
+                return None
             case CheckMember(user_id=user_id):
                 await self._require_member(user_id)
                 return None
@@ -118,6 +118,8 @@ class ChatRoomActor(Actor):
                 return await self._leave(user_id)
             case _:
                 self.unhandled(message)
+
+    # ------------------------------------------------------------------ checks
 
     def _require_room(self) -> Room:
         if self._room is None or self._room.deleted_at is not None:
@@ -138,12 +140,37 @@ class ChatRoomActor(Actor):
         if await self._store.rooms.members.get_ban(self.address.id, user_id) is not None:
             raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
 
+    async def _message(self, message_id: str) -> Message:
+        try:
+            row = await self._store.messages.get(self.address.id, message_seq(message_id))
+        except NotFound:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message") from None
+        if row.kind != TEXT_KIND:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message")
+        return row
+
+    # ------------------------------------------------------------------ writes
+
+    def _publish(self, event: object) -> None:
+        self._hub.publish(self._channel, BroadcastFrame(event))  # type: ignore[arg-type]
+
+    async def _record(self, author_id: str, event: LoggedEvent) -> int:
+        """Append ``event`` (its ``seq`` is a placeholder) to the log, then publish it."""
+        kind, body = event_body(event)
+        row = await self._store.messages.append(
+            self.address.id, MessageDraft(author_id=author_id, body=body, kind=kind)
+        )
+        self._publish(msgspec.structs.replace(event, seq=row.seq))
+        return row.seq
+
     async def _post(self, command: PostMessage) -> MessageAccepted:
         await self._require_member(command.user_id)
         if command.nonce is not None:
             earlier = self._recent_sends.get((command.user_id, command.nonce))
             if earlier is not None:
                 return earlier
+        if command.reply_to is not None:
+            await self._message(command.reply_to)
         stored = await self._store.messages.append(
             self.address.id,
             MessageDraft(
@@ -153,16 +180,79 @@ class ChatRoomActor(Actor):
                 attachment_ids=command.attachment_ids,
             ),
         )
-        event = MessageCreated(
-            channel=self._channel, seq=stored.seq, message=to_chat_message(stored, command.nonce)
+        self._publish(
+            MessageCreated(
+                channel=self._channel, seq=stored.seq,
+                message=to_chat_message(stored, command.nonce),
+            )
         )
-        self._hub.publish(self._channel, BroadcastFrame(event))
-        accepted = MessageAccepted(channel=self._channel, seq=stored.seq, message_id=stored.id)
+        accepted = MessageAccepted(
+            channel=self._channel, seq=stored.seq, message_id=public_message_id(stored.seq)
+        )
         if command.nonce is not None:
             self._recent_sends[(command.user_id, command.nonce)] = accepted
             if len(self._recent_sends) > RECENT_NONCES:
                 self._recent_sends.popitem(last=False)
         return accepted
+
+    async def _change(self, command: EditRoomMessage | DeleteRoomMessage) -> MessageAccepted:
+        await self._require_member(command.user_id)
+        target = await self._message(command.message_id)
+        if target.deleted_at is not None:
+            raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
+        if target.author_id != command.user_id and not (
+            isinstance(command, DeleteRoomMessage) and await self._is_moderator(command.user_id)
+        ):
+            raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
+        event: LoggedEvent
+        if isinstance(command, EditRoomMessage):
+            edited = await self._store.messages.edit(self.address.id, target.seq, body=command.text)
+            event = MessageEdited(channel=self._channel, seq=1, message=to_chat_message(edited))
+        else:
+            await self._store.messages.delete(self.address.id, target.seq)
+            event = MessageDeleted(
+                channel=self._channel, seq=1, message_id=command.message_id,
+                deleted_by=command.user_id,
+            )
+        seq = await self._record(command.user_id, event)
+        return MessageAccepted(channel=self._channel, seq=seq, message_id=command.message_id)
+
+    async def _react(self, command: ReactToMessage) -> Sequenced:
+        await self._require_member(command.user_id)
+        target = await self._message(command.message_id)
+        if target.deleted_at is not None:
+            raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
+        adding = command.action is ReactionAction.ADD
+        users = next((r.user_ids for r in target.reactions if r.emoji == command.emoji), ())
+        if (command.user_id in users) == adding:
+            return Sequenced(channel=self._channel, seq=await self._last_seq())
+        if adding:
+            changed = await self._store.messages.add_reaction(
+                self.address.id, target.seq, user_id=command.user_id, emoji=command.emoji
+            )
+        else:
+            changed = await self._store.messages.remove_reaction(
+                self.address.id, target.seq, user_id=command.user_id, emoji=command.emoji
+            )
+        count = next((r.count for r in changed.reactions if r.emoji == command.emoji), 0)
+        event = ReactionChanged(
+            channel=self._channel, seq=1, message_id=command.message_id,
+            user_id=command.user_id, emoji=command.emoji, action=command.action, count=count,
+        )
+        return Sequenced(channel=self._channel, seq=await self._record(command.user_id, event))
+
+    async def _last_seq(self) -> int:
+        return await self._store.messages.last_seq(self.address.id)
+
+    async def _is_moderator(self, user_id: str) -> bool:
+        membership = await self._store.rooms.members.get(self.address.id, user_id)
+        return membership is not None and membership.role in ("owner", "moderator")
+
+    async def _mark_read(self, user_id: str, up_to_seq: int) -> None:
+        await self._require_member(user_id)
+        if up_to_seq > self._read_positions.get(user_id, 0):
+            self._read_positions[user_id] = up_to_seq
+            self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))
 
     async def _join(self, user_id: str) -> bool:
         room = self._require_room()
@@ -175,7 +265,7 @@ class ChatRoomActor(Actor):
         joined = await self._store.rooms.members.join(self.address.id, user_id)
         self._members[user_id] = True
         if joined:
-            await self._announce("member_joined", user_id)
+            await self._record(user_id, MemberJoined(channel=self._channel, seq=1, user_id=user_id))
         return joined
 
     async def _leave(self, user_id: str) -> bool:
@@ -183,21 +273,5 @@ class ChatRoomActor(Actor):
         left = await self._store.rooms.members.leave(self.address.id, user_id)
         self._members[user_id] = False
         if left:
-            await self._announce("member_left", user_id)
+            await self._record(user_id, MemberLeft(channel=self._channel, seq=1, user_id=user_id))
         return left
-
-    async def _announce(self, kind: str, user_id: str) -> None:
-        """Store a membership change in the room's log, then publish it."""
-        stored = await self._store.messages.append(
-            self.address.id, MessageDraft(author_id=user_id, body="", kind=kind)
-        )
-        self._hub.publish(self._channel, BroadcastFrame(stored_event(self._channel, stored)))
-
-
-def stored_event(channel: str, message: Message) -> MessageCreated | MemberJoined | MemberLeft:
-    """The sequenced event a stored row of the room's log stands for (for replay)."""
-    if message.kind == "member_joined":
-        return MemberJoined(channel=channel, seq=message.seq, user_id=message.author_id)
-    if message.kind == "member_left":
-        return MemberLeft(channel=channel, seq=message.seq, user_id=message.author_id)
-    return MessageCreated(channel=channel, seq=message.seq, message=to_chat_message(message))

@@ -9,7 +9,8 @@ import trio
 import wsproto
 import wsproto.events
 
-from actors.chat_room import CHAT_ROOM, JoinRoom, PostMessage
+from actors.chat_room import CHAT_ROOM
+from actors.chat_room_commands import JoinRoom, PostMessage
 from bots.client import Client, RequestFailed, open_client
 from protocol.chat_events import MessageCreated
 from protocol.client_frames import SendMessage

@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from actors.chat_room import CHAT_ROOM, PostMessage
+from actors.chat_room import CHAT_ROOM
+from actors.chat_room_commands import PostMessage
 from actors.errors import ActorCrashed
 from supervisors.node import NodeHandle
 from tests.e2e.conftest import OPS_TOKEN, log_in_new_user
