@@ -9,6 +9,8 @@ Contract:
 * A send carrying a ``nonce`` already seen from the same user among the room's last
   :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
   stored again (retries after a reconnect).
+* Each member may send :data:`FLOOD_BURST` messages at once, then :data:`FLOOD_RATE` per
+  second in the room; beyond that the send is refused ``rate_limited`` with a retry time.
 * Membership is checked on every command.  The actor caches who is a member; the cache
   stays exact because joins and leaves go through this actor too.  Typing and read
   receipts are ephemeral: published, never stored; read positions never move backwards.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import collections
 
 import msgspec
+import trio
 
 from actors.actor import Actor, ActorContext
 from actors.chat_room_commands import (
@@ -30,6 +33,7 @@ from actors.chat_room_commands import (
     DeleteRoomMessage,
     EditRoomMessage,
     JoinRoom,
+    KickMember,
     LeaveRoom,
     MarkRoomRead,
     PostMessage,
@@ -44,12 +48,11 @@ from actors.chat_room_log import (
     public_message_id,
     to_chat_message,
 )
+from actors.chat_room_members import RoomMembership
 from actors.hub import Hub
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind, channel_name
 from protocol.chat_events import (
-    MemberJoined,
-    MemberLeft,
     MessageCreated,
     MessageDeleted,
     MessageEdited,
@@ -61,19 +64,31 @@ from protocol.control_frames import MessageAccepted, Sequenced
 from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.token_bucket import TokenBucket
 from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import Message, MessageDraft, Room
 
 CHAT_ROOM = "chat_room"
 RECENT_NONCES = 1024
+FLOOD_RATE = 1.0
+"""Messages per second a member may keep sending in one room."""
+FLOOD_BURST = 10
+"""Messages a member may send at once before the rate applies."""
 
 
-class ChatRoomActor(Actor):
+class ChatRoomActor(RoomMembership, Actor):
     """See the module docstring."""
 
     __slots__ = (
-        "_channel", "_hub", "_members", "_read_positions", "_recent_sends", "_room", "_store",
+        "_channel",
+        "_flood",
+        "_hub",
+        "_members",
+        "_read_positions",
+        "_recent_sends",
+        "_room",
+        "_store",
     )
 
     def __init__(self, context: ActorContext, store: Store, hub: Hub) -> None:
@@ -83,6 +98,7 @@ class ChatRoomActor(Actor):
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
         self._read_positions: dict[str, int] = {}
+        self._flood: dict[str, TokenBucket] = {}
         self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
             collections.OrderedDict()
         )
@@ -116,6 +132,9 @@ class ChatRoomActor(Actor):
                 return await self._join(user_id)
             case LeaveRoom(user_id=user_id):
                 return await self._leave(user_id)
+            case KickMember():
+                await self._kick(message)
+                return None
             case _:
                 self.unhandled(message)
 
@@ -125,20 +144,6 @@ class ChatRoomActor(Actor):
         if self._room is None or self._room.deleted_at is not None:
             raise DomainError(ErrorCode.NOT_FOUND, "no such chat room")
         return self._room
-
-    async def _is_member(self, user_id: str) -> bool:
-        known = self._members.get(user_id)
-        if known is None:
-            known = await self._store.rooms.members.get(self.address.id, user_id) is not None
-            self._members[user_id] = known
-        return known
-
-    async def _require_member(self, user_id: str) -> None:
-        self._require_room()
-        if not await self._is_member(user_id):
-            raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
-        if await self._store.rooms.members.get_ban(self.address.id, user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
 
     async def _message(self, message_id: str) -> Message:
         try:
@@ -163,12 +168,27 @@ class ChatRoomActor(Actor):
         self._publish(msgspec.structs.replace(event, seq=row.seq))
         return row.seq
 
+    def _check_flood(self, user_id: str) -> None:
+        bucket = self._flood.get(user_id)
+        if bucket is None:
+            if len(self._flood) > 10_000:
+                self._flood.clear()
+            bucket = self._flood[user_id] = TokenBucket(rate=FLOOD_RATE, burst=FLOOD_BURST)
+        now = trio.current_time()
+        if not bucket.take(now):
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                "you are sending too fast in this room",
+                retry_after=bucket.seconds_until_token(now),
+            )
+
     async def _post(self, command: PostMessage) -> MessageAccepted:
         await self._require_member(command.user_id)
         if command.nonce is not None:
             earlier = self._recent_sends.get((command.user_id, command.nonce))
             if earlier is not None:
                 return earlier
+        self._check_flood(command.user_id)
         if command.reply_to is not None:
             await self._message(command.reply_to)
         stored = await self._store.messages.append(
@@ -182,7 +202,8 @@ class ChatRoomActor(Actor):
         )
         self._publish(
             MessageCreated(
-                channel=self._channel, seq=stored.seq,
+                channel=self._channel,
+                seq=stored.seq,
                 message=to_chat_message(stored, command.nonce),
             )
         )
@@ -211,7 +232,9 @@ class ChatRoomActor(Actor):
         else:
             await self._store.messages.delete(self.address.id, target.seq)
             event = MessageDeleted(
-                channel=self._channel, seq=1, message_id=command.message_id,
+                channel=self._channel,
+                seq=1,
+                message_id=command.message_id,
                 deleted_by=command.user_id,
             )
         seq = await self._record(command.user_id, event)
@@ -236,42 +259,21 @@ class ChatRoomActor(Actor):
             )
         count = next((r.count for r in changed.reactions if r.emoji == command.emoji), 0)
         event = ReactionChanged(
-            channel=self._channel, seq=1, message_id=command.message_id,
-            user_id=command.user_id, emoji=command.emoji, action=command.action, count=count,
+            channel=self._channel,
+            seq=1,
+            message_id=command.message_id,
+            user_id=command.user_id,
+            emoji=command.emoji,
+            action=command.action,
+            count=count,
         )
         return Sequenced(channel=self._channel, seq=await self._record(command.user_id, event))
 
     async def _last_seq(self) -> int:
         return await self._store.messages.last_seq(self.address.id)
 
-    async def _is_moderator(self, user_id: str) -> bool:
-        membership = await self._store.rooms.members.get(self.address.id, user_id)
-        return membership is not None and membership.role in ("owner", "moderator")
-
     async def _mark_read(self, user_id: str, up_to_seq: int) -> None:
         await self._require_member(user_id)
         if up_to_seq > self._read_positions.get(user_id, 0):
             self._read_positions[user_id] = up_to_seq
             self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))
-
-    async def _join(self, user_id: str) -> bool:
-        room = self._require_room()
-        if await self._store.rooms.members.get_ban(self.address.id, user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
-        if room.is_private and not await self._is_member(user_id):
-            invitations = await self._store.rooms.members.list_invitations(user_id)
-            if not any(invitation.scope_id == room.id for invitation in invitations):
-                raise DomainError(ErrorCode.FORBIDDEN, "this room needs an invitation")
-        joined = await self._store.rooms.members.join(self.address.id, user_id)
-        self._members[user_id] = True
-        if joined:
-            await self._record(user_id, MemberJoined(channel=self._channel, seq=1, user_id=user_id))
-        return joined
-
-    async def _leave(self, user_id: str) -> bool:
-        self._require_room()
-        left = await self._store.rooms.members.leave(self.address.id, user_id)
-        self._members[user_id] = False
-        if left:
-            await self._record(user_id, MemberLeft(channel=self._channel, seq=1, user_id=user_id))
-        return left

@@ -74,3 +74,16 @@ class LeaveRoom(msgspec.Struct, frozen=True, kw_only=True):
     """Remove ``user_id``; replies True when they were a member."""
 
     user_id: str
+
+
+class KickMember(msgspec.Struct, frozen=True, kw_only=True):
+    """A moderator removes ``user_id``, optionally banning them until ``ban_until``.
+
+    ``ban`` without ``ban_until`` bans for good.  Replies None.
+    """
+
+    moderator_id: str
+    user_id: str
+    reason: str = ""
+    ban: bool = False
+    ban_until: float | None = None

@@ -9,6 +9,8 @@ Contract:
   channel: the slow consumer is disconnected, the others are unaffected.
 * Events of one channel are published by the channel's owner (its actor) one at a time,
   in sequence order, so each subscriber receives them in that order.
+* :meth:`Hub.evict_user` ends a user's subscriptions to a channel at once (a kick or a
+  ban): removed members lose live access immediately.
 * The hub holds subscribers, never actors; it is local to the node.  In cluster mode the
   bus listener publishes events from other nodes into it.
 """
@@ -31,6 +33,15 @@ class Subscriber(Protocol):
 
     def dropped_as_slow(self) -> None:
         """Called once when the hub removed this subscriber for being slow."""
+        ...
+
+    @property
+    def user_id(self) -> str | None:
+        """The user this subscriber acts for (None before authentication)."""
+        ...
+
+    def evicted(self, channel: str, reason: str) -> None:
+        """Called when the hub ended this subscriber's subscription to ``channel``."""
         ...
 
 
@@ -94,6 +105,20 @@ class Hub:
             self.unsubscribe(channel, subscriber)
             subscriber.dropped_as_slow()
         return delivered
+
+    def evict_user(self, channel: str, user_id: str, reason: str) -> int:
+        """End every subscription of ``user_id`` to ``channel`` (kicks, bans, lost access).
+
+        Each evicted subscriber is told (it sends ``evicted`` to its client); returns how
+        many subscriptions ended.
+        """
+        evicted = [
+            subscriber for subscriber in self.subscribers(channel) if subscriber.user_id == user_id
+        ]
+        for subscriber in evicted:
+            self.unsubscribe(channel, subscriber)
+            subscriber.evicted(channel, reason)
+        return len(evicted)
 
     def statistics(self) -> HubStatistics:
         """Channel and subscription counts, and totals since start."""

@@ -38,7 +38,7 @@ from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, WireData
-from protocol.control_frames import ErrorReply, Goodbye, error_reply
+from protocol.control_frames import ErrorReply, Evicted, Goodbye, error_reply
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.server_frames import ServerFrame
 from services.token_bucket import TokenBucket
@@ -133,6 +133,14 @@ class ConnectionSession(SessionDispatch):
 
     def dropped_as_slow(self) -> None:
         self._stop(CloseCode.SLOW_CONSUMER, "slow consumer", flush=False)
+
+    @property
+    def user_id(self) -> str | None:
+        return None if self.principal is None else self.principal.user_id
+
+    def evicted(self, channel: str, reason: str) -> None:
+        if self._subscriptions.pop(channel, None) is not None:
+            self._enqueue_nowait(Evicted(channel=channel, reason=reason))
 
     def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
         subscription = self._subscriptions.get(channel)

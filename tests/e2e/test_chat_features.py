@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import trio
 
-from actors.chat_room import CHAT_ROOM
-from actors.chat_room_commands import PostMessage
+from actors.chat_room import CHAT_ROOM, FLOOD_BURST
+from actors.chat_room_commands import JoinRoom, KickMember, PostMessage
 from actors.errors import ActorCrashed, ActorStopped
 from bots.client import Client, RequestFailed, open_client
 from protocol.chat_events import (
+    Kicked,
     MessageCreated,
     MessageDeleted,
     MessageEdited,
@@ -18,9 +19,10 @@ from protocol.chat_events import (
     TypingChanged,
 )
 from protocol.client_frames import DeleteMessage, EditMessage, MarkRead, React, Typing
-from protocol.control_frames import Ack, MessageAccepted
+from protocol.control_frames import Ack, Evicted, MessageAccepted
 from protocol.enums import ReactionAction, TypingState
 from protocol.server_frames import ServerFrame
+from services.errors import DomainError
 from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.test_chat_realtime import make_room, send
@@ -129,8 +131,8 @@ async def test_a_resume_replays_edits_and_reactions_as_they_happened(node: NodeH
 async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
     node: NodeHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice = await log_in_new_user(node, "alice")
-    room_id = await make_room(node, alice)
+    senders = [await log_in_new_user(node, f"user{number}") for number in range(4)]
+    room_id = await make_room(node, *senders)
     store, registry = node.context.store, node.context.registry
     assert store is not None
     assert registry is not None
@@ -141,7 +143,7 @@ async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
     async def flaky_append(*arguments: object, **keywords: object) -> object:
         nonlocal calls
         calls += 1
-        if calls % 7 == 0:
+        if calls % 13 == 0:
             raise RuntimeError("storage hiccup")
         return await real_append(*arguments, **keywords)  # type: ignore[arg-type]
 
@@ -149,22 +151,73 @@ async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
     acknowledged: list[str] = []
     crashed = 0
 
-    async def sender(number: int) -> None:
+    async def send_one(user_id: str, text: str) -> None:
         nonlocal crashed
         try:
-            await room.ask(PostMessage(user_id=alice.user_id, text=f"burst {number}"))
+            await room.ask(PostMessage(user_id=user_id, text=text))
         except (ActorCrashed, ActorStopped):
             crashed += 1  # not acknowledged: it may or may not be stored, never twice
         else:
-            acknowledged.append(f"burst {number}")
+            acknowledged.append(text)
 
     with trio.fail_after(DEADLINE_S):
         async with trio.open_nursery() as nursery:
-            for number in range(40):
-                nursery.start_soon(sender, number)
+            for number in range(FLOOD_BURST):
+                for sender in senders:
+                    nursery.start_soon(send_one, sender.user_id, f"{sender.username} {number}")
     stored = await store.messages.since(room_id, after_seq=0, limit=1000)
     texts = [row.body for row in stored if row.kind == "text"]
     assert crashed > 0
     assert sorted(texts) == sorted(acknowledged)  # the hiccup strikes before the write
     assert len(texts) == len(set(texts))
     assert [row.seq for row in stored] == list(range(1, len(stored) + 1))
+
+
+async def test_a_kick_evicts_the_live_subscription_and_a_ban_blocks_rejoining(
+    node: NodeHandle,
+) -> None:
+    alice, bob = await log_in_new_user(node, "alice"), await log_in_new_user(node, "bob")
+    room_id = await make_room(node, alice, bob)
+    channel = f"chat_room:{room_id}"
+    registry = node.context.registry
+    assert registry is not None
+    room = registry.ref(CHAT_ROOM, room_id)
+    with trio.fail_after(DEADLINE_S):
+        async with open_client(websocket_url(node), token=bob.token) as bob_client:
+            await bob_client.subscribe(channel)
+            with pytest.raises(DomainError) as not_moderator:
+                await room.ask(KickMember(moderator_id=bob.user_id, user_id=alice.user_id))
+            assert not_moderator.value.code == "forbidden"
+            await room.ask(
+                KickMember(moderator_id=alice.user_id, user_id=bob.user_id, ban=True,
+                           reason="spam")
+            )
+            kicked = await next_of(bob_client, Kicked)
+            evicted = await next_of(bob_client, Evicted)
+            assert isinstance(kicked, Kicked)
+            assert (kicked.user_id, kicked.banned, kicked.reason) == (bob.user_id, True, "spam")
+            assert isinstance(evicted, Evicted)
+            assert (evicted.channel, evicted.reason) == (channel, "banned")
+            with pytest.raises(RequestFailed) as refused:
+                await send(bob_client, channel, "still here?")
+            assert refused.value.code == "forbidden"
+            with pytest.raises(RequestFailed) as resubscribe:
+                await bob_client.subscribe(channel)
+            assert resubscribe.value.code == "forbidden"
+    with pytest.raises(DomainError) as rejoin:
+        await room.ask(JoinRoom(user_id=bob.user_id))
+    assert rejoin.value.code == "forbidden"
+
+
+async def test_flooding_a_room_is_rate_limited_per_user(node: NodeHandle) -> None:
+    alice = await log_in_new_user(node, "alice")
+    room_id = await make_room(node, alice)
+    channel = f"chat_room:{room_id}"
+    async with open_client(websocket_url(node), token=alice.token) as client:
+        for number in range(FLOOD_BURST):
+            await send(client, channel, f"message {number}")
+        with pytest.raises(RequestFailed) as limited:
+            await send(client, channel, "one too many")
+    assert limited.value.code == "rate_limited"
+    assert limited.value.retry_after_ms is not None
+    assert limited.value.retry_after_ms > 0
