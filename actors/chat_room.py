@@ -11,6 +11,9 @@ Contract:
   stored again (retries after a reconnect).
 * Each member may send :data:`FLOOD_BURST` messages at once, then :data:`FLOOD_RATE` per
   second in the room; beyond that the send is refused ``rate_limited`` with a retry time.
+* The content filter runs on every new and edited text: ``reject`` refuses it
+  (``invalid``), ``mask`` stores the masked text, ``flag`` stores it and files a report
+  for the room's moderators.
 * Membership is checked on every command.  The actor caches who is a member; the cache
   stays exact because joins and leaves go through this actor too.  Typing and read
   receipts are ephemeral: published, never stored; read positions never move backwards.
@@ -23,6 +26,7 @@ Contract:
 from __future__ import annotations
 
 import collections
+import contextlib
 
 import msgspec
 import trio
@@ -63,14 +67,17 @@ from protocol.chat_events import (
 from protocol.control_frames import MessageAccepted, Sequenced
 from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
+from services.content_filter import ContentFilter, Verdict
 from services.errors import DomainError
 from services.token_bucket import TokenBucket
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.protocols import Store
 from storage.records import Message, MessageDraft, Room
 
 CHAT_ROOM = "chat_room"
 RECENT_NONCES = 1024
+CONTENT_FILTER_REPORTER = "content-filter"
+"""The reporter id of reports the content filter files for review."""
 FLOOD_RATE = 1.0
 """Messages per second a member may keep sending in one room."""
 FLOOD_BURST = 10
@@ -82,6 +89,7 @@ class ChatRoomActor(RoomMembership, Actor):
 
     __slots__ = (
         "_channel",
+        "_filter",
         "_flood",
         "_hub",
         "_members",
@@ -91,10 +99,17 @@ class ChatRoomActor(RoomMembership, Actor):
         "_store",
     )
 
-    def __init__(self, context: ActorContext, store: Store, hub: Hub) -> None:
+    def __init__(
+        self,
+        context: ActorContext,
+        store: Store,
+        hub: Hub,
+        content_filter: ContentFilter | None = None,
+    ) -> None:
         super().__init__(context)
         self._store = store
         self._hub = hub
+        self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
         self._read_positions: dict[str, int] = {}
@@ -182,6 +197,21 @@ class ChatRoomActor(RoomMembership, Actor):
                 retry_after=bucket.seconds_until_token(now),
             )
 
+    def _filtered(self, text: str) -> Verdict:
+        verdict = self._filter.check(text, context="message")
+        if verdict.action == "reject":
+            raise DomainError(ErrorCode.INVALID, "the message was refused by the content filter")
+        return verdict
+
+    async def _flag(self, seq: int, verdict: Verdict) -> None:
+        """Queue a flagged message for the moderators' review."""
+        with contextlib.suppress(Conflict):
+            await self._store.reports.create(
+                reporter_id=CONTENT_FILTER_REPORTER, item_kind="room_message",
+                item_id=f"{self.address.id}:{public_message_id(seq)}",
+                reason="content_filter", details=", ".join(verdict.matched),
+            )
+
     async def _post(self, command: PostMessage) -> MessageAccepted:
         await self._require_member(command.user_id)
         if command.nonce is not None:
@@ -189,17 +219,20 @@ class ChatRoomActor(RoomMembership, Actor):
             if earlier is not None:
                 return earlier
         self._check_flood(command.user_id)
+        verdict = self._filtered(command.text)
         if command.reply_to is not None:
             await self._message(command.reply_to)
         stored = await self._store.messages.append(
             self.address.id,
             MessageDraft(
                 author_id=command.user_id,
-                body=command.text,
+                body=verdict.text,
                 reply_to_id=command.reply_to,
                 attachment_ids=command.attachment_ids,
             ),
         )
+        if verdict.action == "flag":
+            await self._flag(stored.seq, verdict)
         self._publish(
             MessageCreated(
                 channel=self._channel,
@@ -227,7 +260,10 @@ class ChatRoomActor(RoomMembership, Actor):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
         event: LoggedEvent
         if isinstance(command, EditRoomMessage):
-            edited = await self._store.messages.edit(self.address.id, target.seq, body=command.text)
+            verdict = self._filtered(command.text)
+            edited = await self._store.messages.edit(self.address.id, target.seq, body=verdict.text)
+            if verdict.action == "flag":
+                await self._flag(target.seq, verdict)
             event = MessageEdited(channel=self._channel, seq=1, message=to_chat_message(edited))
         else:
             await self._store.messages.delete(self.address.id, target.seq)
