@@ -32,6 +32,7 @@ import msgspec
 import trio
 
 from actors.actor import Actor, ActorContext
+from actors.chat_notices import notify_room_message
 from actors.chat_room_commands import (
     CheckMember,
     DeleteRoomMessage,
@@ -240,6 +241,7 @@ class ChatRoomActor(RoomMembership, Actor):
                 message=to_chat_message(stored, command.nonce),
             )
         )
+        await notify_room_message(self.context.ref, self.address.id, stored)
         accepted = MessageAccepted(
             channel=self._channel, seq=stored.seq, message_id=public_message_id(stored.seq)
         )

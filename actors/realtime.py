@@ -3,7 +3,8 @@
 The WebSocket session (:mod:`actors.session`) is transport- and domain-agnostic: it talks
 to its socket through a :class:`Transport`, checks tokens through an :class:`Authenticator`,
 asks a :class:`ChannelAccess` per channel kind whether a user may subscribe and what they
-missed, and hands every domain frame (send, edit, react, calls…) to a :class:`FrameRouter`.
+missed, hands every domain frame (send, edit, react, calls…) to a :class:`FrameRouter`,
+and tells an optional :class:`ConnectionListener` when it starts and ends (presence).
 Each refusal is a :class:`services.errors.DomainError`.
 """
 
@@ -74,6 +75,22 @@ class ChannelAccess(Protocol):
         self, principal: Principal, channel_id: str, since_seq: int | None, limit: int
     ) -> Replay:
         """The channel's last seq and, with ``since_seq``, the events after it."""
+        ...
+
+
+class ConnectionListener(Protocol):
+    """Told when an authenticated connection starts, ends and reports its presence.
+
+    ``connection_id`` names the connection on this node.  ``connection_closed`` may be
+    told for a connection whose ``connection_opened`` never completed (ignore it).
+    """
+
+    async def connection_opened(self, principal: Principal, connection_id: str) -> None: ...
+
+    async def connection_closed(self, principal: Principal, connection_id: str) -> None: ...
+
+    async def presence_set(self, principal: Principal, connection_id: str, status: str) -> None:
+        """Record ``online`` or ``away`` for the connection; raise DomainError to refuse."""
         ...
 
 

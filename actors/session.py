@@ -18,6 +18,8 @@ Guarantees (docs/PROTOCOL.md states them for clients):
   a slow consumer and is closed with 4000 at once; other connections never wait for it.
 * A domain refusal becomes an ``error`` frame; an unexpected exception in a handler is
   logged and answered ``internal`` — it never ends the session or touches another one.
+* With a connection listener (presence), an authenticated connection is announced when
+  it starts and when it ends, and ``set_presence`` frames go to the listener.
 """
 
 from __future__ import annotations
@@ -30,8 +32,16 @@ from collections.abc import Mapping
 
 import trio
 
+from actors.errors import DeliveryError
 from actors.hub import Hub
-from actors.realtime import Authenticator, ChannelAccess, FrameRouter, Principal, Transport
+from actors.realtime import (
+    Authenticator,
+    ChannelAccess,
+    ConnectionListener,
+    FrameRouter,
+    Principal,
+    Transport,
+)
 from actors.session_dispatch import SessionDispatch
 from protocol import limits
 from protocol.broadcast import BroadcastFrame
@@ -60,12 +70,13 @@ class SessionLimits:
     max_invalid_frames: int = 20
     max_subscriptions: int = 256
     drain_timeout: float = 2.0
+    announce_timeout: float = 10.0
 
 
 class SessionServices:
     """The node's collaborators a session uses; shared by every session of the node."""
 
-    __slots__ = ("authenticator", "channels", "hub", "limits", "router")
+    __slots__ = ("authenticator", "channels", "connections", "hub", "limits", "router")
 
     def __init__(
         self,
@@ -75,12 +86,14 @@ class SessionServices:
         channels: Mapping[ChannelKind, ChannelAccess],
         router: FrameRouter,
         limits: SessionLimits | None = None,
+        connections: ConnectionListener | None = None,
     ) -> None:
         self.hub = hub
         self.authenticator = authenticator
         self.channels = channels
         self.router = router
         self.limits = limits or SessionLimits()
+        self.connections = connections
 
 
 class ConnectionSession(SessionDispatch):
@@ -114,6 +127,7 @@ class ConnectionSession(SessionDispatch):
             async with trio.open_nursery() as nursery:
                 self._cancel_scope = nursery.cancel_scope
                 nursery.start_soon(self._write)
+                nursery.start_soon(self._announce_opened)
                 await self._read()
                 self._outbound_send.close()
                 with trio.move_on_after(self._services.limits.drain_timeout):
@@ -123,7 +137,34 @@ class ConnectionSession(SessionDispatch):
             self._leave_all_channels()
             with trio.CancelScope(shield=True), trio.move_on_after(1.0):
                 await self._transport.close(int(self.close_code), self.close_reason)
+            await self._announce_closed()
         return self.close_code
+
+    async def _announce_opened(self) -> None:
+        """Tell the connection listener once the connection is authenticated."""
+        listener = self._services.connections
+        if listener is None:
+            return
+        await self.authenticated.wait()
+        assert self.principal is not None
+        try:
+            await listener.connection_opened(self.principal, self.connection_id)
+        except DeliveryError:
+            logger.info("the start of connection %s was not announced", self.connection_id)
+
+    async def _announce_closed(self) -> None:
+        """Tell the connection listener that an authenticated connection ended (bounded)."""
+        listener = self._services.connections
+        if listener is None or self.principal is None:
+            return
+        with trio.CancelScope(shield=True) as scope:
+            scope.deadline = trio.current_time() + self._services.limits.announce_timeout
+            try:
+                await listener.connection_closed(self.principal, self.connection_id)
+            except DeliveryError:
+                logger.info("the end of connection %s was not announced", self.connection_id)
+        if scope.cancelled_caught:
+            logger.warning("announcing the end of connection %s timed out", self.connection_id)
 
     def terminate(self, code: CloseCode, reason: str, goodbye: str | None = None) -> None:
         """End the session from outside (revocation, eviction of a user, node drain)."""

@@ -10,6 +10,7 @@ one reply.  Subscriptions switch from replay to live without a gap or a duplicat
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,14 @@ from actors.realtime import Principal
 from actors.subscriptions import Subscription
 from protocol import limits
 from protocol.channels import parse_channel
-from protocol.client_frames import Authenticate, ClientFrame, Ping, Subscribe, Unsubscribe
+from protocol.client_frames import (
+    Authenticate,
+    ClientFrame,
+    Ping,
+    SetPresence,
+    Subscribe,
+    Unsubscribe,
+)
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, WireData
 from protocol.control_frames import Ack, Authenticated, ErrorReply, Pong, Subscribed
@@ -52,6 +60,7 @@ class SessionDispatch:
         self._authentication_deadline = (
             trio.current_time() + services.limits.authentication_timeout
         )
+        self.connection_id = secrets.token_hex(8)
 
     async def send_frame(self, frame: ServerFrame) -> None:
         raise NotImplementedError
@@ -100,6 +109,11 @@ class SessionDispatch:
                 await self._subscribe(self.principal, frame)
             case Unsubscribe(id=request_id, channel=channel):
                 self._unsubscribe(channel)
+                await self.send_frame(Ack(id=request_id))
+            case SetPresence(id=request_id, status=status) if self._services.connections:
+                await self._services.connections.presence_set(
+                    self.principal, self.connection_id, status
+                )
                 await self.send_frame(Ack(id=request_id))
             case _:
                 result = await self._services.router.handle(self.principal, frame)

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from quart_trio import QuartTrio
 
-from http_facade import ops
+from http_facade import (
+    auth,
+    comments,
+    direct_messages,
+    notifications,
+    ops,
+    posts,
+    topic_members,
+    topics,
+    users,
+)
 from http_facade.context import EXTENSION_KEY, FacadeContext
 from http_facade.errors import install_error_handlers
+from http_facade.json_bodies import install_json_bodies
 from http_facade.openapi import install_openapi
+from http_facade.rate_limits import install_rate_limits
+from http_facade.request_ids import install_request_ids
 from http_facade.security import install_security
 
 API_VERSION = "1.0.0"
@@ -25,6 +38,17 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.extensions[EXTENSION_KEY] = context
     install_error_handlers(app)
     install_security(app, context.settings)
+    install_rate_limits(app)
+    install_json_bodies(app)
     install_openapi(app, API_VERSION)
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(users.blueprint)
+    app.register_blueprint(topics.blueprint)
+    app.register_blueprint(topic_members.blueprint)
+    app.register_blueprint(posts.blueprint)
+    app.register_blueprint(comments.blueprint)
+    app.register_blueprint(direct_messages.blueprint)
+    app.register_blueprint(notifications.blueprint)
+    install_request_ids(app)
     return app

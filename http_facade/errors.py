@@ -4,7 +4,8 @@ Every error body is ``{"error": {"code": CODE, "message": TEXT}}`` where ``CODE`
 :class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses.  Handlers,
 actors and services raise :class:`services.errors.DomainError` (the facade's own checks
 raise its subclass :class:`ApiError`); the app factory turns it, and every HTTP error
-Quart raises itself (404, 405, 413…), into that shape.  An unexpected exception becomes ``internal``
+Quart raises itself (404, 405, 413…), into that shape; a storage ``NotFound`` becomes 404
+and ``StorageUnavailable`` 503 ``unavailable``.  An unexpected exception becomes ``internal``
 with status 500 and is logged with its traceback — its text never reaches the client.
 """
 
@@ -17,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from storage.errors import NotFound, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,17 @@ def install_error_handlers(app: Quart) -> None:
         fallback = ErrorCode.INTERNAL if status >= 500 else ErrorCode.INVALID
         code = _CODE_BY_STATUS.get(status, fallback)
         return error_response(status, code, error.description or error.name)
+
+    @app.errorhandler(NotFound)
+    async def handle_not_found(error: NotFound) -> Response:
+        return error_response(404, ErrorCode.NOT_FOUND, f"{error.kind} not found")
+
+    @app.errorhandler(StorageUnavailable)
+    async def handle_storage_unavailable(error: StorageUnavailable) -> Response:
+        logger.warning("a request failed: storage is unavailable")
+        return error_response(
+            503, ErrorCode.UNAVAILABLE, "storage is unavailable; retry later", retry_after=1.0
+        )
 
     @app.errorhandler(Exception)
     async def handle_unexpected(error: Exception) -> Response:

@@ -5,14 +5,25 @@ quart-schema reads the request/response types declared with ``validate_request``
 drift from the code.  ``GET /openapi.json`` serves it and ``GET /docs`` a Swagger UI page.
 Request bodies that fail validation become 400 ``invalid`` in the one error shape, with
 msgspec's description of the first problem (which field, what was expected).
+
+Every operation that documents its responses also documents the error shape as its
+``default`` response, and a declared request body is marked required.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from quart import Quart, Response
 from quart_schema import QuartSchema, RequestSchemaValidationError
-from quart_schema.openapi import APIKeySecurityScheme, HttpSecurityScheme, Info
+from quart_schema.openapi import APIKeySecurityScheme, HttpSecurityScheme, Info, OpenAPIProvider
+from quart_schema.validation import (
+    QUART_SCHEMA_QUERYSTRING_ATTRIBUTE,
+    QUART_SCHEMA_REQUEST_ATTRIBUTE,
+    QUART_SCHEMA_RESPONSE_ATTRIBUTE,
+)
+from werkzeug.routing.rules import Rule
 
 from http_facade.errors import error_response
 from http_facade.security import SESSION_COOKIE
@@ -30,6 +41,68 @@ class ErrorBody(msgspec.Struct, frozen=True):
     """The body of every non-2xx response."""
 
     error: ErrorDetail
+
+
+_ERROR_SCHEMAS, _ERROR_COMPONENTS = msgspec.json.schema_components(
+    [ErrorBody], ref_template="#/components/schemas/{name}"
+)
+_ERROR_RESPONSE = {
+    "description": 'Any failure: `{"error": {"code": ..., "message": ...}}`.',
+    "content": {"application/json": {"schema": _ERROR_SCHEMAS[0]}},
+}
+
+
+class ApiDocumentProvider(OpenAPIProvider):
+    """quart-schema's document, plus the error shape and required request bodies.
+
+    quart-schema keeps only the top-level component of each msgspec model, so structs
+    nested in a request or response would be dangling references: every component of
+    every declared model is added here.
+    """
+
+    def schema(self) -> dict[str, Any]:
+        document = super().schema()
+        models = sorted(self._declared_models(), key=lambda model: model.__qualname__)
+        if models:
+            _, components = msgspec.json.schema_components(
+                models, ref_template="#/components/schemas/{name}"
+            )
+            document["components"]["schemas"] = {
+                **components,
+                **document["components"]["schemas"],
+            }
+        return document
+
+    def _declared_models(self) -> set[type[msgspec.Struct]]:
+        models: set[type[msgspec.Struct]] = set()
+        for view in self._app.view_functions.values():
+            declared: list[Any] = []
+            request_model = getattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, None)
+            if request_model is not None:
+                declared.append(request_model[0])
+            declared.append(getattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, None))
+            for response_model, _ in getattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, {}).values():
+                declared.append(response_model)
+            models.update(
+                model for model in declared
+                if isinstance(model, type) and issubclass(model, msgspec.Struct)
+            )
+        return models
+
+    def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
+        paths, components = super().build_paths(rule)
+        for path_item in paths.values():
+            for method, operation in list(path_item.items()):
+                # quart-schema shares one operation object between methods: copy first.
+                operation = path_item[method] = dict(operation)
+                documented = operation.get("responses")
+                if documented:
+                    responses = {str(status): item for status, item in documented.items()}
+                    operation["responses"] = {**responses, "default": _ERROR_RESPONSE}
+                    components.update(_ERROR_COMPONENTS)
+                if "requestBody" in operation:
+                    operation["requestBody"] = {**operation["requestBody"], "required": True}
+        return paths, components
 
 
 def install_openapi(app: Quart, version: str) -> QuartSchema:
@@ -53,6 +126,7 @@ def install_openapi(app: Quart, version: str) -> QuartSchema:
             "session_cookie": APIKeySecurityScheme(name=SESSION_COOKIE, in_="cookie"),
         },
         conversion_preference="msgspec",
+        openapi_provider_class=ApiDocumentProvider,
     )
 
     @app.errorhandler(RequestSchemaValidationError)

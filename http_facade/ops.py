@@ -13,30 +13,48 @@ tree, actor kinds, mailboxes, restarts and failures, connections, loop lag) and
 from __future__ import annotations
 
 import hmac
+from typing import Literal
 
 import msgspec
 import trio
 from quart import Blueprint, Response, jsonify, request
+from quart_schema import document_response, hide, security_scheme
 
 from http_facade.context import ReadinessProbe, current_context
 from http_facade.errors import ApiError
 from http_facade.metrics import metrics_registry, render_metrics
 from http_facade.security import SESSION_COOKIE
 from protocol.errors import ErrorCode
-from supervisors.monitor import NodeMonitor
+from supervisors.monitor import NodeMonitor, NodeStatus
 
 PROBE_TIMEOUT_S = 2.0
 
 blueprint = Blueprint("ops", __name__)
 
 
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    """The process serves."""
+
+    status: Literal["ok"]
+
+
+class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+    """Each dependency's state (``ok``, ``timeout`` or ``unavailable``) and the verdict."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]
+
+
 @blueprint.get("/healthz")
+@document_response(Health)
 async def healthz() -> Response:
     """Liveness: the process is up and serving."""
     return jsonify({"status": "ok"})
 
 
 @blueprint.get("/readyz")
+@document_response(Readiness)
+@document_response(Readiness, 503)
 async def readyz() -> Response:
     """Readiness: storage, Redis and the other dependencies answer within the deadline."""
     probes = current_context().readiness
@@ -84,6 +102,8 @@ async def require_operator() -> NodeMonitor:
 
 
 @blueprint.get("/ops/status")
+@document_response(NodeStatus)
+@security_scheme([{"bearer": []}, {"session_cookie": []}])
 async def ops_status() -> Response:
     """The node's status: supervisor tree, actor kinds, hub, connections, loop lag."""
     monitor = await require_operator()
@@ -93,6 +113,7 @@ async def ops_status() -> Response:
 
 
 @blueprint.get("/metrics")
+@hide  # Prometheus' text format, not part of the JSON API
 async def metrics() -> Response:
     """The node's key figures in Prometheus' text exposition format."""
     monitor = await require_operator()

@@ -75,6 +75,15 @@ def client_address(
     return str(peer_address)
 
 
+def request_client_address() -> str:
+    """:func:`client_address` of the request being handled."""
+    return client_address(
+        request.remote_addr,
+        request.headers.get("X-Forwarded-For"),
+        current_context().settings.trusted_proxies,
+    )
+
+
 def origin_of(url: str) -> str | None:
     """``scheme://host[:port]`` of ``url``, or None when it has none."""
     parts = urlsplit(url)

@@ -43,3 +43,19 @@ def security_notice_email(to: str, username: str, event: str) -> EmailMessage:
         "If this was you, there is nothing to do. If not, reset your password at once.\n"
     )
     return EmailMessage(to=to, subject="TopicsFlow security notice", body=body)
+
+
+def registration_attempt_email(to: str, username: str, public_url: str) -> EmailMessage:
+    """Tells the owner of an address that someone tried to register it again.
+
+    Sent instead of a verification link, so that registering answers the same whether
+    or not the address already has an account.
+    """
+    body = (
+        f"Hello {username},\n\n"
+        "Someone tried to create a new TopicsFlow account with this email address, which\n"
+        "already belongs to your account. No new account was created.\n\n"
+        f"If it was you, log in at {public_url.rstrip('/')} or reset your password there.\n"
+        "If it was not you, there is nothing to do.\n"
+    )
+    return EmailMessage(to=to, subject="Your TopicsFlow account already exists", body=body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -14,6 +15,18 @@ from storage.protocols import Store
 from storage.sqlite import open_sqlite_store
 
 SQLITE_FILE = "topicsflow.sqlite3"
+MONGO_COMMAND_LOGGER = "pymongo.command"
+
+
+def quiet_mongo_command_log() -> None:
+    """Keep pymongo's command log at INFO or above.
+
+    At DEBUG it prints whole commands and replies, which carry password hashes and TOTP
+    secrets; secrets never reach the logs, whatever level the rest runs at.
+    """
+    logger = logging.getLogger(MONGO_COMMAND_LOGGER)
+    if logger.level < logging.INFO:
+        logger.setLevel(logging.INFO)
 
 
 @contextlib.asynccontextmanager
@@ -36,6 +49,7 @@ async def open_store(
     ``clock`` supplies every stored time (seconds since the epoch); tests pass a fake.
     """
     if url is not None and url.startswith(("mongodb://", "mongodb+srv://")):
+        quiet_mongo_command_log()
         async with open_mongo_store(
             url, database=database, clock=clock, options=mongo_options
         ) as mongo_store:

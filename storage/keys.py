@@ -57,7 +57,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+CONVERSATION_SEPARATOR = "-"
+
+
 def conversation_id(user_a: str, user_b: str) -> str:
-    """The direct-message conversation id of two users, independent of order."""
+    """The direct-message conversation id of two users, independent of order.
+
+    The two ids sorted and joined by ``-``: a valid protocol identifier (the channel
+    ``dm:<conversation id>`` and REST paths use it as is) while user ids are store ids.
+    """
     first, second = sorted((user_a, user_b))
-    return f"{first}:{second}"
+    return f"{first}{CONVERSATION_SEPARATOR}{second}"
+
+
+def conversation_partner(conversation: str, user_id: str) -> str | None:
+    """The other participant of ``conversation`` when ``user_id`` is one, else None.
+
+    Exact for store-issued user ids (hex digits, never ``-``): the conversation id is
+    rebuilt from the two ids and compared.
+    """
+    separator = CONVERSATION_SEPARATOR
+    candidates = []
+    if conversation.startswith(user_id + separator):
+        candidates.append(conversation[len(user_id) + 1 :])
+    if conversation.endswith(separator + user_id):
+        candidates.append(conversation[: -len(user_id) - 1])
+    for other in candidates:
+        if other and other != user_id and conversation_id(user_id, other) == conversation:
+            return other
+    return None

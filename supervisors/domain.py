@@ -10,15 +10,32 @@ frames without an owner yet are refused with ``unsupported``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import secrets
+import time
+from collections.abc import Callable, Mapping
 
+from actors.channel_log import ChannelHistory, ChannelLog
 from actors.chat_channels import ChatFrames, ChatRoomChannels
 from actors.chat_room import CHAT_ROOM, ChatRoomActor
+from actors.feed_channels import PostChannels, TopicChannels, UserChannels
+from actors.frame_switch import FrameSwitch
 from actors.hub import Hub
-from actors.realtime import ChannelAccess, FrameRouter
+from actors.notification_feed import NOTIFICATION_FEED, NotificationFeedActor
+from actors.post import PostActor
+from actors.post_messages import POST
+from actors.realtime import ChannelAccess, ConnectionListener, FrameRouter
+from actors.topic import TopicActor
+from actors.topic_messages import TOPIC
 from protocol.channels import ChannelKind
+from services.aliases import AliasMaker
 from storage.protocols import Store
 from supervisors.kind import ActorKind
+from supervisors.messaging import (
+    messaging_channels,
+    messaging_connections,
+    messaging_kinds,
+    messaging_routes,
+)
 from supervisors.registry import Registry
 
 
@@ -28,10 +45,25 @@ class Domain:
 
     channels: Mapping[ChannelKind, ChannelAccess]
     router: FrameRouter
+    connections: ConnectionListener | None = None
 
 
-def actor_kinds(store: Store, hub: Hub) -> list[ActorKind]:
-    """Every actor kind of the node, with its storage injected."""
+def actor_kinds(
+    store: Store,
+    hub: Hub,
+    *,
+    alias_secret: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> list[ActorKind]:
+    """Every actor kind of the node, with its storage injected.
+
+    ``alias_secret`` keys the anonymous aliases (the node passes its secret key); without
+    it a random one is drawn, so aliases of new anonymous posts change with each start.
+    ``clock`` must be the store's clock (ban expiry is computed on one and checked on the
+    other).
+    """
+    log = ChannelLog(store.channel_events, hub)
+    aliases = AliasMaker(alias_secret or secrets.token_urlsafe(32))
     return [
         ActorKind(
             CHAT_ROOM,
@@ -39,12 +71,43 @@ def actor_kinds(store: Store, hub: Hub) -> list[ActorKind]:
             mailbox_capacity=256,
             idle_timeout=600.0,
         ),
+        ActorKind(
+            TOPIC,
+            lambda context: TopicActor(context, store, log, aliases, clock),
+            mailbox_capacity=256,
+            idle_timeout=600.0,
+        ),
+        ActorKind(
+            POST,
+            lambda context: PostActor(context, store, log, aliases),
+            mailbox_capacity=128,
+            idle_timeout=300.0,
+        ),
+        ActorKind(
+            NOTIFICATION_FEED,
+            lambda context: NotificationFeedActor(context, store, log),
+            mailbox_capacity=64,
+            idle_timeout=300.0,
+        ),
+        *messaging_kinds(store, hub, clock),
     ]
 
 
 def build_domain(store: Store, registry: Registry) -> Domain:
     """The channels and frame router of this node, routed through ``registry``."""
+    history = ChannelHistory(store.channel_events)
+    by_channel, by_type = messaging_routes(store, registry)
     return Domain(
-        channels={ChannelKind.CHAT_ROOM: ChatRoomChannels(registry.ref, store)},
-        router=ChatFrames(registry.ref),
+        channels={
+            ChannelKind.CHAT_ROOM: ChatRoomChannels(registry.ref, store),
+            ChannelKind.TOPIC: TopicChannels(registry.ref, history),
+            ChannelKind.POST: PostChannels(registry.ref, store, history),
+            ChannelKind.USER: UserChannels(history),
+            **messaging_channels(store),
+        },
+        router=FrameSwitch(
+            by_channel={ChannelKind.CHAT_ROOM: ChatFrames(registry.ref), **by_channel},
+            by_type=by_type,
+        ),
+        connections=messaging_connections(registry),
     )

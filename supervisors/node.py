@@ -78,10 +78,14 @@ async def serve_node(
                 settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
             )
         )
-        realtime = await stack.enter_async_context(open_realtime(settings.redis_url))
+        realtime = await stack.enter_async_context(
+            open_realtime(settings.redis_url, prefix=settings.redis_prefix)
+        )
         sessions = realtime.sessions if settings.uses_redis else store.sessions
         hub = Hub()
-        registry = await stack.enter_async_context(open_registry(actor_kinds(store, hub)))
+        registry = await stack.enter_async_context(
+            open_registry(actor_kinds(store, hub, alias_secret=settings.secret_key))
+        )
         domain = build_domain(store, registry)
         gateway = Gateway(
             settings,
@@ -90,6 +94,7 @@ async def serve_node(
                 authenticator=SessionAuthenticator(sessions, store.users),
                 channels=domain.channels,
                 router=domain.router,
+                connections=domain.connections,
             ),
         )
 

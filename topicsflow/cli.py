@@ -2,6 +2,7 @@
 
     topicsflow serve [--host H] [--port P]   run a node until SIGTERM/SIGINT
     topicsflow protocol-schema [--output F]  print the WebSocket protocol's JSON Schema
+    topicsflow admin grant|revoke USERNAME   set or clear a user's global admin flag
 
 Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
 missing or invalid setting prints one line naming the variable and exits with status 2,
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 import trio
 
+from topicsflow.admin_command import add_admin_parser, run_admin
 from topicsflow.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of both frame unions (client and server).",
     )
     schema.add_argument("--output", help="write to this file instead of standard output")
+    add_admin_parser(commands)
     return parser
 
 
@@ -83,12 +86,10 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Readable log lines on stderr at the configured level."""
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """Log lines on stderr at the configured level: JSON in production, readable otherwise."""
+    from services import logging_setup
+
+    logging_setup.configure_logging(settings)
 
 
 async def run_serve(settings: Settings) -> None:
@@ -126,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"topicsflow: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings)
+    if arguments.command == "admin":
+        return run_admin(settings, arguments)
     if arguments.command == "serve":
         status = 0
         try:

@@ -12,6 +12,8 @@ Contract:
 * No ``TOPICSFLOW_MONGODB_URL`` means the embedded SQLite store under
   ``TOPICSFLOW_DATA_DIR``; no ``TOPICSFLOW_REDIS_URL`` means in-process sessions, caches,
   rate limits and bus.
+* ``TOPICSFLOW_CONTENT_RULES`` names the content filter's rules file; it is read and
+  validated here, once, so a bad file stops the start like any other bad value.
 * Secrets (:attr:`Settings.secret_key`, connection strings) are never part of ``repr``.
 """
 
@@ -26,6 +28,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from services.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
 
 PREFIX = "TOPICSFLOW_"
 ValueType = TypeVar("ValueType")
@@ -61,6 +65,7 @@ class Settings:
     mongodb_url: str | None = dataclasses.field(default=None, repr=False)
     mongodb_database: str = "topicsflow"
     redis_url: str | None = dataclasses.field(default=None, repr=False)
+    redis_prefix: str = "topicsflow"
     secret_key: str = dataclasses.field(default="", repr=False)
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[IpNetwork, ...] = ()
@@ -80,6 +85,7 @@ class Settings:
     smtp_password: str | None = dataclasses.field(default=None, repr=False)
     smtp_starttls: bool = True
     sendgrid_api_key: str | None = dataclasses.field(default=None, repr=False)
+    content_rules: ContentRules = dataclasses.field(default=DEFAULT_CONTENT_RULES, repr=False)
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -174,6 +180,14 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _parse_key_prefix(raw: str) -> str:
+    value = raw.strip()
+    allowed = all(char.isascii() and (char.isalnum() or char in "-_.") for char in value)
+    if not 1 <= len(value) <= 64 or not allowed:
+        raise ValueError("expected 1 to 64 letters, digits, '-', '_' or '.'")
+    return value
+
+
 def _parse_nonempty(raw: str) -> str:
     if not raw.strip():
         raise ValueError("expected a non-empty value")
@@ -239,6 +253,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         mongodb_url=reader.get("MONGODB_URL", _parse_url("mongodb", "mongodb+srv"), secret=True),
         mongodb_database=value("MONGODB_DATABASE", _parse_nonempty, defaults.mongodb_database),
         redis_url=reader.get("REDIS_URL", _parse_url("redis", "rediss", "unix"), secret=True),
+        redis_prefix=value("REDIS_PREFIX", _parse_key_prefix, defaults.redis_prefix),
         secret_key=secret_key,
         cors_origins=cors_origins,
         trusted_proxies=value("TRUSTED_PROXIES", _parse_networks, defaults.trusted_proxies),
@@ -268,4 +283,5 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         smtp_password=reader.get("SMTP_PASSWORD", _parse_nonempty, secret=True),
         smtp_starttls=value("SMTP_STARTTLS", _parse_bool, defaults.smtp_starttls),
         sendgrid_api_key=sendgrid_api_key,
+        content_rules=value("CONTENT_RULES", load_content_rules, defaults.content_rules),
     )

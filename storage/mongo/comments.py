@@ -27,7 +27,13 @@ class MongoComments:
         self._locks = context.locks
 
     async def create(
-        self, *, post_id: str, author_id: str, body: str, parent_id: str | None = None
+        self,
+        *,
+        post_id: str,
+        author_id: str,
+        body: str,
+        parent_id: str | None = None,
+        alias: str | None = None,
     ) -> Comment:
         comment_id = self._ids.new_id()
         root_id, depth, path = comment_id, 0, comment_id
@@ -62,6 +68,7 @@ class MongoComments:
             author_id=author_id,
             body=body,
             created_at=self._clock(),
+            alias=alias,
         )
         await self._call(
             lambda: self._collection.insert_one(COMMENTS.encode(comment)), idempotent=False
@@ -91,6 +98,7 @@ class MongoComments:
         tombstone: Document = {
             "body": "",
             "author_id": None,
+            "alias": None,
             "deleted_at": self._clock(),
             "edit_history": [],
         }

@@ -7,11 +7,12 @@ indexed ``count_documents`` or one ``$group``/``$sum`` for a page of conversatio
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from pymongo import DESCENDING, ReturnDocument
 
 from storage.keys import conversation_id
-from storage.mongo.documents import Codec, Document, MongoContext
+from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
 from storage.records import Conversation, DirectMessage
 from storage.rules import page_limit
@@ -63,6 +64,13 @@ class MongoDirectMessages:
     async def get(self, message_id: str) -> DirectMessage:
         found = await self._call(lambda: self._collection.find_one({"_id": message_id}))
         return DIRECT_MESSAGES.decode_or_raise(found, "direct_message", message_id)
+
+    async def get_many(self, message_ids: Sequence[str]) -> list[DirectMessage]:
+        ids = list(message_ids)
+        found = await self._call(lambda: list(self._collection.find({"_id": {"$in": ids}})))
+        return in_order(
+            {document["_id"]: DIRECT_MESSAGES.decode(document) for document in found}, ids
+        )
 
     async def list_messages(
         self,
@@ -128,11 +136,17 @@ class MongoDirectMessages:
             )
         return await self.get(message_id)
 
-    async def mark_read(self, conversation_id: str, user_id: str) -> int:
+    async def mark_read(
+        self, conversation_id: str, user_id: str, *, up_to_id: str | None = None
+    ) -> int:
+        query: Document = {
+            "conversation_id": conversation_id, "recipient_id": user_id, "unread": True
+        }
+        if up_to_id is not None:
+            query["_id"] = {"$lte": up_to_id}
         result = await self._call(
             lambda: self._collection.update_many(
-                {"conversation_id": conversation_id, "recipient_id": user_id, "unread": True},
-                {"$set": {"unread": False, "read_at": self._clock()}},
+                query, {"$set": {"unread": False, "read_at": self._clock()}}
             )
         )
         return result.modified_count

@@ -65,6 +65,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "calls": [IndexModel([("participant_ids", ASCENDING), ("_id", DESCENDING)])],
     "files": [IndexModel([("owner_id", ASCENDING), ("_id", DESCENDING)])],
+    "channel_events": [
+        IndexModel([("channel", ASCENDING), ("seq", ASCENDING)], name="channel_seq", unique=True)
+    ],
+    "follows": [
+        IndexModel([("kind", ASCENDING), ("target_id", ASCENDING), ("created_at", ASCENDING)]),
+        IndexModel([("kind", ASCENDING), ("user_id", ASCENDING)]),
+    ],
 }
 
 

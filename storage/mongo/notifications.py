@@ -66,9 +66,15 @@ class MongoNotifications:
         return result.modified_count > 0
 
     async def mark_all_read(self, user_id: str) -> int:
+        return await self._mark_many({"user_id": user_id, "read_at": None})
+
+    async def mark_read_through(self, user_id: str, notification_id: str) -> int:
+        return await self._mark_many(
+            {"user_id": user_id, "read_at": None, "_id": {"$lte": notification_id}}
+        )
+
+    async def _mark_many(self, query: Document) -> int:
         result = await self._call(
-            lambda: self._collection.update_many(
-                {"user_id": user_id, "read_at": None}, {"$set": {"read_at": self._clock()}}
-            )
+            lambda: self._collection.update_many(query, {"$set": {"read_at": self._clock()}})
         )
         return result.modified_count

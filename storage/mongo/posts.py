@@ -42,7 +42,17 @@ class MongoPosts:
             )
         return result.matched_count > 0
 
-    async def create(self, *, topic_id: str, author_id: str, title: str, body: str) -> Post:
+    async def create(
+        self,
+        *,
+        topic_id: str,
+        author_id: str,
+        title: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+        alias: str | None = None,
+    ) -> Post:
         now = self._clock()
         post = Post(
             id=self._ids.new_id(),
@@ -52,6 +62,9 @@ class MongoPosts:
             body=body,
             created_at=now,
             hot=hot_score(0, now),
+            gif_url=gif_url,
+            attachment_ids=tuple(attachment_ids),
+            alias=alias,
         )
         exists = await self._call(lambda: self._topics.find_one({"_id": topic_id}, {"_id": 1}))
         if exists is None:

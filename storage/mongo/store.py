@@ -12,11 +12,13 @@ from pymongo import MongoClient
 
 from storage.keys import IdGenerator
 from storage.mongo.calls_files import MongoCalls, MongoFiles
+from storage.mongo.channel_events import MongoChannelEvents
 from storage.mongo.comments import MongoComments
 from storage.mongo.credentials import MongoSessions, MongoTokens
 from storage.mongo.direct_messages import MongoDirectMessages
 from storage.mongo.documents import MongoContext
 from storage.mongo.executor import MongoExecutor, RetryPolicy
+from storage.mongo.follows import MongoFollows
 from storage.mongo.indexes import ensure_indexes
 from storage.mongo.messages import MongoMessages
 from storage.mongo.notifications import MongoNotifications
@@ -58,6 +60,8 @@ class MongoStore:
         self.reports = MongoReports(context)
         self.calls = MongoCalls(context)
         self.files = MongoFiles(context)
+        self.channel_events = MongoChannelEvents(context)
+        self.follows = MongoFollows(context)
 
     async def ping(self) -> None:
         database = self._context.database

@@ -118,8 +118,11 @@ class MongoTopics:
         description: str | UnsetType = UNSET,
         tags: Sequence[str] | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
+        owner_id: str | UnsetType = UNSET,
     ) -> Topic:
         changes: dict[str, Any] = {}
+        if not isinstance(owner_id, UnsetType):
+            changes["owner_id"] = owner_id
         if not isinstance(tags, UnsetType):
             changes["tags"] = list(normalize_tags(tags))
         if not isinstance(is_private, UnsetType):

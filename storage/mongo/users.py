@@ -93,6 +93,22 @@ class MongoUsers:
             )
         return USERS.decode_or_raise(found, "user", user_id)
 
+    async def _update_if(self, user_id: str, condition: Document, update: Document) -> bool:
+        """Apply ``update`` when the user matches ``condition``; whether it applied.
+
+        The per-user lock makes the check and the write one step on FerretDB too.
+        """
+        update.setdefault("$set", {})["updated_at"] = self._clock()
+        async with self._locks.hold(f"users:{user_id}"):
+            found = await self._call(
+                lambda: self._collection.find_one_and_update({"_id": user_id, **condition}, update),
+                idempotent=False,
+            )
+        if found is None:
+            await self.get(user_id)
+            return False
+        return True
+
     async def update_profile(
         self,
         user_id: str,
@@ -135,6 +151,44 @@ class MongoUsers:
 
     async def set_totp_secret(self, user_id: str, secret: str | None) -> None:
         await self._update(user_id, {"$set": {"totp_secret": secret}})
+
+    async def begin_totp_enrolment(self, user_id: str, secret: str) -> None:
+        await self._update(user_id, {"$set": {"pending_totp_secret": secret}})
+
+    async def enable_totp(
+        self, user_id: str, *, secret: str, step: int, backup_code_hashes: Sequence[str]
+    ) -> None:
+        changes = {
+            "totp_secret": secret,
+            "pending_totp_secret": None,
+            "totp_last_step": step,
+            "backup_code_hashes": list(backup_code_hashes),
+        }
+        await self._update(user_id, {"$set": changes})
+
+    async def disable_totp(self, user_id: str) -> None:
+        changes: Document = {
+            "totp_secret": None,
+            "pending_totp_secret": None,
+            "totp_last_step": None,
+            "backup_code_hashes": [],
+        }
+        await self._update(user_id, {"$set": changes})
+
+    async def use_totp_step(self, user_id: str, step: int) -> bool:
+        # {"field": None} also matches documents written before the field existed.
+        newer = {"$or": [{"totp_last_step": None}, {"totp_last_step": {"$lt": step}}]}
+        return await self._update_if(user_id, newer, {"$set": {"totp_last_step": step}})
+
+    async def replace_backup_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
+        await self._update(user_id, {"$set": {"backup_code_hashes": list(code_hashes)}})
+
+    async def consume_backup_code(self, user_id: str, code_hash: str) -> bool:
+        return await self._update_if(
+            user_id,
+            {"backup_code_hashes": code_hash},
+            {"$pull": {"backup_code_hashes": code_hash}},
+        )
 
     async def set_email_verified(self, user_id: str, verified: bool) -> None:
         await self._update(user_id, {"$set": {"email_verified": verified}})

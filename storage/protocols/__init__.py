@@ -3,14 +3,17 @@
 from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, MembershipStore, PostStore, TopicStore
+from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import SessionStore, TokenStore, UserStore
 from storage.protocols.store import Store
 
 __all__ = [
     "CallStore",
+    "ChannelEventStore",
     "CommentStore",
     "DirectMessageStore",
     "FileStore",
+    "FollowStore",
     "MembershipStore",
     "MessageStore",
     "NotificationStore",

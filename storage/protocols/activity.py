@@ -40,6 +40,11 @@ class NotificationStore(Protocol):
 
     async def mark_all_read(self, user_id: str) -> int: ...
 
+    async def mark_read_through(self, user_id: str, notification_id: str) -> int:
+        """Mark the user's unread notifications with an id up to ``notification_id``
+        (inclusive) read; returns how many changed."""
+        ...
+
 
 class ReportStore(Protocol):
     """Reports (one per reporter and item) and the moderation audit log.

@@ -109,6 +109,10 @@ class DirectMessageStore(Protocol):
 
     async def get(self, message_id: str) -> DirectMessage: ...
 
+    async def get_many(self, message_ids: Sequence[str]) -> list[DirectMessage]:
+        """The messages that exist among ``message_ids``, in the order asked."""
+        ...
+
     async def list_messages(
         self,
         conversation_id: str,
@@ -130,8 +134,12 @@ class DirectMessageStore(Protocol):
         """Tombstone the message for both participants."""
         ...
 
-    async def mark_read(self, conversation_id: str, user_id: str) -> int:
-        """Mark every message received by ``user_id`` in the conversation read."""
+    async def mark_read(
+        self, conversation_id: str, user_id: str, *, up_to_id: str | None = None
+    ) -> int:
+        """Mark the messages received by ``user_id`` in the conversation read: every one,
+        or those with an id up to ``up_to_id`` (inclusive).  Returns how many changed.
+        """
         ...
 
     async def unread_count(self, user_id: str) -> int: ...

@@ -117,7 +117,13 @@ class TopicStore(Protocol):
         description: str | UnsetType = UNSET,
         tags: Sequence[str] | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
-    ) -> Topic: ...
+        owner_id: str | UnsetType = UNSET,
+    ) -> Topic:
+        """Change the given fields of a not deleted topic (``NotFound`` otherwise).
+
+        ``owner_id`` only moves the record's owner; roles of members are the caller's.
+        """
+        ...
 
     async def delete(self, topic_id: str) -> Topic:
         """Soft delete: hidden from get and lists until restored."""
@@ -149,7 +155,19 @@ class TopicStore(Protocol):
 class PostStore(Protocol):
     """Posts and their votes. Creating or deleting a post moves the topic's post count."""
 
-    async def create(self, *, topic_id: str, author_id: str, title: str, body: str) -> Post: ...
+    async def create(
+        self,
+        *,
+        topic_id: str,
+        author_id: str,
+        title: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+        alias: str | None = None,
+    ) -> Post:
+        """Raises ``NotFound`` for an unknown topic."""
+        ...
 
     async def get(self, post_id: str) -> Post:
         """The post, deleted or not."""
@@ -188,7 +206,13 @@ class CommentStore(Protocol):
     """Comment trees under posts; creating a comment moves the post's comment count."""
 
     async def create(
-        self, *, post_id: str, author_id: str, body: str, parent_id: str | None = None
+        self,
+        *,
+        post_id: str,
+        author_id: str,
+        body: str,
+        parent_id: str | None = None,
+        alias: str | None = None,
     ) -> Comment:
         """Raises ``NotFound`` for an unknown post or parent (of another post)."""
         ...

@@ -54,6 +54,38 @@ class UserStore(Protocol):
 
     async def set_totp_secret(self, user_id: str, secret: str | None) -> None: ...
 
+    async def begin_totp_enrolment(self, user_id: str, secret: str) -> None:
+        """Keep ``secret`` as the pending TOTP secret until :meth:`enable_totp` confirms it."""
+        ...
+
+    async def enable_totp(
+        self, user_id: str, *, secret: str, step: int, backup_code_hashes: Sequence[str]
+    ) -> None:
+        """Make ``secret`` the TOTP secret, clear the pending one, record ``step`` as used
+        and replace the backup codes with ``backup_code_hashes``."""
+        ...
+
+    async def disable_totp(self, user_id: str) -> None:
+        """Clear the TOTP secret, the pending secret, the last used step and the backup codes."""
+        ...
+
+    async def use_totp_step(self, user_id: str, step: int) -> bool:
+        """Record ``step`` as used when it is newer than the last used step.
+
+        False (and nothing changes) when it is not: a replayed code.  Of concurrent callers
+        presenting the same step, exactly one gets True.
+        """
+        ...
+
+    async def replace_backup_codes(self, user_id: str, code_hashes: Sequence[str]) -> None: ...
+
+    async def consume_backup_code(self, user_id: str, code_hash: str) -> bool:
+        """Remove ``code_hash`` from the user's backup codes; True when it was there.
+
+        Of concurrent callers presenting the same code, exactly one gets True.
+        """
+        ...
+
     async def set_email_verified(self, user_id: str, verified: bool) -> None: ...
 
     async def set_admin(self, user_id: str, is_admin: bool) -> None: ...

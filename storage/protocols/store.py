@@ -7,6 +7,7 @@ from typing import Literal, Protocol
 from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
+from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import SessionStore, TokenStore, UserStore
 
 
@@ -57,6 +58,12 @@ class Store(Protocol):
 
     @property
     def files(self) -> FileStore: ...
+
+    @property
+    def channel_events(self) -> ChannelEventStore: ...
+
+    @property
+    def follows(self) -> FollowStore: ...
 
     async def ping(self) -> None:
         """Readiness: return when the backend answers, raise ``StorageUnavailable`` otherwise."""

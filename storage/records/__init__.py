@@ -23,6 +23,7 @@ from storage.records.chat import (
     Room,
     RoomKind,
 )
+from storage.records.feeds import ChannelEvent
 from storage.records.posts import (
     Comment,
     CommentSort,
@@ -40,6 +41,7 @@ __all__ = [
     "Ban",
     "Call",
     "CallOutcome",
+    "ChannelEvent",
     "Comment",
     "CommentSort",
     "Conversation",

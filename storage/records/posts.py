@@ -20,7 +20,11 @@ class Edit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Post(msgspec.Struct, frozen=True, kw_only=True):
-    """A post in a topic. Scores change only through votes."""
+    """A post in a topic. Scores change only through votes.
+
+    ``alias`` is set on an anonymous post: the name it is shown under instead of
+    ``author_id`` (which stays the real author, for moderators and for the author).
+    """
 
     id: str
     topic_id: str
@@ -36,13 +40,17 @@ class Post(msgspec.Struct, frozen=True, kw_only=True):
     edited_at: float | None = None
     deleted_at: float | None = None
     edit_history: tuple[Edit, ...] = ()
+    gif_url: str | None = None
+    attachment_ids: tuple[str, ...] = ()
+    alias: str | None = None
 
 
 class Comment(msgspec.Struct, frozen=True, kw_only=True):
     """A comment; ``path`` is the ids from the root comment down to this one, '/'-joined.
 
-    A deleted comment is a tombstone: ``body`` is empty, ``author_id`` is None and
-    ``deleted_at`` is set, while its replies stay in place.
+    A deleted comment is a tombstone: ``body`` is empty, ``author_id`` and ``alias`` are
+    None and ``deleted_at`` is set, while its replies stay in place. ``alias`` is set on an
+    anonymous comment, as on posts.
     """
 
     id: str
@@ -61,6 +69,7 @@ class Comment(msgspec.Struct, frozen=True, kw_only=True):
     edited_at: float | None = None
     deleted_at: float | None = None
     edit_history: tuple[Edit, ...] = ()
+    alias: str | None = None
 
 
 class VoteTally(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,6 +23,12 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     is_admin: bool = False
     email_verified: bool = False
     totp_secret: str | None = None
+    totp_last_step: int | None = None
+    """The newest TOTP time step accepted for this user: older and equal steps are replays."""
+    pending_totp_secret: str | None = None
+    """A TOTP secret handed out for enrolment and not yet confirmed with a code."""
+    backup_code_hashes: tuple[str, ...] = ()
+    """Digests of the unused two-factor backup codes (never the codes)."""
     preferences: Preferences = msgspec.field(default_factory=dict)
     blocked_user_ids: tuple[str, ...] = ()
     created_at: float = 0.0

@@ -30,7 +30,13 @@ class SqliteComments:
         self._clock = context.clock
 
     async def create(
-        self, *, post_id: str, author_id: str, body: str, parent_id: str | None = None
+        self,
+        *,
+        post_id: str,
+        author_id: str,
+        body: str,
+        parent_id: str | None = None,
+        alias: str | None = None,
     ) -> Comment:
         now = self._clock()
         comment_id = self._ids.new_id()
@@ -64,6 +70,7 @@ class SqliteComments:
                 author_id=author_id,
                 body=body,
                 created_at=now,
+                alias=alias,
             )
             return COMMENTS.insert(connection, comment)
 
@@ -98,7 +105,7 @@ class SqliteComments:
             if comment.deleted_at is not None:
                 return comment
             return msgspec.structs.replace(
-                comment, body="", author_id=None, deleted_at=now, edit_history=()
+                comment, body="", author_id=None, alias=None, deleted_at=now, edit_history=()
             )
 
         return await self._run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 import msgspec
 
@@ -57,6 +58,18 @@ class SqliteDirectMessages:
 
     async def get(self, message_id: str) -> DirectMessage:
         return await self._run(lambda connection: DIRECT_MESSAGES.require(connection, message_id))
+
+    async def get_many(self, message_ids: Sequence[str]) -> list[DirectMessage]:
+        ids = list(message_ids)
+
+        def select(connection: sqlite3.Connection) -> list[DirectMessage]:
+            found = DIRECT_MESSAGES.select(
+                connection, f"WHERE id IN ({placeholders(len(ids))})", ids
+            )
+            by_id = {message.id: message for message in found}
+            return [by_id[message_id] for message_id in ids if message_id in by_id]
+
+        return await self._run(select)
 
     async def list_messages(
         self,
@@ -117,14 +130,16 @@ class SqliteDirectMessages:
             lambda connection: DIRECT_MESSAGES.modify(connection, (message_id,), tombstone)
         )
 
-    async def mark_read(self, conversation_id: str, user_id: str) -> int:
+    async def mark_read(
+        self, conversation_id: str, user_id: str, *, up_to_id: str | None = None
+    ) -> int:
         now = self._clock()
 
         def mark(connection: sqlite3.Connection) -> int:
             unread = DIRECT_MESSAGES.select(
                 connection,
-                "WHERE recipient_id = ? AND unread = 1 AND conversation_id = ?",
-                (user_id, conversation_id),
+                "WHERE recipient_id = ? AND unread = 1 AND conversation_id = ? AND id <= ?",
+                (user_id, conversation_id, up_to_id or "~"),
             )
             for message in unread:
                 DIRECT_MESSAGES.update(connection, msgspec.structs.replace(message, read_at=now))

@@ -80,3 +80,6 @@ class SqliteNotifications:
 
     async def mark_all_read(self, user_id: str) -> int:
         return await self._mark("user_id = ?", (user_id,))
+
+    async def mark_read_through(self, user_id: str, notification_id: str) -> int:
+        return await self._mark("user_id = ? AND id <= ?", (user_id, notification_id))

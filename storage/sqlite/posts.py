@@ -41,7 +41,17 @@ class SqlitePosts:
         self._ids = context.ids
         self._clock = context.clock
 
-    async def create(self, *, topic_id: str, author_id: str, title: str, body: str) -> Post:
+    async def create(
+        self,
+        *,
+        topic_id: str,
+        author_id: str,
+        title: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+        alias: str | None = None,
+    ) -> Post:
         now = self._clock()
         post = Post(
             id=self._ids.new_id(),
@@ -51,6 +61,9 @@ class SqlitePosts:
             body=body,
             created_at=now,
             hot=hot_score(0, now),
+            gif_url=gif_url,
+            attachment_ids=tuple(attachment_ids),
+            alias=alias,
         )
 
         def insert(connection: sqlite3.Connection) -> Post:

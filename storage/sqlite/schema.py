@@ -90,6 +90,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE files (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, doc BLOB NOT NULL);
     CREATE INDEX files_owner ON files (owner_id, id);
     """,
+    """
+    CREATE TABLE channel_counters (channel TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
+    CREATE TABLE channel_events (
+        channel TEXT NOT NULL, seq INTEGER NOT NULL, doc BLOB NOT NULL,
+        PRIMARY KEY (channel, seq)) WITHOUT ROWID;
+    CREATE TABLE follows (
+        kind TEXT NOT NULL, target_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        created_at REAL NOT NULL, PRIMARY KEY (kind, target_id, user_id));
+    CREATE INDEX follows_user ON follows (kind, user_id, target_id);
+    """,
 )
 
 

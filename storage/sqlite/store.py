@@ -10,10 +10,12 @@ from typing import Literal
 
 from storage.keys import IdGenerator
 from storage.sqlite.calls_files import SqliteCalls, SqliteFiles
+from storage.sqlite.channel_events import SqliteChannelEvents
 from storage.sqlite.comments import SqliteComments
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.credentials import SqliteSessions, SqliteTokens
 from storage.sqlite.direct_messages import SqliteDirectMessages
+from storage.sqlite.follows import SqliteFollows
 from storage.sqlite.messages import SqliteMessages
 from storage.sqlite.notifications import SqliteNotifications
 from storage.sqlite.posts import SqlitePosts
@@ -45,6 +47,8 @@ class SqliteStore:
         self.reports = SqliteReports(context)
         self.calls = SqliteCalls(context)
         self.files = SqliteFiles(context)
+        self.channel_events = SqliteChannelEvents(context)
+        self.follows = SqliteFollows(context)
 
     async def ping(self) -> None:
         await self._worker.run(lambda connection: connection.execute("SELECT 1").fetchone())

@@ -140,6 +140,7 @@ class SqliteTopics:
         description: str | UnsetType = UNSET,
         tags: Sequence[str] | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
+        owner_id: str | UnsetType = UNSET,
     ) -> Topic:
         changes: dict[str, Any] = {
             name: value
@@ -147,6 +148,7 @@ class SqliteTopics:
                 ("title", title),
                 ("description", description),
                 ("is_private", is_private),
+                ("owner_id", owner_id),
             )
             if value is not UNSET
         }

@@ -103,6 +103,18 @@ class SqliteUsers:
 
         return await self._run(modify)
 
+    async def _modify_if(self, user_id: str, change: Callable[[User], User | None]) -> bool:
+        """Apply ``change`` unless it returns None; whether it applied.  Atomic on the worker."""
+
+        def modify(connection: sqlite3.Connection) -> bool:
+            changed = change(USERS.require(connection, user_id))
+            if changed is None:
+                return False
+            USERS.update(connection, msgspec.structs.replace(changed, updated_at=self._clock()))
+            return True
+
+        return await self._run(modify)
+
     async def update_profile(
         self,
         user_id: str,
@@ -140,6 +152,60 @@ class SqliteUsers:
 
     async def set_totp_secret(self, user_id: str, secret: str | None) -> None:
         await self._modify(user_id, lambda user: msgspec.structs.replace(user, totp_secret=secret))
+
+    async def begin_totp_enrolment(self, user_id: str, secret: str) -> None:
+        await self._modify(
+            user_id, lambda user: msgspec.structs.replace(user, pending_totp_secret=secret)
+        )
+
+    async def enable_totp(
+        self, user_id: str, *, secret: str, step: int, backup_code_hashes: Sequence[str]
+    ) -> None:
+        await self._modify(
+            user_id,
+            lambda user: msgspec.structs.replace(
+                user,
+                totp_secret=secret,
+                pending_totp_secret=None,
+                totp_last_step=step,
+                backup_code_hashes=tuple(backup_code_hashes),
+            ),
+        )
+
+    async def disable_totp(self, user_id: str) -> None:
+        await self._modify(
+            user_id,
+            lambda user: msgspec.structs.replace(
+                user,
+                totp_secret=None,
+                pending_totp_secret=None,
+                totp_last_step=None,
+                backup_code_hashes=(),
+            ),
+        )
+
+    async def use_totp_step(self, user_id: str, step: int) -> bool:
+        def advance(user: User) -> User | None:
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return None
+            return msgspec.structs.replace(user, totp_last_step=step)
+
+        return await self._modify_if(user_id, advance)
+
+    async def replace_backup_codes(self, user_id: str, code_hashes: Sequence[str]) -> None:
+        await self._modify(
+            user_id,
+            lambda user: msgspec.structs.replace(user, backup_code_hashes=tuple(code_hashes)),
+        )
+
+    async def consume_backup_code(self, user_id: str, code_hash: str) -> bool:
+        def remove(user: User) -> User | None:
+            if code_hash not in user.backup_code_hashes:
+                return None
+            kept = tuple(other for other in user.backup_code_hashes if other != code_hash)
+            return msgspec.structs.replace(user, backup_code_hashes=kept)
+
+        return await self._modify_if(user_id, remove)
 
     async def set_email_verified(self, user_id: str, verified: bool) -> None:
         await self._modify(

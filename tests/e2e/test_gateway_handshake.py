@@ -47,11 +47,11 @@ async def test_authenticated_client_pings(
 
 
 async def test_frames_no_actor_serves_are_refused_cleanly(node: NodeHandle) -> None:
-    from protocol.client_frames import SetPresence
+    from protocol.call_frames import CallHangup
 
     alice = await log_in_new_user(node, "alice")
     async with open_client(websocket_url(node), token=alice.token) as client:
         with pytest.raises(RequestFailed) as failed:
-            await client.request(SetPresence, status="away")
+            await client.request(CallHangup, call_id="k1")
         assert failed.value.code == "unsupported"
         assert isinstance(await client.ping(), Pong)

@@ -61,3 +61,47 @@ def test_protocol_schema_command_prints_the_committed_schema(
     assert main(["protocol-schema"]) == 0
     committed = (REPOSITORY / "docs" / "protocol-schema.json").read_text(encoding="utf-8")
     assert capsys.readouterr().out == committed
+
+
+def test_admin_grant_and_revoke_set_the_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import trio
+
+    from storage import open_store
+
+    async def create_alice() -> None:
+        async with open_store(None, data_dir=tmp_path) as store:
+            await store.users.create(username="Alice", email="a@x.io", password_hash="h")
+
+    async def is_admin() -> bool:
+        async with open_store(None, data_dir=tmp_path) as store:
+            user = await store.users.find_by_username("alice")
+            assert user is not None
+            return user.is_admin
+
+    trio.run(create_alice)
+    monkeypatch.setenv("TOPICSFLOW_DATA_DIR", str(tmp_path))
+    assert main(["admin", "grant", "alice"]) == 0
+    assert capsys.readouterr().out == "Alice is now an admin\n"
+    assert trio.run(is_admin)
+    assert main(["admin", "revoke", "ALICE"]) == 0
+    assert capsys.readouterr().out == "Alice is no longer an admin\n"
+    assert not trio.run(is_admin)
+
+
+def test_admin_for_an_unknown_user_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TOPICSFLOW_DATA_DIR", str(tmp_path))
+    assert main(["admin", "grant", "nobody"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "topicsflow: error: no user named 'nobody'\n"
+    assert captured.out == ""
+
+
+def test_admin_refuses_other_actions(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["admin", "promote", "alice"])
+    assert exited.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -31,6 +31,7 @@ def test_values_are_parsed() -> None:
         "TOPICSFLOW_CORS_ORIGINS": "https://a.example, https://b.example/",
         "TOPICSFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
         "TOPICSFLOW_LOG_LEVEL": "debug",
+        "TOPICSFLOW_REDIS_PREFIX": "eu-1.topicsflow",
     })
     assert settings.profile is Profile.PRODUCTION
     assert settings.port == 9000
@@ -38,6 +39,7 @@ def test_values_are_parsed() -> None:
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     assert ipaddress.ip_address("10.1.2.3") in settings.trusted_proxies[0]
     assert settings.log_level == "DEBUG"
+    assert settings.redis_prefix == "eu-1.topicsflow"
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,7 @@ def test_values_are_parsed() -> None:
         ("TOPICSFLOW_CORS_ORIGINS", "example.org", "expected a comma-separated list of origins"),
         ("TOPICSFLOW_TRUSTED_PROXIES", "proxy.local", "expected a comma-separated list of IP"),
         ("TOPICSFLOW_SECRET_KEY", "short", "expected at least 32 characters"),
+        ("TOPICSFLOW_REDIS_PREFIX", "a:b", "expected 1 to 64 letters, digits"),
     ],
 )
 def test_invalid_values_name_the_variable(variable: str, value: str, expected: str) -> None:

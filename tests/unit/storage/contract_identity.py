@@ -159,3 +159,62 @@ async def test_token_consumed_once_under_concurrency(store: Store, clock: FakeCl
         for _ in range(10):
             nursery.start_soon(consume)
     assert sorted(outcomes) == [False] * 9 + [True]
+
+
+async def test_totp_enrolment_and_backup_codes(store: Store) -> None:
+    name = unique("tina")
+    user = await store.users.create(username=name, email=f"{name}@x", password_hash="h")
+    await store.users.begin_totp_enrolment(user.id, "PENDING")
+    pending = await store.users.get(user.id)
+    assert pending.pending_totp_secret == "PENDING" and pending.totp_secret is None
+    await store.users.enable_totp(
+        user.id, secret="PENDING", step=100, backup_code_hashes=["c1", "c2"]
+    )
+    enabled = await store.users.get(user.id)
+    assert (enabled.totp_secret, enabled.pending_totp_secret) == ("PENDING", None)
+    assert enabled.totp_last_step == 100 and enabled.backup_code_hashes == ("c1", "c2")
+    assert await store.users.consume_backup_code(user.id, "c1")
+    assert not await store.users.consume_backup_code(user.id, "c1")
+    assert not await store.users.consume_backup_code(user.id, "unknown")
+    await store.users.replace_backup_codes(user.id, ["d1"])
+    assert (await store.users.get(user.id)).backup_code_hashes == ("d1",)
+    await store.users.disable_totp(user.id)
+    disabled = await store.users.get(user.id)
+    assert disabled.totp_secret is None and disabled.totp_last_step is None
+    assert disabled.backup_code_hashes == ()
+    with pytest.raises(NotFound):
+        await store.users.consume_backup_code("missing", "c1")
+
+
+async def test_totp_steps_only_move_forward(store: Store) -> None:
+    name = unique("uma")
+    user = await store.users.create(username=name, email=f"{name}@x", password_hash="h")
+    assert await store.users.use_totp_step(user.id, 7)
+    assert not await store.users.use_totp_step(user.id, 7)
+    assert not await store.users.use_totp_step(user.id, 6)
+    assert await store.users.use_totp_step(user.id, 9)
+    assert (await store.users.get(user.id)).totp_last_step == 9
+    with pytest.raises(NotFound):
+        await store.users.use_totp_step("missing", 1)
+
+
+async def test_backup_code_and_totp_step_used_once_under_concurrency(store: Store) -> None:
+    name = unique("vic")
+    user = await store.users.create(username=name, email=f"{name}@x", password_hash="h")
+    await store.users.enable_totp(user.id, secret="S", step=1, backup_code_hashes=["b1", "b2"])
+    codes: list[bool] = []
+    steps: list[bool] = []
+
+    async def use_code() -> None:
+        codes.append(await store.users.consume_backup_code(user.id, "b1"))
+
+    async def use_step() -> None:
+        steps.append(await store.users.use_totp_step(user.id, 5))
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(8):
+            nursery.start_soon(use_code)
+            nursery.start_soon(use_step)
+    assert sorted(codes) == [False] * 7 + [True]
+    assert sorted(steps) == [False] * 7 + [True]
+    assert (await store.users.get(user.id)).backup_code_hashes == ("b2",)

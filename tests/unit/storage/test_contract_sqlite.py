@@ -2,6 +2,8 @@
 
 from tests.unit.storage.contract_activity import *  # noqa: F403
 from tests.unit.storage.contract_chat import *  # noqa: F403
+from tests.unit.storage.contract_direct import *  # noqa: F403
+from tests.unit.storage.contract_feeds import *  # noqa: F403
 from tests.unit.storage.contract_identity import *  # noqa: F403
 from tests.unit.storage.contract_posts import *  # noqa: F403
 from tests.unit.storage.contract_sessions import *  # noqa: F403

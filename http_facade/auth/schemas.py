@@ -1,0 +1,174 @@
+"""Request and response bodies of ``/api/auth``: msgspec Structs with explicit limits.
+
+Requests forbid unknown fields and bound every string, so that bad input is refused with
+400 ``invalid`` before any handler runs; the same limits appear in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from services.accounts.identity_rules import (
+    DISPLAY_NAME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    USERNAME_MAX_LENGTH,
+    USERNAME_PATTERN,
+)
+from services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+Username = Annotated[
+    str, Meta(min_length=3, max_length=USERNAME_MAX_LENGTH, pattern=USERNAME_PATTERN)
+]
+Email = Annotated[str, Meta(min_length=5, max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)]
+NewPassword = Annotated[
+    str, Meta(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+]
+Password = Annotated[str, Meta(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+LoginIdentifier = Annotated[str, Meta(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+SecretToken = Annotated[str, Meta(min_length=1, max_length=256)]
+Code = Annotated[str, Meta(min_length=1, max_length=32)]
+DisplayName = Annotated[str, Meta(max_length=DISPLAY_NAME_MAX_LENGTH)]
+SessionTransport = Literal["cookie", "bearer"]
+
+
+class Request(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: unknown fields are refused."""
+
+
+class RegisterRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A new account."""
+
+    username: Username
+    email: Email
+    password: NewPassword
+    display_name: DisplayName = ""
+
+
+class EmailRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """An email address to send a link to."""
+
+    email: Email
+
+
+class TokenRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The token from an emailed link."""
+
+    token: SecretToken
+
+
+class LoginRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Username or email, and password.
+
+    ``session_transport`` picks how the session token is handed over: ``bearer`` in the
+    body, ``cookie`` as an HttpOnly cookie only (browsers).
+    """
+
+    login: LoginIdentifier
+    password: Password
+    session_transport: SessionTransport = "bearer"
+
+
+class TwoFactorLoginRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The challenge from the password step and a TOTP code or a backup code."""
+
+    challenge: SecretToken
+    code: Code
+    session_transport: SessionTransport = "bearer"
+
+
+class ResetPasswordRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The token from a reset link and the new password."""
+
+    token: SecretToken
+    new_password: NewPassword
+
+
+class ChangePasswordRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The current password and the new one."""
+
+    current_password: Password
+    new_password: NewPassword
+
+
+class PasswordRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The current password, to confirm a sensitive change."""
+
+    password: Password
+
+
+class CodeRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A TOTP code from the authenticator app."""
+
+    code: Code
+
+
+class DisableTwoFactorRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The current password and a TOTP or backup code."""
+
+    password: Password
+    code: Code
+
+
+class LoginResponse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Logged in (``authenticated``) or a code is needed (``two_factor_required``).
+
+    ``token`` is present only for ``session_transport: bearer``; ``challenge`` only when
+    a second factor is required.
+    """
+
+    status: Literal["authenticated", "two_factor_required"]
+    user_id: str | None = None
+    session_id: str | None = None
+    token: str | None = None
+    expires_at: float | None = None
+    challenge: str | None = None
+    challenge_expires_at: float | None = None
+
+
+class SessionView(msgspec.Struct, frozen=True, kw_only=True):
+    """One login session of mine; ``current`` marks the one making this request."""
+
+    id: str
+    created_at: float
+    last_seen_at: float
+    expires_at: float
+    user_agent: str
+    ip_address: str
+    current: bool
+
+
+class SessionList(msgspec.Struct, frozen=True, kw_only=True):
+    """My live login sessions, newest first."""
+
+    sessions: list[SessionView]
+
+
+class RevokedSessions(msgspec.Struct, frozen=True, kw_only=True):
+    """How many sessions ended."""
+
+    revoked: int
+
+
+class TwoFactorStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether TOTP is on, how many backup codes are left, whether a setup is pending."""
+
+    enabled: bool
+    backup_codes_remaining: int
+    setup_pending: bool
+
+
+class TwoFactorSetup(msgspec.Struct, frozen=True, kw_only=True):
+    """The secret for an authenticator app; confirm it with a code to turn TOTP on."""
+
+    secret: str
+    provisioning_uri: str
+
+
+class BackupCodes(msgspec.Struct, frozen=True, kw_only=True):
+    """Single-use codes that replace a TOTP code once each. Shown only this once."""
+
+    backup_codes: list[str]

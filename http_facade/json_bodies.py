@@ -1,0 +1,53 @@
+"""Request bodies parsed as strict JSON by msgspec.
+
+Quart's own parsing decodes the body as text first and hands it to the standard library,
+so a body that is not UTF-8, or nests arrays thousands deep, escapes as an unexpected
+exception (500), and ``NaN`` or a lone surrogate slips through to fail later in storage.
+:class:`StrictJsonRequest` parses the raw bytes with msgspec instead: invalid UTF-8,
+malformed JSON, non-standard numbers, lone surrogates and runaway nesting all become
+400 ``invalid`` in the error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from quart import Quart
+from werkzeug.exceptions import BadRequest
+
+_DECODER = msgspec.json.Decoder()
+
+
+def install_json_bodies(app: Quart) -> None:
+    """Make ``app`` parse JSON request bodies with :class:`StrictJsonRequest` rules."""
+    base = app.request_class
+
+    class StrictJsonRequest(base):  # type: ignore[valid-type,misc]
+        """The app's request class with a strict ``get_json``."""
+
+        async def get_json(
+            self, force: bool = False, silent: bool = False, cache: bool = True
+        ) -> Any:
+            if cache and self._cached_json[silent] is not Ellipsis:
+                return self._cached_json[silent]
+            if not (force or self.is_json):
+                return None
+            data: bytes = await self.get_data(cache=cache, as_text=False)
+            try:
+                result = _DECODER.decode(data)
+            except (msgspec.DecodeError, RecursionError) as error:
+                if not silent:
+                    raise BadRequest(f"the body is not valid JSON: {_describe(error)}") from None
+                result = None
+            if cache:
+                self._cached_json[silent] = result
+            return result
+
+    app.request_class = StrictJsonRequest
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error)

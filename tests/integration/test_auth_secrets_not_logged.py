@@ -1,0 +1,63 @@
+"""Passwords, tokens, TOTP secrets and backup codes never reach the logs.
+
+The whole auth lifecycle runs with every logger at DEBUG (the storage drivers' command
+logs included) and Hypercorn's access log on, and not one of the secrets the lifecycle
+used may appear in any record the node wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.email import OutboxMailer
+from supervisors.node import NodeHandle
+from tests.auth_support import AuthDriver
+from tests.integration.auth_flow import full_lifecycle
+from tests.integration.conftest import BACKENDS, node_settings, run_node
+from topicsflow.settings import Profile
+
+# The test's own HTTP and WebSocket clients log what they receive (Set-Cookie included);
+# they are not the node.
+TEST_CLIENT_LOGGERS = ("httpx", "httpcore", "trio-websocket", "trio_websocket", "bots")
+
+
+@pytest.fixture(params=BACKENDS)
+async def logged_node(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    unique_name: str,
+    caplog: pytest.LogCaptureFixture,
+) -> AsyncIterator[NodeHandle]:
+    """A development-profile node (access log on) whose every log record is captured."""
+    caplog.set_level(logging.DEBUG)
+    settings = node_settings(request, tmp_path, unique_name, profile=Profile.DEVELOPMENT)
+    access_log = logging.getLogger("hypercorn.access")
+    async for handle in run_node(settings):
+        # Hypercorn's access logger writes to stdout and does not propagate: listen too.
+        access_log.addHandler(caplog.handler)
+        try:
+            yield handle
+        finally:
+            access_log.removeHandler(caplog.handler)
+
+
+async def test_no_secret_is_logged(
+    logged_node: NodeHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert isinstance(logged_node.context.mailer, OutboxMailer)
+    async with httpx.AsyncClient(base_url=logged_node.base_url) as client:
+        secrets = await full_lifecycle(logged_node, AuthDriver(client, logged_node.context.mailer))
+    text = "\n".join(
+        f"{record.name} {record.getMessage()} {record.exc_text or ''}"
+        for record in caplog.records
+        if not record.name.startswith(TEST_CLIENT_LOGGERS)
+    )
+    assert "POST /api/auth/login" in text, "the access log was not captured"
+    assert len(secrets) >= 20
+    leaked = [line for line in text.splitlines() if any(secret in line for secret in secrets)]
+    assert leaked == []
