@@ -17,13 +17,13 @@ from typing import Literal
 
 import msgspec
 import trio
-from quart import Blueprint, Response, jsonify, request
+from quart import Blueprint, Response, jsonify
 from quart_schema import document_response, hide, security_scheme
 
 from http_facade.context import ReadinessProbe, current_context
 from http_facade.errors import ApiError
+from http_facade.guard import current_caller, presented_token
 from http_facade.metrics import metrics_registry, render_metrics
-from http_facade.security import SESSION_COOKIE
 from protocol.errors import ErrorCode
 from supervisors.monitor import NodeMonitor, NodeStatus
 
@@ -85,18 +85,16 @@ async def require_operator() -> NodeMonitor:
     context = current_context()
     if context.monitor is None:
         raise ApiError(ErrorCode.UNAVAILABLE, "the node has no monitor")
-    authorization = request.headers.get("Authorization", "")
-    token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+    presented = presented_token()
     ops_token = context.settings.ops_token
-    if token and ops_token and hmac.compare_digest(token.encode(), ops_token.encode()):
-        return context.monitor
-    token = token or request.cookies.get(SESSION_COOKIE)
-    if not token or context.gateway is None:
+    if presented is not None and ops_token is not None:
+        token, _ = presented
+        if hmac.compare_digest(token.encode(), ops_token.encode()):
+            return context.monitor
+    caller = await current_caller()
+    if caller is None:
         raise ApiError(ErrorCode.UNAUTHORIZED, "operator credentials required")
-    principal = await context.gateway.services.authenticator.authenticate(token)
-    if principal is None:
-        raise ApiError(ErrorCode.UNAUTHORIZED, "operator credentials required")
-    if not principal.is_admin:
+    if not caller.principal.is_admin:
         raise ApiError(ErrorCode.FORBIDDEN, "operators and admins only")
     return context.monitor
 
