@@ -35,8 +35,10 @@ from actors.actor import Actor, ActorContext
 from actors.chat_notices import notify_room_message
 from actors.chat_room_commands import (
     CheckMember,
+    DeleteRoom,
     DeleteRoomMessage,
     EditRoomMessage,
+    InviteToRoom,
     JoinRoom,
     KickMember,
     LeaveRoom,
@@ -44,6 +46,7 @@ from actors.chat_room_commands import (
     PostMessage,
     ReactToMessage,
     SetTyping,
+    UpdateRoom,
 )
 from actors.chat_room_log import (
     TEXT_KIND,
@@ -150,6 +153,15 @@ class ChatRoomActor(RoomMembership, Actor):
                 return await self._leave(user_id)
             case KickMember():
                 await self._kick(message)
+                return None
+            case InviteToRoom():
+                await self._invite(message)
+                return None
+            case UpdateRoom():
+                self._room = await self._update(message)
+                return self._room
+            case DeleteRoom():
+                self._room = await self._delete(message)
                 return None
             case _:
                 self.unhandled(message)

@@ -87,3 +87,25 @@ class KickMember(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
     ban: bool = False
     ban_until: float | None = None
+
+
+class InviteToRoom(msgspec.Struct, frozen=True, kw_only=True):
+    """A member invites ``invitee_id`` (needed to join a private room).  Replies None."""
+
+    user_id: str
+    invitee_id: str
+
+
+class UpdateRoom(msgspec.Struct, frozen=True, kw_only=True):
+    """The owner or a moderator renames or re-describes the room; replies the Room."""
+
+    user_id: str
+    name: str | None = None
+    description: str | None = None
+
+
+class DeleteRoom(msgspec.Struct, frozen=True, kw_only=True):
+    """The owner (or an admin) deletes the room; live subscribers are evicted."""
+
+    user_id: str
+    is_admin: bool = False

@@ -4,14 +4,15 @@
 the actor's store, hub, channel and member cache.  A kick is a sequenced ``kicked`` event
 (stored, then published) and ends the kicked user's live subscriptions to the room at
 once (``evicted``); a leave ends them too.  Owners cannot be kicked; only owners and
-moderators kick.
+moderators kick, rename or re-describe the room; only the owner (or an admin) deletes it,
+which evicts every live subscriber.  Any member may invite.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actors.chat_room_commands import KickMember
+from actors.chat_room_commands import DeleteRoom, InviteToRoom, KickMember, UpdateRoom
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
 from protocol.errors import ErrorCode
@@ -128,3 +129,34 @@ class RoomMembership:
         )
         reason = EvictionReason.BANNED if command.ban else EvictionReason.KICKED
         self._hub.evict_user(self._channel, command.user_id, reason)
+
+    async def _invite(self, command: InviteToRoom) -> None:
+        await self._require_member(command.user_id)
+        if await self._store.rooms.members.get_ban(self._room_id, command.invitee_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "that user is banned from this room")
+        await self._store.users.get(command.invitee_id)
+        await self._store.rooms.members.invite(
+            self._room_id, command.invitee_id, invited_by=command.user_id
+        )
+
+    async def _update(self, command: UpdateRoom) -> Room:
+        self._require_room()
+        if not await self._is_moderator(command.user_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "only moderators may change the room")
+        changes = {
+            field: value
+            for field, value in (("name", command.name), ("description", command.description))
+            if value is not None
+        }
+        return await self._store.rooms.update(self._room_id, **changes)  # type: ignore[arg-type]
+
+    async def _delete(self, command: DeleteRoom) -> Room:
+        self._require_room()
+        if not command.is_admin and await self._role(command.user_id) != "owner":
+            raise DomainError(ErrorCode.FORBIDDEN, "only the owner may delete the room")
+        deleted = await self._store.rooms.delete(self._room_id)
+        for subscriber in self._hub.subscribers(self._channel):
+            user_id = subscriber.user_id
+            if user_id is not None:
+                self._hub.evict_user(self._channel, user_id, EvictionReason.DELETED)
+        return deleted

@@ -15,6 +15,7 @@ from http_facade import (
     notifications,
     ops,
     posts,
+    rooms,
     topic_members,
     topics,
     users,
@@ -50,5 +51,6 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(comments.blueprint)
     app.register_blueprint(direct_messages.blueprint)
     app.register_blueprint(notifications.blueprint)
+    app.register_blueprint(rooms.blueprint)
     install_request_ids(app)
     return app
