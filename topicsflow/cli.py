@@ -2,6 +2,7 @@
 
     topicsflow serve [--host H] [--port P]   run a node until SIGTERM/SIGINT
     topicsflow protocol-schema [--output F]  print the WebSocket protocol's JSON Schema
+    topicsflow status [--url U] [--token T]  print a node's supervisor status as a tree
     topicsflow admin grant|revoke USERNAME   set or clear a user's global admin flag
 
 Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
@@ -22,6 +23,7 @@ import trio
 
 from topicsflow.admin_command import add_admin_parser, run_admin
 from topicsflow.settings import Settings, SettingsError, load_settings
+from topicsflow.status_command import add_status_parser, run_status
 
 EXIT_USAGE = 2
 
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--output", help="write to this file instead of standard output")
     add_admin_parser(commands)
+    add_status_parser(commands)
     return parser
 
 
@@ -121,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "protocol-schema":
         return write_protocol_schema(arguments.output)
+    if arguments.command == "status":
+        return run_status(arguments)
     try:
         settings = settings_for(arguments)
     except SettingsError as error:
