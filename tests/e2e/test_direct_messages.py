@@ -7,7 +7,13 @@ import pytest
 import trio
 
 from bots.client import RequestFailed, open_client
-from protocol.chat_events import MessageCreated, MessageDeleted, MessageEdited, ReadReceipt
+from protocol.chat_events import (
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReadReceipt,
+    TypingChanged,
+)
 from protocol.client_frames import (
     ClientFrame,
     DeleteMessage,
@@ -17,8 +23,10 @@ from protocol.client_frames import (
     SendDirectMessage,
     SendMessage,
     Subscribe,
+    Typing,
 )
 from protocol.control_frames import Ack, MessageAccepted
+from protocol.enums import TypingState
 from storage.keys import conversation_id
 from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
@@ -45,6 +53,11 @@ async def test_a_conversation_is_live_sequenced_and_replayable(node: NodeHandle)
             again = await send_direct(alice_client, bob, "hi bob", nonce="n-1")
             assert again == first
 
+            await bob_client.request(Typing, channel=channel)
+            await alice_client.subscribe(channel)
+            await bob_client.request(Typing, channel=channel, state=TypingState.STOP)
+            typing = await next_of(alice_client, TypingChanged)
+            assert (typing.user_id, typing.state) == (bob.user_id, TypingState.STOP)
             reply = await bob_client.request(SendMessage, channel=channel, text="hi alice")
             assert isinstance(reply, Ack) and isinstance(reply.result, MessageAccepted)
             await next_of(bob_client, MessageCreated)

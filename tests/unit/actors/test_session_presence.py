@@ -31,8 +31,8 @@ class RecordingListener:
         self.calls: list[tuple[str, str, str]] = []
         self.changed = trio.Event()
 
-    def _record(self, *call: str) -> None:
-        self.calls.append(call)
+    def _record(self, event: str, user_id: str, connection_id: str) -> None:
+        self.calls.append((event, user_id, connection_id))
         self.changed.set()
         self.changed = trio.Event()
 
