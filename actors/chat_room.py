@@ -264,11 +264,13 @@ class ChatRoomActor(RoomMembership, Actor):
         return accepted
 
     async def _change(self, command: EditRoomMessage | DeleteRoomMessage) -> MessageAccepted:
-        await self._require_member(command.user_id)
+        by_admin = isinstance(command, DeleteRoomMessage) and command.is_admin
+        if not by_admin:
+            await self._require_member(command.user_id)
         target = await self._message(command.message_id)
         if target.deleted_at is not None:
             raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
-        if target.author_id != command.user_id and not (
+        if target.author_id != command.user_id and not by_admin and not (
             isinstance(command, DeleteRoomMessage) and await self._is_moderator(command.user_id)
         ):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")

@@ -29,10 +29,12 @@ class EditRoomMessage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DeleteRoomMessage(msgspec.Struct, frozen=True, kw_only=True):
-    """Tombstone a message (its author, or a moderator); replies ``MessageAccepted``."""
+    """Tombstone a message (its author, a moderator, or an admin acting on a report,
+    ``is_admin``, who need not be a member); replies ``MessageAccepted``."""
 
     user_id: str
     message_id: str
+    is_admin: bool = False
 
 
 class ReactToMessage(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,7 +81,8 @@ class LeaveRoom(msgspec.Struct, frozen=True, kw_only=True):
 class KickMember(msgspec.Struct, frozen=True, kw_only=True):
     """A moderator removes ``user_id``, optionally banning them until ``ban_until``.
 
-    ``ban`` without ``ban_until`` bans for good.  Replies None.
+    ``ban`` without ``ban_until`` bans for good.  ``is_admin``: a global admin acting on
+    a report, who may do so without a role in the room.  Replies None.
     """
 
     moderator_id: str
@@ -87,6 +90,7 @@ class KickMember(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
     ban: bool = False
     ban_until: float | None = None
+    is_admin: bool = False
 
 
 class InviteToRoom(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from actors.chat_notices import notify_room_invitation
 from actors.chat_room_commands import DeleteRoom, InviteToRoom, KickMember, UpdateRoom
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
@@ -19,6 +20,7 @@ from protocol.errors import ErrorCode
 from services.errors import DomainError
 
 if TYPE_CHECKING:
+    from actors.actor import ActorContext
     from actors.chat_room_log import LoggedEvent
     from actors.hub import Hub
     from storage.protocols import Store
@@ -32,6 +34,7 @@ class RoomMembership:
 
     __slots__ = ()
 
+    context: ActorContext
     _store: Store
     _hub: Hub
     _channel: str
@@ -95,7 +98,7 @@ class RoomMembership:
 
     async def _kick(self, command: KickMember) -> None:
         self._require_room()
-        if not await self._is_moderator(command.moderator_id):
+        if not command.is_admin and not await self._is_moderator(command.moderator_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may kick")
         target_role = await self._role(command.user_id)
         if target_role == "owner":
@@ -137,6 +140,9 @@ class RoomMembership:
         await self._store.users.get(command.invitee_id)
         await self._store.rooms.members.invite(
             self._room_id, command.invitee_id, invited_by=command.user_id
+        )
+        await notify_room_invitation(
+            self.context.ref, self._require_room(), command.invitee_id, command.user_id
         )
 
     async def _update(self, command: UpdateRoom) -> Room:

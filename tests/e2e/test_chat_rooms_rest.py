@@ -9,6 +9,7 @@ import trio
 from bots.client import RequestFailed, open_client
 from protocol.client_frames import EditMessage, MarkRead, React, SendMessage, Typing
 from protocol.control_frames import Evicted
+from protocol.feed_events import Notification
 from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.test_chat_features import next_of
@@ -143,3 +144,25 @@ async def test_a_non_member_is_refused_on_every_read_path_of_a_private_room(
             with pytest.raises(RequestFailed) as refused:
                 await attempt
             assert refused.value.code == "forbidden"
+
+
+async def test_an_invitation_reaches_the_invitee_live(node: NodeHandle) -> None:
+    alice, bob = await log_in_new_user(node, "alice"), await log_in_new_user(node, "bob")
+    async with httpx.AsyncClient(base_url=node.base_url) as http:
+        room_id = (
+            await http.post("/api/chat-rooms", json={"name": "club"}, headers=auth(alice))
+        ).json()["id"]
+        async with open_client(websocket_url(node), token=bob.token) as bob_client:
+            await bob_client.subscribe(f"user:{bob.user_id}")
+            invited = await http.post(
+                f"/api/chat-rooms/{room_id}/invitations",
+                json={"user_id": bob.user_id},
+                headers=auth(alice),
+            )
+            assert invited.status_code == 200
+            with trio.fail_after(10):
+                notice = await next_of(bob_client, Notification)
+    assert isinstance(notice, Notification)
+    assert notice.kind == "invite"
+    assert notice.object_id == room_id
+    assert notice.actor_id == alice.user_id
