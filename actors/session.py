@@ -128,6 +128,7 @@ class ConnectionSession(SessionDispatch):
                 self._cancel_scope = nursery.cancel_scope
                 nursery.start_soon(self._write)
                 nursery.start_soon(self._announce_opened)
+                nursery.start_soon(self.typing.run)
                 await self._read()
                 self._outbound_send.close()
                 with trio.move_on_after(self._services.limits.drain_timeout):
@@ -137,6 +138,10 @@ class ConnectionSession(SessionDispatch):
             self._leave_all_channels()
             with trio.CancelScope(shield=True), trio.move_on_after(1.0):
                 await self._transport.close(int(self.close_code), self.close_reason)
+            with trio.CancelScope(shield=True), trio.move_on_after(
+                self._services.limits.announce_timeout
+            ):
+                await self.typing.stop_all()
             await self._announce_closed()
         return self.close_code
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import trio
 
 from actors.realtime import Principal
+from actors.session_typing import TypingTracker
 from actors.subscriptions import Subscription
 from protocol import limits
 from protocol.channels import parse_channel
@@ -26,6 +27,7 @@ from protocol.client_frames import (
     Ping,
     SetPresence,
     Subscribe,
+    Typing,
     Unsubscribe,
 )
 from protocol.close_codes import CloseCode
@@ -51,6 +53,7 @@ class SessionDispatch:
         self._services = services
         self.principal = principal
         self.authenticated = trio.Event()
+        self.typing = TypingTracker(services.router, lambda: self.principal)
         if principal is not None:
             self.authenticated.set()
         self._subscriptions: dict[str, Subscription] = {}
@@ -117,6 +120,8 @@ class SessionDispatch:
                 await self.send_frame(Ack(id=request_id))
             case _:
                 result = await self._services.router.handle(self.principal, frame)
+                if isinstance(frame, Typing):
+                    self.typing.observe(frame)
                 await self.send_frame(Ack(id=frame.id, result=result))
 
     async def _authenticate(self, frame: Authenticate) -> None:
