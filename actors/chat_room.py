@@ -11,6 +11,8 @@ Contract:
   stored again (retries after a reconnect).
 * Each member may send :data:`FLOOD_BURST` messages at once, then :data:`FLOOD_RATE` per
   second in the room; beyond that the send is refused ``rate_limited`` with a retry time.
+  A room in slow mode (``slow_mode_seconds``) also makes each member but its moderators
+  wait that long between two messages.
 * The content filter runs on every new and edited text: ``reject`` refuses it
   (``invalid``), ``mask`` stores the masked text, ``flag`` stores it and files a report
   for the room's moderators.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import math
 
 import msgspec
 import trio
@@ -96,6 +99,7 @@ class ChatRoomActor(RoomMembership, Actor):
         "_filter",
         "_flood",
         "_hub",
+        "_last_post",
         "_members",
         "_read_positions",
         "_recent_sends",
@@ -118,6 +122,7 @@ class ChatRoomActor(RoomMembership, Actor):
         self._members: dict[str, bool] = {}
         self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
+        self._last_post: dict[str, float] = {}
         self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
             collections.OrderedDict()
         )
@@ -196,6 +201,18 @@ class ChatRoomActor(RoomMembership, Actor):
         self._publish(msgspec.structs.replace(event, seq=row.seq))
         return row.seq
 
+    async def _check_slow_mode(self, user_id: str) -> None:
+        room = self._require_room()
+        if room.slow_mode_seconds <= 0 or await self._is_moderator(user_id):
+            return
+        now = trio.current_time()
+        wait = self._last_post.get(user_id, -math.inf) + room.slow_mode_seconds - now
+        if wait > 0:
+            raise DomainError(
+                ErrorCode.RATE_LIMITED, "slow mode: wait before sending again", retry_after=wait
+            )
+        self._last_post[user_id] = now
+
     def _check_flood(self, user_id: str) -> None:
         bucket = self._flood.get(user_id)
         if bucket is None:
@@ -232,6 +249,7 @@ class ChatRoomActor(RoomMembership, Actor):
             if earlier is not None:
                 return earlier
         self._check_flood(command.user_id)
+        await self._check_slow_mode(command.user_id)
         verdict = self._filtered(command.text)
         if command.reply_to is not None:
             await self._message(command.reply_to)

@@ -106,6 +106,7 @@ class UpdateRoom(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     name: str | None = None
     description: str | None = None
+    slow_mode_seconds: int | None = None
 
 
 class DeleteRoom(msgspec.Struct, frozen=True, kw_only=True):

@@ -151,7 +151,11 @@ class RoomMembership:
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may change the room")
         changes = {
             field: value
-            for field, value in (("name", command.name), ("description", command.description))
+            for field, value in (
+                ("name", command.name),
+                ("description", command.description),
+                ("slow_mode_seconds", command.slow_mode_seconds),
+            )
             if value is not None
         }
         return await self._store.rooms.update(self._room_id, **changes)  # type: ignore[arg-type]

@@ -131,9 +131,12 @@ async def get_room(principal: Principal, room_id: str) -> RoomView:
 @validate_body(RoomUpdate)
 @validate_response(RoomView)
 async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> RoomView:
-    """Rename or re-describe the room (owner and moderators)."""
+    """Rename, re-describe or set slow mode (owner and moderators)."""
     room = await room_actor(room_id).ask(
-        UpdateRoom(user_id=principal.user_id, name=data.name, description=data.description)
+        UpdateRoom(
+            user_id=principal.user_id, name=data.name, description=data.description,
+            slow_mode_seconds=data.slow_mode_seconds,
+        )
     )
     return RoomView.of(room)
 

@@ -31,6 +31,7 @@ class RoomUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_onl
 
     name: RoomName | None = None
     description: Description | None = None
+    slow_mode_seconds: Annotated[int, Meta(ge=0, le=3600)] | None = None
 
 
 class RoomView(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,6 +44,7 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
     owner_id: str
     topic_id: str | None
     is_private: bool
+    slow_mode_seconds: int
     member_count: int
     created_at: float
 
@@ -51,7 +53,8 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
         return cls(
             id=room.id, kind=room.kind, name=room.name, description=room.description,
             owner_id=room.owner_id, topic_id=room.topic_id, is_private=room.is_private,
-            member_count=room.member_count, created_at=room.created_at,
+            slow_mode_seconds=room.slow_mode_seconds, member_count=room.member_count,
+            created_at=room.created_at,
         )
 
 

@@ -92,6 +92,7 @@ class MongoRooms:
         name: str | UnsetType = UNSET,
         description: str | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
+        slow_mode_seconds: int | UnsetType = UNSET,
     ) -> Room:
         changes = {
             field: value
@@ -99,6 +100,7 @@ class MongoRooms:
                 ("name", name),
                 ("description", description),
                 ("is_private", is_private),
+                ("slow_mode_seconds", slow_mode_seconds),
             )
             if value is not UNSET
         }

@@ -44,6 +44,7 @@ class RoomStore(Protocol):
         name: str | UnsetType = UNSET,
         description: str | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
+        slow_mode_seconds: int | UnsetType = UNSET,
     ) -> Room: ...
 
     async def delete(self, room_id: str) -> Room:

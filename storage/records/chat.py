@@ -21,6 +21,8 @@ class Room(msgspec.Struct, frozen=True, kw_only=True):
     topic_id: str | None = None
     description: str = ""
     is_private: bool = False
+    slow_mode_seconds: int = 0
+    """Least seconds between two messages of one member (0: only the flood limit)."""
     member_count: int = 0
     created_at: float = 0.0
     deleted_at: float | None = None

@@ -106,6 +106,7 @@ class SqliteRooms:
         name: str | UnsetType = UNSET,
         description: str | UnsetType = UNSET,
         is_private: bool | UnsetType = UNSET,
+        slow_mode_seconds: int | UnsetType = UNSET,
     ) -> Room:
         changes: dict[str, Any] = {
             field: value
@@ -113,6 +114,7 @@ class SqliteRooms:
                 ("name", name),
                 ("description", description),
                 ("is_private", is_private),
+                ("slow_mode_seconds", slow_mode_seconds),
             )
             if value is not UNSET
         }

@@ -166,3 +166,35 @@ async def test_an_invitation_reaches_the_invitee_live(node: NodeHandle) -> None:
     assert notice.kind == "invite"
     assert notice.object_id == room_id
     assert notice.actor_id == alice.user_id
+
+
+async def test_slow_mode_spaces_out_members_but_not_moderators(node: NodeHandle) -> None:
+    alice, bob = await log_in_new_user(node, "alice"), await log_in_new_user(node, "bob")
+    async with httpx.AsyncClient(base_url=node.base_url) as http:
+        room_id = (
+            await http.post("/api/chat-rooms", json={"name": "calm"}, headers=auth(alice))
+        ).json()["id"]
+        await http.post(
+            f"/api/chat-rooms/{room_id}/invitations",
+            json={"user_id": bob.user_id},
+            headers=auth(alice),
+        )
+        await http.post(f"/api/chat-rooms/{room_id}/join", headers=auth(bob))
+        slowed = await http.patch(
+            f"/api/chat-rooms/{room_id}", json={"slow_mode_seconds": 600}, headers=auth(alice)
+        )
+        assert slowed.json()["slow_mode_seconds"] == 600
+    channel = f"chat_room:{room_id}"
+    url = websocket_url(node)
+    async with (
+        open_client(url, token=bob.token) as bob_client,
+        open_client(url, token=alice.token) as alice_client,
+    ):
+        await send(bob_client, channel, "first")
+        with pytest.raises(RequestFailed) as waiting:
+            await send(bob_client, channel, "second")
+        assert waiting.value.code == "rate_limited"
+        assert waiting.value.retry_after_ms is not None
+        assert waiting.value.retry_after_ms > 500_000
+        await send(alice_client, channel, "moderators are not slowed")
+        await send(alice_client, channel, "at all")

@@ -35,6 +35,10 @@ async def test_rooms(store: Store) -> None:
     assert await store.rooms.get(room.id) == room
     updated = await store.rooms.update(room.id, name="lobby", description="hi")
     assert (updated.name, updated.description) == ("lobby", "hi")
+    assert updated.slow_mode_seconds == 0
+    slowed = await store.rooms.update(room.id, slow_mode_seconds=30)
+    assert (slowed.slow_mode_seconds, slowed.name) == (30, "lobby")
+    assert (await store.rooms.get(room.id)).slow_mode_seconds == 30
     assert [r.id for r in await store.rooms.list_for_topic(topic.id)] == [room.id]
     assert [r.id for r in await store.rooms.get_many([group.id, room.id])] == [group.id, room.id]
     assert await store.rooms.members.join(group.id, "friend")
