@@ -28,7 +28,6 @@ Contract:
 from __future__ import annotations
 
 import collections
-import contextlib
 import math
 
 import msgspec
@@ -75,16 +74,15 @@ from protocol.control_frames import MessageAccepted, Sequenced
 from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
 from services.content_filter import ContentFilter, Verdict
+from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from services.token_bucket import TokenBucket
-from storage.errors import Conflict, NotFound
+from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import Message, MessageDraft, Room
 
 CHAT_ROOM = "chat_room"
 RECENT_NONCES = 1024
-CONTENT_FILTER_REPORTER = "content-filter"
-"""The reporter id of reports the content filter files for review."""
 FLOOD_RATE = 1.0
 """Messages per second a member may keep sending in one room."""
 FLOOD_BURST = 10
@@ -227,20 +225,12 @@ class ChatRoomActor(RoomMembership, Actor):
                 retry_after=bucket.seconds_until_token(now),
             )
 
-    def _filtered(self, text: str) -> Verdict:
-        verdict = self._filter.check(text, context="message")
-        if verdict.action == "reject":
-            raise DomainError(ErrorCode.INVALID, "the message was refused by the content filter")
-        return verdict
-
-    async def _flag(self, seq: int, verdict: Verdict) -> None:
-        """Queue a flagged message for the moderators' review."""
-        with contextlib.suppress(Conflict):
-            await self._store.reports.create(
-                reporter_id=CONTENT_FILTER_REPORTER, item_kind="room_message",
-                item_id=f"{self.address.id}:{public_message_id(seq)}",
-                reason="content_filter", details=", ".join(verdict.matched),
-            )
+    async def _report_flagged(self, seq: int, verdict: Verdict) -> None:
+        await report_flagged(
+            self._store, verdict, item_kind="room_message",
+            item_id=f"{self.address.id}:{public_message_id(seq)}",
+            topic_id=self._require_room().topic_id,
+        )
 
     async def _post(self, command: PostMessage) -> MessageAccepted:
         await self._require_member(command.user_id)
@@ -250,7 +240,7 @@ class ChatRoomActor(RoomMembership, Actor):
                 return earlier
         self._check_flood(command.user_id)
         await self._check_slow_mode(command.user_id)
-        verdict = self._filtered(command.text)
+        verdict = screen(self._filter, command.text, "message")
         if command.reply_to is not None:
             await self._message(command.reply_to)
         stored = await self._store.messages.append(
@@ -262,8 +252,7 @@ class ChatRoomActor(RoomMembership, Actor):
                 attachment_ids=command.attachment_ids,
             ),
         )
-        if verdict.action == "flag":
-            await self._flag(stored.seq, verdict)
+        await self._report_flagged(stored.seq, verdict)
         self._publish(
             MessageCreated(
                 channel=self._channel,
@@ -294,10 +283,9 @@ class ChatRoomActor(RoomMembership, Actor):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
         event: LoggedEvent
         if isinstance(command, EditRoomMessage):
-            verdict = self._filtered(command.text)
+            verdict = screen(self._filter, command.text, "message")
             edited = await self._store.messages.edit(self.address.id, target.seq, body=verdict.text)
-            if verdict.action == "flag":
-                await self._flag(target.seq, verdict)
+            await self._report_flagged(target.seq, verdict)
             event = MessageEdited(channel=self._channel, seq=1, message=to_chat_message(edited))
         else:
             await self._store.messages.delete(self.address.id, target.seq)

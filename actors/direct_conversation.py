@@ -57,6 +57,8 @@ from protocol.control_frames import MessageAccepted
 from protocol.enums import NotificationKind
 from protocol.errors import ErrorCode
 from protocol.server_frames import ServerFrame
+from services.content_filter import ContentFilter
+from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from storage.errors import NotFound
 from storage.keys import conversation_partner
@@ -70,12 +72,21 @@ SNIPPET = 200
 class DirectConversationActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_channel", "_head", "_hub", "_read_positions", "_recent_sends", "_store")
+    __slots__ = (
+        "_channel", "_filter", "_head", "_hub", "_read_positions", "_recent_sends", "_store",
+    )
 
-    def __init__(self, context: ActorContext, store: Store, hub: Hub) -> None:
+    def __init__(
+        self,
+        context: ActorContext,
+        store: Store,
+        hub: Hub,
+        content_filter: ContentFilter | None = None,
+    ) -> None:
         super().__init__(context)
         self._store = store
         self._hub = hub
+        self._filter = content_filter or ContentFilter.from_rules()
         self._channel = direct_channel(context.address.id)
         self._head: str | None = None
         self._read_positions: dict[str, int] = {}
@@ -174,10 +185,12 @@ class DirectConversationActor(Actor):
             if earlier is not None:
                 return earlier
         partner = await self._require_unblocked(command.user_id)
+        verdict = screen(self._filter, command.text, "message")
         notify = await unmuted(self._store, [partner], [self.address.id])
         stored = await self._store.direct_messages.send(
-            sender_id=command.user_id, recipient_id=partner, body=command.text
+            sender_id=command.user_id, recipient_id=partner, body=verdict.text
         )
+        await report_flagged(self._store, verdict, item_kind="direct_message", item_id=stored.id)
         seq = await self._log(CREATED, stored.id, command.user_id, command.nonce)
         self._publish(
             MessageCreated(
@@ -210,7 +223,9 @@ class DirectConversationActor(Actor):
     async def _edit(self, command: EditDirect) -> MessageAccepted:
         await self._require_unblocked(command.user_id)
         await self._own_message(command.message_id, command.user_id)
-        edited = await self._store.direct_messages.edit(command.message_id, body=command.text)
+        verdict = screen(self._filter, command.text, "message")
+        edited = await self._store.direct_messages.edit(command.message_id, body=verdict.text)
+        await report_flagged(self._store, verdict, item_kind="direct_message", item_id=edited.id)
         seq = await self._log(EDITED, edited.id, command.user_id)
         self._publish(
             MessageEdited(channel=self._channel, seq=seq, message=to_chat_message(edited))

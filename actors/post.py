@@ -38,6 +38,8 @@ from protocol.enums import VoteTarget
 from protocol.errors import ErrorCode
 from protocol.feed_events import CommentCreated, CommentDeleted, CommentEdited, VoteChanged
 from services.aliases import AliasMaker
+from services.content_filter import ContentFilter
+from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
@@ -49,12 +51,18 @@ NOTIFICATION_SNIPPET = 300
 class PostActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_aliases", "_channel", "_log", "_notify", "_store")
+    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_notify", "_store")
 
     def __init__(
-        self, context: ActorContext, store: Store, log: ChannelLog, aliases: AliasMaker
+        self,
+        context: ActorContext,
+        store: Store,
+        log: ChannelLog,
+        aliases: AliasMaker,
+        content_filter: ContentFilter | None = None,
     ) -> None:
         super().__init__(context)
+        self._filter = content_filter or ContentFilter.from_rules()
         self._store = store
         self._log = log
         self._aliases = aliases
@@ -113,15 +121,19 @@ class PostActor(Actor):
         alias = (
             self._aliases.alias(post.topic_id, command.by.user_id) if command.anonymous else None
         )
+        verdict = screen(self._filter, command.body, "comment")
         comment = await self._store.comments.create(
             post_id=post.id,
             author_id=command.by.user_id,
-            body=command.body,
+            body=verdict.text,
             parent_id=command.parent_id,
             alias=alias,
         )
         await self._log.record(
             CommentCreated(channel=self._channel, seq=UNSEQUENCED, comment=comment_payload(comment))
+        )
+        await report_flagged(
+            self._store, verdict, item_kind="comment", item_id=comment.id, topic_id=post.topic_id
         )
         await self._notify_readers(post, comment, parent)
         return comment
@@ -133,8 +145,9 @@ class PostActor(Actor):
             raise DomainError(ErrorCode.NOT_FOUND, "no such comment")
         if comment.author_id != command.by.user_id:
             raise DomainError(ErrorCode.FORBIDDEN, "only the author may edit a comment")
+        verdict = screen(self._filter, command.body, "comment")
         try:
-            edited = await self._store.comments.edit(comment.id, body=command.body)
+            edited = await self._store.comments.edit(comment.id, body=verdict.text)
         except Conflict:
             raise DomainError(ErrorCode.NOT_FOUND, "no such comment") from None
         await self._log.record(

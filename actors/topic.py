@@ -51,6 +51,7 @@ from actors.topic_messages import (
 from actors.topic_posts import TopicPosts
 from protocol.errors import ErrorCode
 from services.aliases import AliasMaker
+from services.content_filter import ContentFilter
 from services.errors import DomainError
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
@@ -69,6 +70,7 @@ class TopicActor(Actor):
         log: ChannelLog,
         aliases: AliasMaker,
         clock: Callable[[], float] = time.time,
+        content_filter: ContentFilter | None = None,
     ) -> None:
         super().__init__(context)
         topic_id = context.address.id
@@ -78,7 +80,10 @@ class TopicActor(Actor):
         self._membership = TopicMembership(
             topic_id, self._policy, store, log, feed_notifier(context)
         )
-        self._posts = TopicPosts(topic_id, self._policy, store, log, aliases)
+        self._posts = TopicPosts(
+            topic_id, self._policy, store, log, aliases,
+            content_filter or ContentFilter.from_rules(),
+        )
 
     async def on_start(self) -> None:
         await self._policy.load()

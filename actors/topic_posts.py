@@ -18,6 +18,8 @@ from protocol.enums import VoteTarget
 from protocol.errors import ErrorCode
 from protocol.feed_events import PostCreated, PostDeleted, PostEdited, VoteChanged
 from services.aliases import AliasMaker
+from services.content_filter import ContentFilter
+from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
@@ -27,7 +29,7 @@ from storage.records import Post, VoteTally
 class TopicPosts:
     """The post commands of one topic; see the module docstring."""
 
-    __slots__ = ("_aliases", "_channel", "_log", "_policy", "_store", "_topic_id")
+    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_policy", "_store", "_topic_id")
 
     def __init__(
         self,
@@ -36,8 +38,10 @@ class TopicPosts:
         store: Store,
         log: ChannelLog,
         aliases: AliasMaker,
+        content_filter: ContentFilter,
     ) -> None:
         self._topic_id = topic_id
+        self._filter = content_filter
         self._policy = policy
         self._store = store
         self._log = log
@@ -59,15 +63,21 @@ class TopicPosts:
         alias = (
             self._aliases.alias(self._topic_id, command.by.user_id) if command.anonymous else None
         )
+        title = screen(self._filter, command.title, "post")
+        body = screen(self._filter, command.body, "post")
         post = await self._store.posts.create(
             topic_id=self._topic_id,
             author_id=command.by.user_id,
-            title=command.title,
-            body=command.body,
+            title=title.text,
+            body=body.text,
             gif_url=command.gif_url,
             attachment_ids=command.attachment_ids,
             alias=alias,
         )
+        for verdict in (title, body):
+            await report_flagged(
+                self._store, verdict, item_kind="post", item_id=post.id, topic_id=self._topic_id
+            )
         await self._store.follows.follow(command.by.user_id, post.id)
         await self._log.record(
             PostCreated(channel=self._channel, seq=UNSEQUENCED, post=post_payload(post))
@@ -80,10 +90,17 @@ class TopicPosts:
         post = await self._live_post(command.post_id)
         if post.author_id != command.by.user_id:
             raise DomainError(ErrorCode.FORBIDDEN, "only the author may edit a post")
+        title = None if command.title is None else screen(self._filter, command.title, "post")
+        body = screen(self._filter, command.body, "post")
         try:
-            edited = await self._store.posts.edit(post.id, body=command.body, title=command.title)
+            edited = await self._store.posts.edit(
+                post.id, body=body.text, title=None if title is None else title.text
+            )
         except Conflict:
             raise DomainError(ErrorCode.NOT_FOUND, "no such post") from None
+        await report_flagged(
+            self._store, body, item_kind="post", item_id=post.id, topic_id=self._topic_id
+        )
         await self._log.record(
             PostEdited(channel=self._channel, seq=UNSEQUENCED, post=post_payload(edited))
         )

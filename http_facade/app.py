@@ -9,12 +9,17 @@ from __future__ import annotations
 from quart_trio import QuartTrio
 
 from http_facade import (
+    admin,
     auth,
+    calls,
     comments,
     direct_messages,
+    files,
+    gifs,
     notifications,
     ops,
     posts,
+    reports,
     rooms,
     topic_members,
     topics,
@@ -22,6 +27,7 @@ from http_facade import (
 )
 from http_facade.context import EXTENSION_KEY, FacadeContext
 from http_facade.errors import install_error_handlers
+from http_facade.file_blobs import install_blob_store
 from http_facade.json_bodies import install_json_bodies
 from http_facade.openapi import install_openapi
 from http_facade.rate_limits import install_rate_limits
@@ -52,5 +58,11 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(direct_messages.blueprint)
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(rooms.blueprint)
+    app.register_blueprint(reports.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(calls.blueprint)
+    app.register_blueprint(files.blueprint)
+    app.register_blueprint(gifs.blueprint)
+    install_blob_store(app)
     install_request_ids(app)
     return app

@@ -18,6 +18,7 @@ from topicsflow.settings import Settings
 if TYPE_CHECKING:
     from actors.hub import Hub
     from http_facade.websocket import Gateway
+    from services.content_filter import ContentFilter
     from services.email import Mailer
     from services.passwords import PasswordHasher
     from storage.protocols import Store
@@ -53,6 +54,7 @@ class FacadeContext:
     gateway: Gateway | None = None
     registry: Registry | None = None
     monitor: NodeMonitor | None = None
+    content_filter: ContentFilter | None = None
 
 
 def current_context() -> FacadeContext:

@@ -50,6 +50,7 @@ from http_facade.rooms_schemas import (
     RoomUpdate,
     RoomView,
 )
+from http_facade.screening import screen_description, screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
 from storage.errors import NotFound
@@ -101,8 +102,9 @@ async def create_room(principal: Principal, data: RoomCreate) -> tuple[RoomView,
         if membership is None or membership.role not in MODERATOR_ROLES:
             raise ApiError(ErrorCode.FORBIDDEN, "only the topic's moderators may add rooms")
     room = await store().rooms.create(
-        owner_id=principal.user_id, name=data.name, topic_id=data.topic_id,
-        description=data.description, is_private=data.is_private,
+        owner_id=principal.user_id, name=screen_name(data.name, "room name"),
+        topic_id=data.topic_id, description=screen_description(data.description),
+        is_private=data.is_private,
     )
     return RoomView.of(room), 201
 
@@ -134,7 +136,11 @@ async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> R
     """Rename, re-describe or set slow mode (owner and moderators)."""
     room = await room_actor(room_id).ask(
         UpdateRoom(
-            user_id=principal.user_id, name=data.name, description=data.description,
+            user_id=principal.user_id,
+            name=None if data.name is None else screen_name(data.name, "room name"),
+            description=(
+                None if data.description is None else screen_description(data.description)
+            ),
             slow_mode_seconds=data.slow_mode_seconds,
         )
     )

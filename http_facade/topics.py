@@ -15,6 +15,7 @@ Contract:
 
 from __future__ import annotations
 
+from msgspec import UnsetType
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
@@ -24,6 +25,7 @@ from http_facade.community import ask_topic, store, topic_access
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
 from http_facade.replies import Done
+from http_facade.screening import screen_description, screen_name
 from http_facade.topic_schemas import TopicCreate, TopicPage, TopicQuery, TopicUpdate, TopicView
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
@@ -42,8 +44,8 @@ async def create_topic(principal: Principal, data: TopicCreate) -> tuple[TopicVi
     try:
         topic = await store().topics.create(
             owner_id=principal.user_id,
-            title=data.title,
-            description=data.description,
+            title=screen_name(data.title, "topic title"),
+            description=screen_description(data.description),
             tags=data.tags,
             is_private=data.invite_only,
         )
@@ -98,8 +100,14 @@ async def update_topic(principal: Principal, topic_id: str, data: TopicUpdate) -
         topic_id,
         UpdateTopic(
             by=principal,
-            title=data.title,
-            description=data.description,
+            title=(
+                data.title if isinstance(data.title, UnsetType)
+                else screen_name(data.title, "topic title")
+            ),
+            description=(
+                data.description if isinstance(data.description, UnsetType)
+                else screen_description(data.description)
+            ),
             tags=data.tags,
             is_private=data.invite_only,
         ),

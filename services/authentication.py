@@ -3,7 +3,8 @@
 :class:`SessionAuthenticator` hashes the presented token, looks the login session up
 (in Redis when configured, else in the embedded store) and returns a
 :class:`~actors.realtime.Principal` with the user's id, the session's public id and the
-admin flag.  Unknown, expired and revoked tokens all read as None, indistinguishably.
+admin flag.  Unknown, expired and revoked tokens, and the tokens of globally banned
+users (:mod:`services.bans`), all read as None, indistinguishably.
 
 Sessions slide: a session used more than ``touch_interval`` seconds after it was last
 touched gets ``last_seen_at`` = now and a new expiry ``lifetime`` seconds ahead.  Using a
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from actors.realtime import Principal
+from services.bans import ban_in_force
 from services.tokens import public_session_id
 from storage.errors import NotFound
 from storage.keys import hash_token
@@ -72,8 +74,10 @@ class SessionAuthenticator:
             user = await self._users.get(session.user_id)
         except NotFound:
             return None
-        touched = False
         now = self._clock()
+        if ban_in_force(user, now):
+            return None
+        touched = False
         if now - session.last_seen_at >= self._touch_interval:
             refreshed = await self._sessions.touch(token_hash, expires_at=now + self._lifetime)
             if refreshed is None:

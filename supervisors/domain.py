@@ -28,7 +28,9 @@ from actors.topic import TopicActor
 from actors.topic_messages import TOPIC
 from protocol.channels import ChannelKind
 from services.aliases import AliasMaker
+from services.content_filter import ContentFilter
 from storage.protocols import Store
+from supervisors.calls import call_channels, call_kinds, call_routes
 from supervisors.kind import ActorKind
 from supervisors.messaging import (
     messaging_channels,
@@ -54,32 +56,34 @@ def actor_kinds(
     *,
     alias_secret: str | None = None,
     clock: Callable[[], float] = time.time,
+    content_filter: ContentFilter | None = None,
 ) -> list[ActorKind]:
     """Every actor kind of the node, with its storage injected.
 
     ``alias_secret`` keys the anonymous aliases (the node passes its secret key); without
     it a random one is drawn, so aliases of new anonymous posts change with each start.
     ``clock`` must be the store's clock (ban expiry is computed on one and checked on the
-    other).
+    other).  ``content_filter`` screens every message, post and comment (none: no rules).
     """
+    screen = content_filter or ContentFilter.from_rules()
     log = ChannelLog(store.channel_events, hub)
     aliases = AliasMaker(alias_secret or secrets.token_urlsafe(32))
     return [
         ActorKind(
             CHAT_ROOM,
-            lambda context: ChatRoomActor(context, store, hub),
+            lambda context: ChatRoomActor(context, store, hub, screen),
             mailbox_capacity=256,
             idle_timeout=600.0,
         ),
         ActorKind(
             TOPIC,
-            lambda context: TopicActor(context, store, log, aliases, clock),
+            lambda context: TopicActor(context, store, log, aliases, clock, screen),
             mailbox_capacity=256,
             idle_timeout=600.0,
         ),
         ActorKind(
             POST,
-            lambda context: PostActor(context, store, log, aliases),
+            lambda context: PostActor(context, store, log, aliases, screen),
             mailbox_capacity=128,
             idle_timeout=300.0,
         ),
@@ -89,7 +93,8 @@ def actor_kinds(
             mailbox_capacity=64,
             idle_timeout=300.0,
         ),
-        *messaging_kinds(store, hub, clock),
+        *messaging_kinds(store, hub, clock, screen),
+        *call_kinds(store, hub),
     ]
 
 
@@ -104,10 +109,11 @@ def build_domain(store: Store, registry: Registry) -> Domain:
             ChannelKind.POST: PostChannels(registry.ref, store, history),
             ChannelKind.USER: UserChannels(history),
             **messaging_channels(store),
+            **call_channels(registry),
         },
         router=FrameSwitch(
             by_channel={ChannelKind.CHAT_ROOM: ChatFrames(registry.ref), **by_channel},
-            by_type=by_type,
+            by_type={**by_type, **call_routes(store, registry)},
         ),
         connections=messaging_connections(registry),
     )

@@ -24,18 +24,24 @@ from actors.user_commands import USER
 from actors.user_connections import UserConnections
 from protocol.channels import ChannelKind
 from protocol.client_frames import ClientFrame, SendDirectMessage
+from services.content_filter import ContentFilter
 from storage.protocols import Store
 from supervisors.kind import ActorKind
 from supervisors.registry import Registry
 
 
-def messaging_kinds(store: Store, hub: Hub, clock: Callable[[], float]) -> list[ActorKind]:
+def messaging_kinds(
+    store: Store,
+    hub: Hub,
+    clock: Callable[[], float],
+    content_filter: ContentFilter | None = None,
+) -> list[ActorKind]:
     """The actor kinds of direct messages, presence and chat notifications."""
     book = PresenceBook()
     return [
         ActorKind(
             DIRECT_CONVERSATION,
-            lambda context: DirectConversationActor(context, store, hub),
+            lambda context: DirectConversationActor(context, store, hub, content_filter),
             mailbox_capacity=64,
             idle_timeout=300.0,
         ),

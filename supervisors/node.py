@@ -26,6 +26,7 @@ from http_facade.app import create_app
 from http_facade.context import FacadeContext
 from http_facade.websocket import AsgiApp, Gateway
 from services.authentication import SessionAuthenticator
+from services.content_filter import ContentFilter
 from services.email import SmtpConfig, build_mailer
 from services.passwords import PasswordHasher
 from storage import open_store
@@ -33,6 +34,7 @@ from storage.realtime import open_realtime
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
+from supervisors.retention import RetentionJob, retention_supervisor
 from topicsflow.settings import Profile, Settings
 
 logger = logging.getLogger(__name__)
@@ -83,8 +85,13 @@ async def serve_node(
         )
         sessions = realtime.sessions if settings.uses_redis else store.sessions
         hub = Hub()
+        content_filter = ContentFilter.from_rules(settings.content_rules)
         registry = await stack.enter_async_context(
-            open_registry(actor_kinds(store, hub, alias_secret=settings.secret_key))
+            open_registry(
+                actor_kinds(
+                    store, hub, alias_secret=settings.secret_key, content_filter=content_filter
+                )
+            )
         )
         domain = build_domain(store, registry)
         gateway = Gateway(
@@ -132,6 +139,7 @@ async def serve_node(
             gateway=gateway,
             registry=registry,
             monitor=monitor,
+            content_filter=content_filter,
         )
         application = gateway.wrap(create_app(context))
 
@@ -141,6 +149,7 @@ async def serve_node(
 
         async with trio.open_nursery() as background:
             await background.start(monitor.run)
+            await background.start(retention_supervisor(RetentionJob(store)).run)
             async with trio.open_nursery() as server:
                 binds: list[str] = await server.start(
                     serve_asgi, application, hypercorn_config(settings), drain_then_stop

@@ -4,6 +4,7 @@
     topicsflow protocol-schema [--output F]  print the WebSocket protocol's JSON Schema
     topicsflow status [--url U] [--token T]  print a node's supervisor status as a tree
     topicsflow admin grant|revoke USERNAME   set or clear a user's global admin flag
+    topicsflow bots seed|run ...             load-test bots (see bots/command.py)
 
 Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
 missing or invalid setting prints one line naming the variable and exits with status 2,
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 import trio
 
+from bots.command import add_bots_parser, run_bots
 from topicsflow.admin_command import add_admin_parser, run_admin
 from topicsflow.settings import Settings, SettingsError, load_settings
 from topicsflow.status_command import add_status_parser, run_status
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", help="write to this file instead of standard output")
     add_admin_parser(commands)
     add_status_parser(commands)
+    add_bots_parser(commands)
     return parser
 
 
@@ -134,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings)
     if arguments.command == "admin":
         return run_admin(settings, arguments)
+    if arguments.command == "bots":
+        return run_bots(settings, arguments)
     if arguments.command == "serve":
         status = 0
         try:

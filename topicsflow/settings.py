@@ -86,6 +86,10 @@ class Settings:
     smtp_starttls: bool = True
     sendgrid_api_key: str | None = dataclasses.field(default=None, repr=False)
     content_rules: ContentRules = dataclasses.field(default=DEFAULT_CONTENT_RULES, repr=False)
+    ice_servers: tuple[str, ...] = ()
+    turn_secret: str | None = dataclasses.field(default=None, repr=False)
+    tenor_api_key: str | None = dataclasses.field(default=None, repr=False)
+    tenor_url: str = "https://tenor.googleapis.com/v2"
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -188,6 +192,15 @@ def _parse_key_prefix(raw: str) -> str:
     return value
 
 
+def _parse_ice_servers(raw: str) -> tuple[str, ...]:
+    urls = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for url in urls:
+        scheme, _, rest = url.partition(":")
+        if scheme not in ("stun", "stuns", "turn", "turns") or not rest.strip("/"):
+            raise ValueError("expected comma-separated stun:, stuns:, turn: or turns: URLs")
+    return urls
+
+
 def _parse_nonempty(raw: str) -> str:
     if not raw.strip():
         raise ValueError("expected a non-empty value")
@@ -284,4 +297,8 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         smtp_starttls=value("SMTP_STARTTLS", _parse_bool, defaults.smtp_starttls),
         sendgrid_api_key=sendgrid_api_key,
         content_rules=value("CONTENT_RULES", load_content_rules, defaults.content_rules),
+        ice_servers=value("ICE_SERVERS", _parse_ice_servers, defaults.ice_servers),
+        turn_secret=reader.get("TURN_SECRET", _parse_nonempty, secret=True),
+        tenor_api_key=reader.get("TENOR_API_KEY", _parse_nonempty, secret=True),
+        tenor_url=value("TENOR_URL", _parse_url("http", "https"), defaults.tenor_url).rstrip("/"),
     )

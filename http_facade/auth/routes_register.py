@@ -9,6 +9,7 @@ from http_facade.auth.dependencies import account_services, client_info
 from http_facade.auth.schemas import EmailRequest, RegisterRequest, TokenRequest
 from http_facade.rate_limits import RateClass, rate_class
 from http_facade.replies import Accepted, Done
+from http_facade.screening import screen_name
 from http_facade.validation import validate_body
 from services.accounts import registration
 
@@ -30,7 +31,7 @@ async def register(data: RegisterRequest) -> tuple[Accepted, int]:
     """
     await registration.register(
         account_services(),
-        username=data.username,
+        username=screen_name(data.username, "username"),
         email=data.email,
         password=data.password,
         display_name=data.display_name,

@@ -54,6 +54,11 @@ class MongoTokens:
         )
         return result.deleted_count
 
+    async def purge_expired(self) -> int:
+        query = {"expires_at": {"$lte": self._clock()}}
+        result = await self._call(lambda: self._collection.delete_many(query))
+        return result.deleted_count
+
 
 class MongoSessions:
     def __init__(self, context: MongoContext) -> None:
@@ -121,5 +126,10 @@ class MongoSessions:
             "_id": {"$ne": except_token_hash or ""},
             "expires_at": {"$gt": self._clock()},
         }
+        result = await self._call(lambda: self._collection.delete_many(query))
+        return result.deleted_count
+
+    async def purge_expired(self) -> int:
+        query = {"expires_at": {"$lte": self._clock()}}
         result = await self._call(lambda: self._collection.delete_many(query))
         return result.deleted_count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING
@@ -109,6 +110,21 @@ class MongoPosts:
         if result.modified_count:
             await self._move_topic(post.topic_id, -1, None)
         return post
+
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        query = {"deleted_at": {"$lt": deleted_before}, "title": {"$ne": ""}}
+        found = await self._call(
+            lambda: [document["_id"] for document in self._collection.find(query, {"_id": 1})
+                     .limit(page_limit(limit))]
+        )
+        erase: dict[str, object] = {"$set": {
+            "title": "", "body": "", "edit_history": [], "gif_url": None, "attachment_ids": [],
+        }}
+        for post_id in found:
+            selector = {"_id": post_id}
+            async with self._locks.hold(f"posts:{post_id}"):
+                await self._call(functools.partial(self._collection.update_one, selector, erase))
+        return len(found)
 
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20

@@ -4,7 +4,7 @@ from storage.protocols.activity import CallStore, FileStore, NotificationStore, 
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, MembershipStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
-from storage.protocols.identity import SessionStore, TokenStore, UserStore
+from storage.protocols.identity import DocumentSessionStore, SessionStore, TokenStore, UserStore
 from storage.protocols.store import Store
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ChannelEventStore",
     "CommentStore",
     "DirectMessageStore",
+    "DocumentSessionStore",
     "FileStore",
     "FollowStore",
     "MembershipStore",

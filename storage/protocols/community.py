@@ -183,6 +183,15 @@ class PostStore(Protocol):
         """Soft delete (idempotent: the topic's count drops once)."""
         ...
 
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        """Erase the content of up to ``limit`` posts soft-deleted before ``deleted_before``.
+
+        Title, body, edit history, GIF and attachments are emptied; the id, topic, author
+        and times stay (so comments and reports still resolve).  Returns how many were
+        erased; erased posts are not counted again.
+        """
+        ...
+
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
     ) -> list[Post]:

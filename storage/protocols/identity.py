@@ -123,6 +123,10 @@ class TokenStore(Protocol):
         """Remove the user's tokens of ``purpose``; returns how many."""
         ...
 
+    async def purge_expired(self) -> int:
+        """Remove every token expired by the store's clock; returns how many."""
+        ...
+
 
 class SessionStore(Protocol):
     """Login sessions addressed by token hash. Expired sessions read as absent.
@@ -154,4 +158,15 @@ class SessionStore(Protocol):
 
     async def revoke_all(self, user_id: str, *, except_token_hash: str | None = None) -> int:
         """Revoke every session of the user but ``except_token_hash``; returns how many."""
+        ...
+
+
+class DocumentSessionStore(SessionStore, Protocol):
+    """The session store of the document stores, which also purges what expired.
+
+    (Redis expires sessions by key TTL, so its store has no purge.)
+    """
+
+    async def purge_expired(self) -> int:
+        """Remove every session expired by the store's clock; returns how many."""
         ...

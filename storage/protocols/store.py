@@ -8,7 +8,7 @@ from storage.protocols.activity import CallStore, FileStore, NotificationStore, 
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
-from storage.protocols.identity import SessionStore, TokenStore, UserStore
+from storage.protocols.identity import DocumentSessionStore, TokenStore, UserStore
 
 
 class Store(Protocol):
@@ -27,7 +27,7 @@ class Store(Protocol):
     def tokens(self) -> TokenStore: ...
 
     @property
-    def sessions(self) -> SessionStore: ...
+    def sessions(self) -> DocumentSessionStore: ...
 
     @property
     def topics(self) -> TopicStore: ...

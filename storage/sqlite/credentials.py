@@ -76,6 +76,16 @@ class SqliteTokens:
             )
         )
 
+    async def purge_expired(self) -> int:
+        now = self._clock()
+        return await self._run(
+            lambda connection: (
+                connection.execute(
+                    "DELETE FROM one_time_tokens WHERE expires_at <= ?", (now,)
+                ).rowcount
+            )
+        )
+
 
 class SqliteSessions:
     def __init__(self, context: SqliteContext) -> None:
@@ -154,5 +164,13 @@ class SqliteSessions:
                     "DELETE FROM sessions WHERE user_id = ? AND token_hash != ? AND expires_at > ?",
                     (user_id, except_token_hash or "", now),
                 ).rowcount
+            )
+        )
+
+    async def purge_expired(self) -> int:
+        now = self._clock()
+        return await self._run(
+            lambda connection: (
+                connection.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
             )
         )

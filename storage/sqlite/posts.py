@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Sequence
 
@@ -113,6 +114,26 @@ class SqlitePosts:
             return POSTS.update(connection, msgspec.structs.replace(post, deleted_at=now))
 
         return await self._run(delete)
+
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        def purge(connection: sqlite3.Connection) -> int:
+            # deleted = 2 marks an erased post (the live queries read deleted = 0).
+            old = (
+                post for post in POSTS.select(connection, "WHERE deleted = 1")
+                if post.deleted_at is not None and post.deleted_at < deleted_before
+            )
+            doomed = list(itertools.islice(old, page_limit(limit)))
+            for post in doomed:
+                erased = msgspec.structs.replace(
+                    post, title="", body="", edit_history=(), gif_url=None, attachment_ids=()
+                )
+                connection.execute(
+                    "UPDATE posts SET doc = ?, deleted = 2 WHERE id = ?",
+                    (msgspec.json.encode(erased), post.id),
+                )
+            return len(doomed)
+
+        return await self._run(purge)
 
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20

@@ -46,12 +46,12 @@ async def test_authenticated_client_pings(
         assert isinstance(await client.ping(), Pong)
 
 
-async def test_frames_no_actor_serves_are_refused_cleanly(node: NodeHandle) -> None:
+async def test_a_refused_frame_leaves_the_connection_usable(node: NodeHandle) -> None:
     from protocol.call_frames import CallHangup
 
     alice = await log_in_new_user(node, "alice")
     async with open_client(websocket_url(node), token=alice.token) as client:
         with pytest.raises(RequestFailed) as failed:
             await client.request(CallHangup, call_id="k1")
-        assert failed.value.code == "unsupported"
+        assert failed.value.code == "not_found"
         assert isinstance(await client.ping(), Pong)

@@ -39,6 +39,7 @@ from http_facade.context import FacadeContext
 from services.tokens import new_token
 from storage.keys import hash_token
 from supervisors.node import NodeHandle, serve_node
+from tests.e2e.gif_support import serve_fake_tenor
 from topicsflow.settings import Profile, Settings
 
 CHECKS = [
@@ -50,7 +51,7 @@ CHECKS = [
 ]
 # Routes whose bodies are converted strictly (http_facade.validation.validate_body) must
 # also refuse every schema-violating request; quart-schema's validate_request is lax.
-STRICT_PREFIXES = ("/api/auth", "/api/users")
+STRICT_PREFIXES = ("/api/auth", "/api/users", "/api/reports", "/api/admin")
 
 
 @dataclasses.dataclass
@@ -101,10 +102,16 @@ def live_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
 
     async def serve() -> None:
         shutdown = trio.Event()
-        async with trio.open_nursery() as nursery:
-            handle = await nursery.start(serve_node, settings_, shutdown)
-            holder["node"] = LiveNode(handle, trio.lowlevel.current_trio_token(), shutdown)
-            started.set()
+        async with trio.open_nursery() as fakes:
+            tenor_port = await fakes.start(serve_fake_tenor, [])
+            with_gifs = dataclasses.replace(
+                settings_, tenor_api_key="fuzz", tenor_url=f"http://127.0.0.1:{tenor_port}/v2"
+            )
+            async with trio.open_nursery() as nursery:
+                handle = await nursery.start(serve_node, with_gifs, shutdown)
+                holder["node"] = LiveNode(handle, trio.lowlevel.current_trio_token(), shutdown)
+                started.set()
+            fakes.cancel_scope.cancel()
 
     thread = threading.Thread(target=trio.run, args=(serve,), daemon=True)
     thread.start()

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from actors.chat_room import CHAT_ROOM, CONTENT_FILTER_REPORTER, ChatRoomActor
+from actors.chat_room import CHAT_ROOM, ChatRoomActor
 from actors.chat_room_commands import EditRoomMessage, PostMessage
 from actors.hub import Hub
 from actors.ref import ActorRef
 from services.content_filter import ContentFilter
 from services.content_rules import ContentRule, ContentRules
+from services.content_screening import CONTENT_FILTER_REPORTER
 from services.errors import DomainError
 from storage import Store, open_store
 from supervisors.kind import ActorKind

@@ -218,3 +218,22 @@ async def test_backup_code_and_totp_step_used_once_under_concurrency(store: Stor
     assert sorted(codes) == [False] * 7 + [True]
     assert sorted(steps) == [False] * 7 + [True]
     assert (await store.users.get(user.id)).backup_code_hashes == ("b2",)
+
+
+async def test_expired_tokens_and_sessions_are_purged(store: Store, clock: FakeClock) -> None:
+    user_id = unique("u")
+    for name, lifetime in (("old", 10), ("new", 100)):
+        await store.tokens.issue(
+            user_id=user_id, purpose=name, token_hash=hash_token(unique(name)),
+            expires_at=clock.now + lifetime,
+        )
+        await store.sessions.create(
+            token_hash=hash_token(unique(name)), user_id=user_id, expires_at=clock.now + lifetime
+        )
+    clock.advance(10)
+    assert await store.tokens.purge_expired() >= 1
+    assert await store.sessions.purge_expired() >= 1
+    assert await store.tokens.revoke_all(user_id, "old") == 0
+    assert await store.tokens.revoke_all(user_id, "new") == 1
+    assert len(await store.sessions.list_for_user(user_id)) == 1
+    assert await store.sessions.revoke_all(user_id) == 1

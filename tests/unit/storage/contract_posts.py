@@ -174,3 +174,24 @@ async def test_comment_parents_and_votes(store: Store) -> None:
     tally = await store.comments.vote(comment.id, "v2", 1)
     assert (tally.score, tally.upvotes, tally.downvotes) == (2, 2, 0)
     assert await store.comments.votes_of("v2", [comment.id]) == {comment.id: 1}
+
+
+async def test_posts_deleted_long_ago_are_erased(store: Store, clock: FakeClock) -> None:
+    topic = await _topic(store)
+    old, recent, live = [
+        await store.posts.create(topic_id=topic.id, author_id="a", title=name, body="text")
+        for name in ("old", "recent", "live")
+    ]
+    await store.posts.edit(old.id, body="edited")
+    await store.posts.delete(old.id)
+    clock.advance(100)
+    await store.posts.delete(recent.id)
+    cutoff = clock.now - 50
+    assert await store.posts.purge_deleted(deleted_before=cutoff) >= 1
+    erased = await store.posts.get(old.id)
+    assert (erased.title, erased.body, erased.edit_history) == ("", "", ())
+    assert erased.deleted_at is not None and erased.author_id == "a"
+    assert (await store.posts.get(recent.id)).body == "text"
+    assert (await store.posts.get(live.id)).body == "text"
+    assert await store.posts.list_for_topic(topic.id) == [await store.posts.get(live.id)]
+    assert await store.posts.purge_deleted(deleted_before=cutoff) == 0
