@@ -40,13 +40,17 @@ API_VERSION = "1.0.0"
 def create_app(context: FacadeContext) -> QuartTrio:
     """Build the facade for one node; ``context`` carries its settings and services."""
     app = QuartTrio("topicsflow")
-    app.config["MAX_CONTENT_LENGTH"] = context.settings.max_request_bytes
+    # Uploads stream up to their own cap; JSON bodies are held to max_request_bytes by
+    # the security check (declared lengths) and install_json_bodies (chunked ones).
+    app.config["MAX_CONTENT_LENGTH"] = max(
+        context.settings.max_request_bytes, context.settings.max_upload_bytes
+    )
     app.config["JSON_SORT_KEYS"] = False
     app.extensions[EXTENSION_KEY] = context
     install_error_handlers(app)
     install_security(app, context.settings)
     install_rate_limits(app)
-    install_json_bodies(app)
+    install_json_bodies(app, context.settings.max_request_bytes)
     install_openapi(app, API_VERSION)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(auth.blueprint)

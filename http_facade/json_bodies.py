@@ -14,13 +14,17 @@ from typing import Any
 
 import msgspec
 from quart import Quart
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 _DECODER = msgspec.json.Decoder()
 
 
-def install_json_bodies(app: Quart) -> None:
-    """Make ``app`` parse JSON request bodies with :class:`StrictJsonRequest` rules."""
+def install_json_bodies(app: Quart, max_bytes: int) -> None:
+    """Make ``app`` parse JSON request bodies with :class:`StrictJsonRequest` rules.
+
+    A JSON body longer than ``max_bytes`` is refused with 413 even when it came without
+    a ``Content-Length`` (chunked): the app's own body limit is the larger upload limit.
+    """
     base = app.request_class
 
     class StrictJsonRequest(base):  # type: ignore[valid-type,misc]
@@ -34,6 +38,8 @@ def install_json_bodies(app: Quart) -> None:
             if not (force or self.is_json):
                 return None
             data: bytes = await self.get_data(cache=cache, as_text=False)
+            if len(data) > max_bytes:
+                raise RequestEntityTooLarge("the request body is too large")
             try:
                 result = _DECODER.decode(data)
             except (msgspec.DecodeError, RecursionError) as error:

@@ -14,8 +14,10 @@ Contract:
   ``Origin`` (or, failing that, ``Referer``) must be the node's own origin or one of
   ``TOPICSFLOW_CORS_ORIGINS``.  Otherwise it is refused with 403 ``forbidden``.  Bearer
   clients are not exposed to CSRF and are not checked.
-* A declared ``Content-Length`` over ``TOPICSFLOW_MAX_REQUEST_BYTES`` is refused with 413
-  before the body is read; a chunked body is cut off at the same size while it is read.
+* A declared ``Content-Length`` over ``TOPICSFLOW_MAX_REQUEST_BYTES`` (for endpoints
+  marked :func:`accepts_any_body`, uploads: ``TOPICSFLOW_MAX_UPLOAD_BYTES``) is refused
+  with 413 before the body is read; a chunked body is cut off at the same size while it
+  is read.
 * Under ``/api/``, a request with a body must declare ``application/json`` unless its
   endpoint is marked with :func:`accepts_any_body` (file uploads); otherwise 415
   ``unsupported``.
@@ -122,9 +124,11 @@ async def _check_request() -> None:
             own_origin = f"{request.scheme}://{request.host}"
             if not origin_allowed(origin, own_origin, settings.cors_origins):
                 raise ApiError(ErrorCode.FORBIDDEN, "cross-site request refused")
-        if (request.content_length or 0) > settings.max_request_bytes:
-            raise ApiError(ErrorCode.TOO_LARGE, "the request body is too large")
         view = current_app.view_functions.get(request.endpoint or "")
+        uploads = getattr(view, ANY_BODY_ATTRIBUTE, False)
+        limit = settings.max_upload_bytes if uploads else settings.max_request_bytes
+        if (request.content_length or 0) > limit:
+            raise ApiError(ErrorCode.TOO_LARGE, "the request body is too large")
         has_body = bool(request.content_length or request.headers.get("Transfer-Encoding"))
         declares_other = bool(request.mimetype) and request.mimetype != "application/json"
         if (

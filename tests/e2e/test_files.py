@@ -131,3 +131,30 @@ async def test_the_cap_cuts_off_a_streamed_body(tmp_path: Path) -> None:
         blobs = list((tmp_path / "blobs").rglob("*"))
         assert [path for path in blobs if path.is_file()] != []
         assert not [path for path in (tmp_path / "blobs" / "incoming").iterdir()]
+
+
+async def test_uploads_may_exceed_the_json_body_limit_up_to_their_own_cap(
+    node: NodeHandle,
+) -> None:
+    alice = await log_in_new_user(node, "alice")
+    settings = node.context.settings
+    size = settings.max_request_bytes * 2
+    assert size < settings.max_upload_bytes
+    big_png = PNG + bytes(size - len(PNG))
+    async with httpx.AsyncClient(base_url=node.base_url) as api:
+        stored = await upload(api, alice.token, big_png, name="big.png", content_type="image/png")
+        assert stored.status_code == 201
+        assert stored.json()["size"] == size
+
+        async def chunked_json() -> AsyncIterator[bytes]:
+            yield b'{"name": "'
+            yield b"x" * (settings.max_request_bytes + 10)
+            yield b'"}'
+
+        too_big = await api.post(
+            "/api/chat-rooms",
+            content=chunked_json(),
+            headers={**bearer(alice.token), "Content-Type": "application/json"},
+        )
+        assert too_big.status_code == 413
+        assert too_big.json()["error"]["code"] == "too_large"
