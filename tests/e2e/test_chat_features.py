@@ -221,3 +221,21 @@ async def test_flooding_a_room_is_rate_limited_per_user(node: NodeHandle) -> Non
     assert limited.value.code == "rate_limited"
     assert limited.value.retry_after_ms is not None
     assert limited.value.retry_after_ms > 0
+
+
+async def test_a_typist_who_disconnects_stops_typing_for_everyone(node: NodeHandle) -> None:
+    alice, bob = await log_in_new_user(node, "alice"), await log_in_new_user(node, "bob")
+    room_id = await make_room(node, alice, bob)
+    channel = f"chat_room:{room_id}"
+    url = websocket_url(node)
+    with trio.fail_after(DEADLINE_S):
+        async with open_client(url, token=alice.token) as alice_client:
+            await alice_client.subscribe(channel)
+            async with open_client(url, token=bob.token, reconnect=False) as bob_client:
+                await bob_client.request(Typing, channel=channel, state=TypingState.START)
+                started = await next_of(alice_client, TypingChanged)
+                assert isinstance(started, TypingChanged)
+                assert started.state is TypingState.START
+            stopped = await next_of(alice_client, TypingChanged)
+    assert isinstance(stopped, TypingChanged)
+    assert (stopped.user_id, stopped.state) == (bob.user_id, TypingState.STOP)
