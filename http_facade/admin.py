@@ -28,10 +28,10 @@ from http_facade.admin_schemas import (
     Stats,
     UserQuery,
 )
-from http_facade.community import checked_id, store
 from http_facade.context import current_context
 from http_facade.guard import admin_required
 from http_facade.moderation_schemas import AuditList, AuditQuery, AuditView
+from http_facade.node_access import checked_id, store
 from http_facade.validation import validate_body
 from storage.records import ReportState
 

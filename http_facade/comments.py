@@ -20,9 +20,10 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 from actors.post_messages import CreateComment, DeleteComment, EditComment, VoteComment
 from actors.realtime import Principal
 from actors.topic_messages import TopicAccess
-from http_facade.community import ask_post, checked_id, readable_post, store
+from http_facade.community import ask_post, readable_post
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
+from http_facade.node_access import checked_id, store
 from http_facade.post_schemas import (
     CommentCreate,
     CommentList,

@@ -14,61 +14,17 @@ Contract:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from actors.errors import ActorCrashed, AskTimeout, DeliveryError
 from actors.post_messages import POST
 from actors.realtime import Principal
 from actors.topic_messages import TOPIC, CheckAccess, Need, TopicAccess
-from http_facade.context import current_context
 from http_facade.errors import ApiError
+from http_facade.node_access import ask_actor as ask
+from http_facade.node_access import checked_id, store
 from protocol.errors import ErrorCode
-from protocol.fields import IDENTIFIER_PATTERN
-from protocol.limits import MAX_ID_LENGTH
 from storage.errors import NotFound
-from storage.protocols import Store
 from storage.records import Post
-from supervisors.registry import Registry
-
-_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
-
-
-def store() -> Store:
-    """The node's store (503 ``unavailable`` on a bare app)."""
-    found = current_context().store
-    if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "topics are not served by this node")
-    return found
-
-
-def registry() -> Registry:
-    """The node's actor registry (503 ``unavailable`` on a bare app)."""
-    found = current_context().registry
-    if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "topics are not served by this node")
-    return found
-
-
-def checked_id(value: str, kind: str) -> str:
-    """``value`` when it can be an id; 404 ``not_found`` naming ``kind`` otherwise."""
-    if len(value) > MAX_ID_LENGTH or _IDENTIFIER.search(value) is None:
-        raise ApiError(ErrorCode.NOT_FOUND, f"no such {kind}")
-    return value
-
-
-async def ask(kind: str, actor_id: str, message: object) -> Any:
-    """Ask actor ``kind/actor_id``; see the module docstring for the error mapping."""
-    try:
-        return await registry().ref(kind, actor_id).ask(message)
-    except AskTimeout:
-        raise ApiError(ErrorCode.TIMEOUT, "the topic did not answer in time") from None
-    except ActorCrashed:
-        raise ApiError(
-            ErrorCode.INTERNAL, "the command failed; it may or may not have taken effect"
-        ) from None
-    except DeliveryError:
-        raise ApiError(ErrorCode.UNAVAILABLE, "the topic is not available; retry") from None
 
 
 async def ask_topic(topic_id: str, message: object) -> Any:

@@ -35,7 +35,7 @@ from http_facade.message_schemas import (
     HistoryPage,
     HistoryQuery,
 )
-from http_facade.messaging_support import ask_actor, checked_id, store
+from http_facade.node_access import ask_actor, checked_id, store
 from http_facade.replies import Done
 from http_facade.topic_schemas import MuteState
 from protocol.errors import ErrorCode

@@ -26,10 +26,12 @@ from actors.notification_feed import NOTIFICATION_FEED, Notify
 from actors.post_messages import DeleteComment
 from actors.realtime import Principal
 from actors.topic_messages import BanUser, DeletePost
-from http_facade.community import ask, ask_post, ask_topic, store
+from http_facade.community import ask_post, ask_topic
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.moderation_schemas import ItemKind
+from http_facade.node_access import ask_actor as ask
+from http_facade.node_access import store
 from http_facade.report_targets import Target
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind, channel_name

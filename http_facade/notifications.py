@@ -27,7 +27,7 @@ from http_facade.message_schemas import (
     NotificationView,
     UnreadCount,
 )
-from http_facade.messaging_support import checked_id, store
+from http_facade.node_access import checked_id, store
 from http_facade.topic_schemas import MuteState
 from protocol.errors import ErrorCode
 from services.errors import DomainError

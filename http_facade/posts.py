@@ -22,9 +22,10 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 from actors.realtime import Principal
 from actors.topic_access import MODERATOR_ROLES
 from actors.topic_messages import CreatePost, DeletePost, EditPost, Need, VotePost
-from http_facade.community import ask_topic, live_post, readable_post, store, topic_access
+from http_facade.community import ask_topic, live_post, readable_post, topic_access
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
+from http_facade.node_access import store
 from http_facade.post_schemas import (
     DeleteQuery,
     EditHistory,

@@ -21,9 +21,11 @@ from actors.chat_room_commands import CheckMember
 from actors.chat_room_log import TEXT_KIND, message_seq
 from actors.realtime import Principal
 from actors.topic_messages import Need
-from http_facade.community import ask, checked_id, live_post, store, topic_access
+from http_facade.community import live_post, topic_access
 from http_facade.errors import ApiError
 from http_facade.moderation_schemas import ItemKind
+from http_facade.node_access import ask_actor as ask
+from http_facade.node_access import checked_id, store
 from protocol.errors import ErrorCode
 from storage.errors import NotFound
 

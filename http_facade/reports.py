@@ -21,7 +21,7 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 from actors.realtime import Principal
 from actors.topic_messages import Need
 from http_facade import moderation_effects as effects
-from http_facade.community import checked_id, store, topic_access
+from http_facade.community import topic_access
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.moderation_schemas import (
@@ -35,6 +35,7 @@ from http_facade.moderation_schemas import (
     ReportQuery,
     ReportView,
 )
+from http_facade.node_access import checked_id, store
 from http_facade.report_targets import Target, resolve_target
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode

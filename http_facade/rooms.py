@@ -13,7 +13,6 @@ Contract:
 
 from __future__ import annotations
 
-import re
 import time
 
 from quart import Blueprint
@@ -32,9 +31,9 @@ from actors.chat_room_commands import (
 from actors.chat_room_log import TEXT_KIND, message_seq
 from actors.realtime import Principal
 from actors.ref import ActorRef
-from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
+from http_facade.node_access import checked_id, registry, store
 from http_facade.replies import Done
 from http_facade.rooms_schemas import (
     HistoryPage,
@@ -54,31 +53,16 @@ from http_facade.screening import screen_description, screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
 from storage.errors import NotFound
-from storage.protocols import Store
 
-ROOM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MODERATOR_ROLES = ("owner", "moderator")
 
 blueprint = Blueprint("chat_rooms", __name__, url_prefix="/api/chat-rooms")
 tag_blueprint(blueprint, ["chat rooms"])
 
 
-def store() -> Store:
-    """The node's store (503 on a bare app)."""
-    found = current_context().store
-    if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "chat rooms are not served by this node")
-    return found
-
-
 def room_actor(room_id: str) -> ActorRef:
-    """The actor of room ``room_id``."""
-    registry = current_context().registry
-    if registry is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "chat rooms are not served by this node")
-    if ROOM_ID.fullmatch(room_id) is None:
-        raise ApiError(ErrorCode.NOT_FOUND, "no such chat room")
-    return registry.ref(CHAT_ROOM, room_id)
+    """The actor of room ``room_id`` (404 for ids that cannot be room ids)."""
+    return registry().ref(CHAT_ROOM, checked_id(room_id, "chat room"))
 
 
 async def readable_room(room_id: str, principal: Principal) -> ActorRef:

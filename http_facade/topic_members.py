@@ -29,8 +29,9 @@ from actors.topic_messages import (
     TransferOwnership,
     UnbanUser,
 )
-from http_facade.community import ask_topic, checked_id, store, topic_access
+from http_facade.community import ask_topic, topic_access
 from http_facade.guard import login_required
+from http_facade.node_access import checked_id, store
 from http_facade.replies import Done
 from http_facade.topic_schemas import (
     BanCreate,

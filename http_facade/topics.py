@@ -21,9 +21,10 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.realtime import Principal
 from actors.topic_messages import DeleteTopic, Need, RestoreTopic, TopicAccess, UpdateTopic
-from http_facade.community import ask_topic, store, topic_access
+from http_facade.community import ask_topic, topic_access
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
+from http_facade.node_access import store
 from http_facade.replies import Done
 from http_facade.screening import screen_description, screen_name
 from http_facade.topic_schemas import TopicCreate, TopicPage, TopicQuery, TopicUpdate, TopicView

@@ -1,4 +1,4 @@
-"""What the messaging blueprints share: the store, actor asks, path ids.
+"""What every blueprint that reaches the node's actors shares: store, asks, path ids.
 
 :func:`ask_actor` turns the runtime's failures into the error shape (no reply in time
 is 504 ``timeout``, a crashed handler 500 ``internal`` — the command may or may not have
@@ -28,7 +28,7 @@ def store() -> Store:
     """The node's store (503 ``unavailable`` on a bare app)."""
     found = current_context().store
     if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "messaging is not served by this node")
+        raise ApiError(ErrorCode.UNAVAILABLE, "this node does not serve that")
     return found
 
 
@@ -36,7 +36,7 @@ def registry() -> Registry:
     """The node's actor registry (503 ``unavailable`` on a bare app)."""
     found = current_context().registry
     if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "messaging is not served by this node")
+        raise ApiError(ErrorCode.UNAVAILABLE, "this node does not serve that")
     return found
 
 
