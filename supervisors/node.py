@@ -35,7 +35,7 @@ from supervisors.domain import actor_kinds, build_domain
 from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
 from supervisors.retention import RetentionJob, retention_supervisor
-from topicsflow.settings import Profile, Settings
+from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def hypercorn_config(settings: Settings) -> HypercornConfig:
     config.bind = [f"{host}:{settings.port}"]
     config.graceful_timeout = settings.shutdown_grace_seconds
     config.include_server_header = False
-    config.accesslog = "-" if settings.profile is Profile.DEVELOPMENT else None
+    config.accesslog = None  # topicsflow.access logs each request once, redacted
     config.errorlog = logger
     config.h11_max_incomplete_size = 16 * 1024
     config.websocket_max_message_size = 64 * 1024
