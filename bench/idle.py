@@ -33,11 +33,11 @@ def raise_file_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def feasible_connections(wanted: int, workers: int) -> int:
+def feasible_connections(wanted: int) -> int:
     """``wanted`` capped so neither the node nor any bot worker runs out of descriptors.
 
     Children inherit this process's (raised) limit; the node needs one descriptor per
-    connection and each worker one per connection it holds.
+    connection, and no worker holds more connections than the node.
     """
     limit = raise_file_limit(wanted + FD_HEADROOM)
     return max(1, min(wanted, limit - FD_HEADROOM))
@@ -48,7 +48,7 @@ async def run_idle(
     hold_seconds: float, worker_prefix: Sequence[str],
 ) -> dict[str, Any]:
     """Run W2; see the module docstring."""
-    held = feasible_connections(connections, workers)
+    held = feasible_connections(connections)
     before = rss_kib(node.pid)
     scenario = Scenario(
         url=node.websocket_url, workers=workers, duration=hold_seconds, grace=0.0,

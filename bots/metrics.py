@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from typing import Any
 
 _BASE_MS = 0.01
@@ -129,10 +130,4 @@ def process_cpu_seconds(pid: int | str = "self") -> float:
     except OSError:
         return 0.0
     ticks = int(fields[11]) + int(fields[12])
-    return ticks / _clock_ticks()
-
-
-def _clock_ticks() -> int:
-    import os
-
-    return int(os.sysconf("SC_CLK_TCK"))
+    return ticks / os.sysconf("SC_CLK_TCK")
