@@ -1,8 +1,9 @@
 """Chat rooms as the gateway sees them: who may subscribe, what they missed, and sends.
 
 :class:`ChatRoomChannels` is the :class:`~actors.realtime.ChannelAccess` of
-``chat_room`` channels: the room actor decides membership, and the replay reads the
-room's log from storage (reads need no turn of the actor).  :class:`ChatFrames` carries
+``chat_room`` channels: the membership check and the replay read storage directly
+(membership changes are durable before the room actor acknowledges them, so reads need
+no turn of the actor).  :class:`ChatFrames` carries
 the chat frames of ``chat_room`` channels (send, edit, delete, react, typing, mark read)
 to the room actor.
 """
@@ -13,7 +14,6 @@ from collections.abc import Callable
 
 from actors.chat_room import CHAT_ROOM
 from actors.chat_room_commands import (
-    CheckMember,
     DeleteRoomMessage,
     EditRoomMessage,
     MarkRoomRead,
@@ -37,6 +37,7 @@ from protocol.client_frames import (
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from storage.errors import NotFound
 from storage.protocols import Store
 
 RefFactory = Callable[[str, str], ActorRef]
@@ -45,12 +46,24 @@ RefFactory = Callable[[str, str], ActorRef]
 class ChatRoomChannels:
     """Subscriptions to ``chat_room:<id>``: members only, with replay from the log."""
 
-    def __init__(self, ref: RefFactory, store: Store) -> None:
-        self._ref = ref
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
-        await self._ref(CHAT_ROOM, channel_id).ask(CheckMember(user_id=principal.user_id))
+        # Read straight from storage: membership changes are durable before the room actor
+        # acknowledges them, and a storm of subscribes must not queue behind the room's
+        # sends (the realtime bench saw asks time out that way).
+        try:
+            room = await self._store.rooms.get(channel_id)
+        except NotFound:
+            room = None
+        if room is None or room.deleted_at is not None:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such chat room")
+        members = self._store.rooms.members
+        if await members.get(channel_id, principal.user_id) is None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
+        if await members.get_ban(channel_id, principal.user_id) is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
 
     async def replay(
         self, principal: Principal, channel_id: str, since_seq: int | None, limit: int

@@ -104,7 +104,7 @@ def build_domain(store: Store, registry: Registry) -> Domain:
     by_channel, by_type = messaging_routes(store, registry)
     return Domain(
         channels={
-            ChannelKind.CHAT_ROOM: ChatRoomChannels(registry.ref, store),
+            ChannelKind.CHAT_ROOM: ChatRoomChannels(store),
             ChannelKind.TOPIC: TopicChannels(registry.ref, history),
             ChannelKind.POST: PostChannels(registry.ref, store, history),
             ChannelKind.USER: UserChannels(history),
