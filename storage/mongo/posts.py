@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING
 
+from storage.builders import new_post
 from storage.errors import NotFound
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
 from storage.mongo.votes import MongoVotes
 from storage.records import Post, PostSort, VoteTally, VoteValue
-from storage.rules import hot_score, page_limit
+from storage.rules import page_limit
 
 POSTS = Codec(Post)
 _SORT: dict[PostSort, list[tuple[str, int]]] = {
@@ -55,16 +56,15 @@ class MongoPosts:
         alias: str | None = None,
     ) -> Post:
         now = self._clock()
-        post = Post(
-            id=self._ids.new_id(),
+        post = new_post(
+            self._ids.new_id(),
+            now,
             topic_id=topic_id,
             author_id=author_id,
             title=title,
             body=body,
-            created_at=now,
-            hot=hot_score(0, now),
             gif_url=gif_url,
-            attachment_ids=tuple(attachment_ids),
+            attachment_ids=attachment_ids,
             alias=alias,
         )
         exists = await self._call(lambda: self._topics.find_one({"_id": topic_id}, {"_id": 1}))

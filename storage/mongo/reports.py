@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pymongo import DESCENDING, ReturnDocument
 
+from storage.builders import new_report
 from storage.errors import Conflict
 from storage.mongo.documents import Codec, Document, MongoContext
 from storage.records import AuditEntry, Report, ReportState
@@ -40,16 +41,15 @@ class MongoReports:
         topic_id: str | None = None,
     ) -> Report:
         now = self._clock()
-        report = Report(
-            id=self._ids.new_id(),
+        report = new_report(
+            self._ids.new_id(),
+            now,
             reporter_id=reporter_id,
             item_kind=item_kind,
             item_id=item_id,
             reason=reason,
             details=details,
             topic_id=topic_id,
-            created_at=now,
-            updated_at=now,
         )
         try:
             await self._call(

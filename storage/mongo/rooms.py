@@ -8,6 +8,7 @@ from typing import Any
 from msgspec import UNSET, UnsetType
 from pymongo import ASCENDING, ReturnDocument
 
+from storage.builders import new_room
 from storage.mongo.documents import Codec, MongoContext, in_order
 from storage.mongo.memberships import MongoMemberships
 from storage.records import Room
@@ -35,16 +36,14 @@ class MongoRooms:
         is_private: bool = False,
     ) -> Room:
         now = self._clock()
-        room = Room(
-            id=self._ids.new_id(),
-            kind="group" if topic_id is None else "topic",
-            name=name,
+        room = new_room(
+            self._ids.new_id(),
+            now,
             owner_id=owner_id,
+            name=name,
             topic_id=topic_id,
             description=description,
-            is_private=is_private or topic_id is None,
-            member_count=1,
-            created_at=now,
+            is_private=is_private,
         )
         await self._call(lambda: self._collection.insert_one(ROOMS.encode(room)), idempotent=False)
         owner = {

@@ -9,6 +9,7 @@ from typing import Any
 from msgspec import UNSET, UnsetType
 from pymongo import DESCENDING, ReturnDocument
 
+from storage.builders import new_topic
 from storage.errors import Conflict, NotFound
 from storage.keys import fold
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
@@ -55,16 +56,14 @@ class MongoTopics:
         is_private: bool = False,
     ) -> Topic:
         now = self._clock()
-        topic = Topic(
-            id=self._ids.new_id(),
+        topic = new_topic(
+            self._ids.new_id(),
+            now,
+            owner_id=owner_id,
             title=title,
             description=description,
-            owner_id=owner_id,
-            tags=normalize_tags(tags),
+            tags=tags,
             is_private=is_private,
-            member_count=1,
-            created_at=now,
-            last_activity_at=now,
         )
         try:
             await self._call(

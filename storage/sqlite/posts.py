@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import msgspec
 
+from storage.builders import new_post
 from storage.errors import Conflict
 from storage.records import Edit, Post, PostSort, VoteTally, VoteValue
 from storage.rules import check_vote, hot_score, page_limit, push_edit, vote_deltas
@@ -54,16 +55,15 @@ class SqlitePosts:
         alias: str | None = None,
     ) -> Post:
         now = self._clock()
-        post = Post(
-            id=self._ids.new_id(),
+        post = new_post(
+            self._ids.new_id(),
+            now,
             topic_id=topic_id,
             author_id=author_id,
             title=title,
             body=body,
-            created_at=now,
-            hot=hot_score(0, now),
             gif_url=gif_url,
-            attachment_ids=tuple(attachment_ids),
+            attachment_ids=attachment_ids,
             alias=alias,
         )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from storage.builders import new_report
 from storage.errors import Conflict
 from storage.records import AuditEntry, Report, ReportState
 from storage.rules import REPORT_SOURCES, page_limit
@@ -56,16 +57,15 @@ class SqliteReports:
         topic_id: str | None = None,
     ) -> Report:
         now = self._clock()
-        report = Report(
-            id=self._ids.new_id(),
+        report = new_report(
+            self._ids.new_id(),
+            now,
             reporter_id=reporter_id,
             item_kind=item_kind,
             item_id=item_id,
             reason=reason,
             details=details,
             topic_id=topic_id,
-            created_at=now,
-            updated_at=now,
         )
 
         def insert(connection: sqlite3.Connection) -> Report:

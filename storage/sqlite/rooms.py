@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from storage.builders import new_room
 from storage.errors import NotFound
 from storage.records import Room
 from storage.sqlite.context import SqliteContext
@@ -52,16 +53,14 @@ class SqliteRooms:
         is_private: bool = False,
     ) -> Room:
         now = self._clock()
-        room = Room(
-            id=self._ids.new_id(),
-            kind="group" if topic_id is None else "topic",
-            name=name,
+        room = new_room(
+            self._ids.new_id(),
+            now,
             owner_id=owner_id,
+            name=name,
             topic_id=topic_id,
             description=description,
-            is_private=is_private or topic_id is None,
-            member_count=1,
-            created_at=now,
+            is_private=is_private,
         )
 
         def insert(connection: sqlite3.Connection) -> Room:
