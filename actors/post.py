@@ -14,6 +14,8 @@ Contract:
   or its topic, and — in invite-only topics — users who are no longer members.
   Notifications are best effort (:func:`~actors.notification_feed.feed_notifier`): the
   comment, already stored and announced, is acknowledged either way.
+* Admins restore (``comment_created`` again) and purge deleted comments here too
+  (:mod:`actors.content_trash`).
 * The actor keeps no state between messages: a crash or passivation loses nothing.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from actors.actor import Actor, ActorContext
 from actors.channel_log import UNSEQUENCED, ChannelLog
+from actors.content_trash import CommentTrash, require_admin
 from actors.errors import ActorCrashed, AskTimeout, DeliveryError
 from actors.feed_payloads import comment_payload, public_author
 from actors.notification_feed import Notifier, Notify, feed_notifier
@@ -29,6 +32,8 @@ from actors.post_messages import (
     CreateComment,
     DeleteComment,
     EditComment,
+    PurgeComment,
+    RestoreComment,
     VoteComment,
 )
 from actors.realtime import Principal
@@ -51,7 +56,7 @@ NOTIFICATION_SNIPPET = 300
 class PostActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_notify", "_store")
+    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_notify", "_store", "_trash")
 
     def __init__(
         self,
@@ -68,6 +73,7 @@ class PostActor(Actor):
         self._aliases = aliases
         self._notify: Notifier = feed_notifier(context)
         self._channel = channel_name(ChannelKind.POST, context.address.id)
+        self._trash = CommentTrash(store, log, self._channel)
 
     async def on_receive(self, message: object) -> object:
         match message:
@@ -79,6 +85,13 @@ class PostActor(Actor):
                 return await self._edit(message)
             case DeleteComment():
                 return await self._delete(message)
+            case RestoreComment(by=by, comment_id=comment_id):
+                require_admin(by, "restore a comment")
+                await self._post(by, Need.READ)
+                return await self._trash.restore(await self._comment(comment_id))
+            case PurgeComment(by=by, comment_id=comment_id):
+                require_admin(by, "purge a comment")
+                return await self._trash.purge(await self._comment(comment_id))
             case _:
                 self.unhandled(message)
 

@@ -39,6 +39,21 @@ class DeleteComment(msgspec.Struct, frozen=True, kw_only=True):
     comment_id: str
 
 
+class RestoreComment(msgspec.Struct, frozen=True, kw_only=True):
+    """Bring back a deleted comment (admins only; the post must be live); announced again
+    as ``comment_created``. Reply Comment."""
+
+    by: Principal
+    comment_id: str
+
+
+class PurgeComment(msgspec.Struct, frozen=True, kw_only=True):
+    """Drop a deleted comment's text and author for good (admins only). Reply Comment."""
+
+    by: Principal
+    comment_id: str
+
+
 class VoteComment(msgspec.Struct, frozen=True, kw_only=True):
     """Set ``by``'s vote on a comment (0 withdraws it). Reply VoteTally."""
 

@@ -40,6 +40,8 @@ from actors.topic_messages import (
     LeaveTopic,
     ListBans,
     Need,
+    PurgePost,
+    RestorePost,
     RestoreTopic,
     SetRole,
     TopicAccess,
@@ -100,6 +102,10 @@ class TopicActor(Actor):
                 return await self._posts.edit(message)
             case DeletePost():
                 return await self._posts.delete(message)
+            case RestorePost():
+                return await self._posts.restore(message)
+            case PurgePost():
+                return await self._posts.purge(message)
             case JoinTopic(by=by):
                 return await self._membership.join(by)
             case LeaveTopic(by=by):

@@ -163,6 +163,23 @@ class DeletePost(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
+class RestorePost(msgspec.Struct, frozen=True, kw_only=True):
+    """Bring back a deleted post (admins only); announced again as ``post_created``.
+
+    Reply Post.
+    """
+
+    by: Principal
+    post_id: str
+
+
+class PurgePost(msgspec.Struct, frozen=True, kw_only=True):
+    """Erase a deleted post's content for good (admins only). Reply Post."""
+
+    by: Principal
+    post_id: str
+
+
 class VotePost(msgspec.Struct, frozen=True, kw_only=True):
     """Set ``by``'s vote on a post (0 withdraws it). Reply VoteTally."""
 

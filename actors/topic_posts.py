@@ -10,9 +10,18 @@ applies each as the delta from the voter's previous vote, so counts stay exact.
 from __future__ import annotations
 
 from actors.channel_log import UNSEQUENCED, ChannelLog
+from actors.content_trash import require_admin
 from actors.feed_payloads import post_payload, public_author
 from actors.topic_access import TopicPolicy
-from actors.topic_messages import CreatePost, DeletePost, EditPost, Need, VotePost
+from actors.topic_messages import (
+    CreatePost,
+    DeletePost,
+    EditPost,
+    Need,
+    PurgePost,
+    RestorePost,
+    VotePost,
+)
 from protocol.channels import ChannelKind, channel_name
 from protocol.enums import VoteTarget
 from protocol.errors import ErrorCode
@@ -125,6 +134,38 @@ class TopicPosts:
             )
         )
         return deleted
+
+    async def restore(self, command: RestorePost) -> Post:
+        """Undo a delete (admins); the post is announced again as ``post_created``."""
+        require_admin(command.by, "restore a post")
+        await self._policy.check(command.by, Need.READ)
+        post = await self._post_of_topic(command.post_id)
+        try:
+            restored = await self._store.posts.restore(post.id)
+        except Conflict as error:
+            raise DomainError(ErrorCode.CONFLICT, str(error)) from None
+        await self._log.record(
+            PostCreated(channel=self._channel, seq=UNSEQUENCED, post=post_payload(restored))
+        )
+        return restored
+
+    async def purge(self, command: PurgePost) -> Post:
+        """Erase a deleted post's content for good (admins); nothing is announced."""
+        require_admin(command.by, "purge a post")
+        post = await self._post_of_topic(command.post_id)
+        try:
+            return await self._store.posts.purge(post.id)
+        except Conflict as error:
+            raise DomainError(ErrorCode.CONFLICT, str(error)) from None
+
+    async def _post_of_topic(self, post_id: str) -> Post:
+        try:
+            post = await self._store.posts.get(post_id)
+        except NotFound:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such post") from None
+        if post.topic_id != self._topic_id:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such post")
+        return post
 
     async def vote(self, command: VotePost) -> VoteTally:
         """Set the caller's vote; ``vote_changed`` is recorded when the counts moved."""

@@ -10,6 +10,8 @@ from quart_trio import QuartTrio
 
 from http_facade import (
     admin,
+    admin_content,
+    admin_trash,
     auth,
     calls,
     comments,
@@ -64,6 +66,8 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(rooms.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(admin_content.blueprint)
+    app.register_blueprint(admin_trash.blueprint)
     app.register_blueprint(calls.blueprint)
     app.register_blueprint(files.blueprint)
     app.register_blueprint(gifs.blueprint)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from storage.errors import Conflict
 from storage.mongo.documents import Codec, Document, MongoContext
@@ -61,6 +61,14 @@ class MongoCalls:
     async def get(self, call_id: str) -> Call:
         found = await self._call(lambda: self._collection.find_one({"_id": call_id}))
         return CALLS.decode_or_raise(found, "call", call_id)
+
+    async def list_unfinished(self, *, started_before: float, limit: int = 100) -> list[Call]:
+        query = {"ended_at": None, "started_at": {"$lt": started_before}}
+        limit = page_limit(limit)
+        found = await self._call(
+            lambda: list(self._collection.find(query).sort("started_at", ASCENDING).limit(limit))
+        )
+        return [CALLS.decode(document) for document in found]
 
     async def list_for_user(
         self, user_id: str, *, before_id: str | None = None, limit: int = 50

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
+import msgspec
 from pymongo import ASCENDING
 
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext
 from storage.mongo.edits import edit_with_history
+from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
 from storage.records import Comment, CommentSort, VoteTally, VoteValue
 from storage.rules import arrange_tree, page_limit
+from storage.trash import (
+    TrashCursor,
+    comment_in_trash,
+    purged_comment,
+    restored_comment,
+    tombstone_comment,
+)
 
 COMMENTS = Codec(Comment)
+_TRASH_FIELDS = ("body", "author_id", "alias", "edit_history", "deleted_at", "removed")
 
 
 class MongoComments:
@@ -95,20 +106,64 @@ class MongoComments:
         return COMMENTS.decode(found)
 
     async def delete(self, comment_id: str) -> Comment:
-        tombstone: Document = {
-            "body": "",
-            "author_id": None,
-            "alias": None,
-            "deleted_at": self._clock(),
-            "edit_history": [],
-        }
+        now = self._clock()
         async with self._locks.hold(f"comments:{comment_id}"):
-            await self._call(
-                lambda: self._collection.update_one(
-                    {"_id": comment_id, "deleted_at": None}, {"$set": tombstone}
-                )
-            )
+            comment = await self.get(comment_id)
+            if comment.deleted_at is None:
+                await self._rewrite(comment, tombstone_comment(comment, now))
         return await self.get(comment_id)
+
+    async def _rewrite(self, old: Comment, new: Comment) -> None:
+        """Store ``new``'s text, author, deletion and trash fields if ``old`` still holds."""
+        fields = msgspec.to_builtins(new)
+        changes = {name: fields[name] for name in _TRASH_FIELDS}
+        changes["trashed_at"] = new.deleted_at if comment_in_trash(new) else None
+        kept: Document = {"$ne": None} if old.removed is not None else {"$eq": None}
+        selector = {"_id": old.id, "deleted_at": old.deleted_at, "removed": kept}
+        result = await self._call(
+            functools.partial(self._collection.update_one, selector, {"$set": changes})
+        )
+        if not result.matched_count:
+            raise Conflict("state", "the comment changed meanwhile")
+
+    async def restore(self, comment_id: str) -> Comment:
+        async with self._locks.hold(f"comments:{comment_id}"):
+            comment = await self.get(comment_id)
+            restored = restored_comment(comment)
+            await self._rewrite(comment, restored)
+        return restored
+
+    async def purge(self, comment_id: str) -> Comment:
+        async with self._locks.hold(f"comments:{comment_id}"):
+            comment = await self.get(comment_id)
+            purged = purged_comment(comment)
+            if comment.removed is not None:
+                await self._rewrite(comment, purged)
+        return purged
+
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        query = due_query(deleted_before)
+        found = await self._call(
+            lambda: [document["_id"] for document in self._collection.find(query, {"_id": 1})
+                     .sort(DUE_SORT).limit(page_limit(limit))]
+        )
+        if not found:
+            return 0
+        selector = {"_id": {"$in": found}, **query}
+        change = {"$set": {"removed": None, "trashed_at": None}}
+        result = await self._call(
+            functools.partial(self._collection.update_many, selector, change)
+        )
+        return int(result.modified_count)
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Comment]:
+        query, limit = trash_query(before), page_limit(limit)
+        found = await self._call(
+            lambda: list(self._collection.find(query).sort(TRASH_SORT).limit(limit))
+        )
+        return [COMMENTS.decode(document) for document in found]
 
     async def list_for_post(
         self, post_id: str, *, sort: CommentSort = "top", limit: int = 500

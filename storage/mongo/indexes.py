@@ -28,22 +28,34 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("scope", ASCENDING), ("scope_id", ASCENDING), ("joined_at", ASCENDING)]),
         IndexModel([("scope", ASCENDING), ("user_id", ASCENDING)]),
     ],
-    "invitations": [IndexModel([("scope", ASCENDING), ("user_id", ASCENDING)])],
+    "invitations": [
+        IndexModel([("scope", ASCENDING), ("user_id", ASCENDING)]),
+        IndexModel([("scope", ASCENDING), ("created_at", ASCENDING)]),
+    ],
     "bans": [IndexModel([("scope", ASCENDING), ("scope_id", ASCENDING)])],
     "posts": [
         IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("_id", DESCENDING)]),
         IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("score", DESCENDING)]),
         IndexModel([("topic_id", ASCENDING), ("deleted_at", ASCENDING), ("hot", DESCENDING)]),
+        IndexModel([("author_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("trashed_at", DESCENDING), ("_id", DESCENDING)]),
     ],
     "votes": [IndexModel([("user_id", ASCENDING), ("item_id", ASCENDING)])],
-    "comments": [IndexModel([("post_id", ASCENDING), ("_id", ASCENDING)])],
+    "comments": [
+        IndexModel([("post_id", ASCENDING), ("_id", ASCENDING)]),
+        IndexModel([("author_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("removed.author_id", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("trashed_at", DESCENDING), ("_id", DESCENDING)]),
+    ],
     "rooms": [IndexModel([("topic_id", ASCENDING), ("_id", ASCENDING)])],
     "messages": [
-        IndexModel([("room_id", ASCENDING), ("seq", ASCENDING)], name="room_seq", unique=True)
+        IndexModel([("room_id", ASCENDING), ("seq", ASCENDING)], name="room_seq", unique=True),
+        IndexModel([("author_id", ASCENDING), ("_id", DESCENDING)]),
     ],
     "direct_messages": [
         IndexModel([("conversation_id", ASCENDING), ("_id", DESCENDING)]),
         IndexModel([("recipient_id", ASCENDING), ("unread", ASCENDING)]),
+        IndexModel([("sender_id", ASCENDING), ("_id", DESCENDING)]),
     ],
     "conversations": [IndexModel([("user_id", ASCENDING), ("last_message_at", DESCENDING)])],
     "notifications": [
@@ -63,7 +75,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("topic_id", ASCENDING), ("_id", DESCENDING)]),
         IndexModel([("target_id", ASCENDING), ("_id", DESCENDING)]),
     ],
-    "calls": [IndexModel([("participant_ids", ASCENDING), ("_id", DESCENDING)])],
+    "calls": [
+        IndexModel([("participant_ids", ASCENDING), ("_id", DESCENDING)]),
+        IndexModel([("ended_at", ASCENDING), ("started_at", ASCENDING)]),
+    ],
     "files": [IndexModel([("owner_id", ASCENDING), ("_id", DESCENDING)])],
     "channel_events": [
         IndexModel([("channel", ASCENDING), ("seq", ASCENDING)], name="channel_seq", unique=True)

@@ -14,6 +14,7 @@ from pymongo import ASCENDING, ReturnDocument
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Document, MongoContext
 from storage.records import Ban, Invitation, Membership, Role
+from storage.rules import page_limit
 
 _PROJECTION = {"_id": 0, "scope": 0}
 
@@ -159,6 +160,19 @@ class MongoMemberships:
             lambda: self._invitations.delete_one({"_id": self._key(scope_id, user_id)})
         )
         return result.deleted_count > 0
+
+    async def purge_invitations(self, *, created_before: float, limit: int = 500) -> int:
+        query = {"scope": self._scope, "created_at": {"$lt": created_before}}
+        found = await self._call(
+            lambda: [document["_id"] for document in self._invitations.find(query, {"_id": 1})
+                     .sort("created_at", ASCENDING).limit(page_limit(limit))]
+        )
+        if not found:
+            return 0
+        result = await self._call(
+            lambda: self._invitations.delete_many({"_id": {"$in": found}, **query})
+        )
+        return int(result.deleted_count)
 
     async def ban(
         self,

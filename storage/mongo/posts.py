@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from pymongo import ASCENDING, DESCENDING
 
 from storage.builders import new_post
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
+from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
 from storage.records import Post, PostSort, VoteTally, VoteValue
 from storage.rules import page_limit
+from storage.trash import TrashCursor, purged_post, restored_post
 
 POSTS = Codec(Post)
 _SORT: dict[PostSort, list[tuple[str, int]]] = {
@@ -100,10 +102,12 @@ class MongoPosts:
         return POSTS.decode(found)
 
     async def delete(self, post_id: str) -> Post:
+        now = self._clock()
         async with self._locks.hold(f"posts:{post_id}"):
             result = await self._call(
                 lambda: self._collection.update_one(
-                    {"_id": post_id, "deleted_at": None}, {"$set": {"deleted_at": self._clock()}}
+                    {"_id": post_id, "deleted_at": None},
+                    {"$set": {"deleted_at": now, "trashed_at": now}},
                 )
             )
         post = await self.get(post_id)
@@ -112,19 +116,58 @@ class MongoPosts:
         return post
 
     async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
-        query = {"deleted_at": {"$lt": deleted_before}, "title": {"$ne": ""}}
+        query = due_query(deleted_before)
         found = await self._call(
             lambda: [document["_id"] for document in self._collection.find(query, {"_id": 1})
-                     .limit(page_limit(limit))]
+                     .sort(DUE_SORT).limit(page_limit(limit))]
         )
-        erase: dict[str, object] = {"$set": {
-            "title": "", "body": "", "edit_history": [], "gif_url": None, "attachment_ids": [],
-        }}
+        erased = 0
         for post_id in found:
-            selector = {"_id": post_id}
-            async with self._locks.hold(f"posts:{post_id}"):
-                await self._call(functools.partial(self._collection.update_one, selector, erase))
-        return len(found)
+            erased += await self._erase(post_id)
+        return erased
+
+    async def _erase(self, post_id: str) -> int:
+        now = self._clock()
+        async with self._locks.hold(f"posts:{post_id}"):
+            post = await self.get(post_id)
+            erased = purged_post(post, now)
+            if erased is post:
+                return 0
+            selector = {"_id": post_id, "purged_at": None, "deleted_at": {"$ne": None}}
+            change: Document = {"$set": {
+                "title": "", "body": "", "edit_history": [], "gif_url": None,
+                "attachment_ids": [], "purged_at": now, "trashed_at": None,
+            }}
+            result = await self._call(
+                functools.partial(self._collection.update_one, selector, change)
+            )
+        return int(result.modified_count)
+
+    async def restore(self, post_id: str) -> Post:
+        async with self._locks.hold(f"posts:{post_id}"):
+            post = restored_post(await self.get(post_id))
+            selector = {"_id": post_id, "deleted_at": {"$ne": None}, "purged_at": None}
+            change = {"$set": {"deleted_at": None, "trashed_at": None}}
+            result = await self._call(
+                functools.partial(self._collection.update_one, selector, change)
+            )
+        if not result.modified_count:
+            raise Conflict("state", "the post changed meanwhile")
+        await self._move_topic(post.topic_id, 1, None)
+        return post
+
+    async def purge(self, post_id: str) -> Post:
+        await self._erase(post_id)
+        return await self.get(post_id)
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Post]:
+        query, limit = trash_query(before), page_limit(limit)
+        found = await self._call(
+            lambda: list(self._collection.find(query).sort(TRASH_SORT).limit(limit))
+        )
+        return [POSTS.decode(document) for document in found]
 
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20

@@ -11,6 +11,7 @@ import trio
 from pymongo import MongoClient
 
 from storage.keys import IdGenerator
+from storage.mongo.authored import MongoAuthored
 from storage.mongo.calls_files import MongoCalls, MongoFiles
 from storage.mongo.channel_events import MongoChannelEvents
 from storage.mongo.comments import MongoComments
@@ -62,6 +63,7 @@ class MongoStore:
         self.files = MongoFiles(context)
         self.channel_events = MongoChannelEvents(context)
         self.follows = MongoFollows(context)
+        self.authored = MongoAuthored(context)
 
     async def ping(self) -> None:
         database = self._context.database

@@ -1,6 +1,7 @@
 """Storage protocols, one per aggregate, shaped by what actors and the facade need."""
 
 from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
+from storage.protocols.authored import AuthoredStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, MembershipStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
@@ -8,6 +9,7 @@ from storage.protocols.identity import DocumentSessionStore, SessionStore, Token
 from storage.protocols.store import Store
 
 __all__ = [
+    "AuthoredStore",
     "CallStore",
     "ChannelEventStore",
     "CommentStore",

@@ -122,6 +122,10 @@ class CallStore(Protocol):
 
     async def get(self, call_id: str) -> Call: ...
 
+    async def list_unfinished(self, *, started_before: float, limit: int = 100) -> list[Call]:
+        """Calls with no end in the log that started before ``started_before``, oldest first."""
+        ...
+
     async def list_for_user(
         self, user_id: str, *, before_id: str | None = None, limit: int = 50
     ) -> list[Call]:

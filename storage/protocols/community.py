@@ -21,6 +21,7 @@ from storage.records import (
     VoteTally,
     VoteValue,
 )
+from storage.trash import TrashCursor
 
 
 class MembershipStore(Protocol):
@@ -59,6 +60,11 @@ class MembershipStore(Protocol):
     async def list_invitations(self, user_id: str) -> list[Invitation]: ...
 
     async def withdraw_invitation(self, scope_id: str, user_id: str) -> bool: ...
+
+    async def purge_invitations(self, *, created_before: float, limit: int = 500) -> int:
+        """Withdraw up to ``limit`` pending invitations made before ``created_before``;
+        returns how many."""
+        ...
 
     async def ban(
         self,
@@ -192,6 +198,20 @@ class PostStore(Protocol):
         """
         ...
 
+    async def restore(self, post_id: str) -> Post:
+        """Undo a soft delete (the topic's count moves back); see :mod:`storage.trash`."""
+        ...
+
+    async def purge(self, post_id: str) -> Post:
+        """Erase a deleted post's content now, as :meth:`purge_deleted` does."""
+        ...
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Post]:
+        """Deleted, not yet purged posts, newest deletion first (see :mod:`storage.trash`)."""
+        ...
+
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
     ) -> list[Post]:
@@ -233,7 +253,26 @@ class CommentStore(Protocol):
         ...
 
     async def delete(self, comment_id: str) -> Comment:
-        """Turn the comment into a tombstone; its replies stay."""
+        """Turn the comment into a tombstone; its replies stay (text kept in ``removed``)."""
+        ...
+
+    async def restore(self, comment_id: str) -> Comment:
+        """Bring back the text and author of a deleted comment; see :mod:`storage.trash`."""
+        ...
+
+    async def purge(self, comment_id: str) -> Comment:
+        """Drop a deleted comment's set-aside text and author for good."""
+        ...
+
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        """Purge up to ``limit`` comments deleted before ``deleted_before``; returns how many
+        (purged comments are not counted again)."""
+        ...
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Comment]:
+        """Deleted, not yet purged comments, newest deletion first."""
         ...
 
     async def list_for_post(

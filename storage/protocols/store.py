@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
+from storage.protocols.authored import AuthoredStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
@@ -64,6 +65,11 @@ class Store(Protocol):
 
     @property
     def follows(self) -> FollowStore: ...
+
+    @property
+    def authored(self) -> AuthoredStore:
+        """By-author reads across posts, comments and messages (admins' review)."""
+        ...
 
     async def ping(self) -> None:
         """Readiness: return when the backend answers, raise ``StorageUnavailable`` otherwise."""

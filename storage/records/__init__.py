@@ -30,6 +30,7 @@ from storage.records.posts import (
     Edit,
     Post,
     PostSort,
+    RemovedComment,
     VoteTally,
     VoteValue,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "PreferenceValue",
     "Preferences",
     "Reaction",
+    "RemovedComment",
     "Report",
     "ReportState",
     "Role",

@@ -43,14 +43,26 @@ class Post(msgspec.Struct, frozen=True, kw_only=True):
     gif_url: str | None = None
     attachment_ids: tuple[str, ...] = ()
     alias: str | None = None
+    purged_at: float | None = None
+    """When a deleted post's content was erased for good (it can no longer be restored)."""
+
+
+class RemovedComment(msgspec.Struct, frozen=True, kw_only=True):
+    """What a comment's tombstone keeps aside until it is restored or purged."""
+
+    author_id: str
+    body: str
+    alias: str | None = None
+    edit_history: tuple[Edit, ...] = ()
 
 
 class Comment(msgspec.Struct, frozen=True, kw_only=True):
     """A comment; ``path`` is the ids from the root comment down to this one, '/'-joined.
 
     A deleted comment is a tombstone: ``body`` is empty, ``author_id`` and ``alias`` are
-    None and ``deleted_at`` is set, while its replies stay in place. ``alias`` is set on an
-    anonymous comment, as on posts.
+    None and ``deleted_at`` is set, while its replies stay in place; ``removed`` keeps the
+    text and author aside for an admin's restore until the comment is purged. ``alias`` is
+    set on an anonymous comment, as on posts.
     """
 
     id: str
@@ -70,6 +82,8 @@ class Comment(msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: float | None = None
     edit_history: tuple[Edit, ...] = ()
     alias: str | None = None
+    removed: RemovedComment | None = None
+    """The deleted comment's text and author, kept for a restore until purged."""
 
 
 class VoteTally(msgspec.Struct, frozen=True, kw_only=True):

@@ -66,6 +66,14 @@ class SqliteCalls:
     async def get(self, call_id: str) -> Call:
         return await self._run(lambda connection: CALLS.require(connection, call_id))
 
+    async def list_unfinished(self, *, started_before: float, limit: int = 100) -> list[Call]:
+        parameters = (started_before, page_limit(limit))
+        return await self._run(
+            lambda connection: CALLS.select(
+                connection, "WHERE open_since < ? ORDER BY open_since LIMIT ?", parameters
+            )
+        )
+
     async def list_for_user(
         self, user_id: str, *, before_id: str | None = None, limit: int = 50
     ) -> list[Call]:

@@ -13,7 +13,8 @@ from storage.rules import arrange_tree, check_vote, page_limit, push_edit, vote_
 from storage.sqlite import votes
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.posts import POSTS
-from storage.sqlite.tables import Table
+from storage.sqlite.tables import Table, trash_page
+from storage.trash import TrashCursor, purged_comment, restored_comment, tombstone_comment
 
 COMMENTS = Table(
     "comments",
@@ -100,17 +101,40 @@ class SqliteComments:
 
     async def delete(self, comment_id: str) -> Comment:
         now = self._clock()
-
-        def tombstone(comment: Comment) -> Comment:
-            if comment.deleted_at is not None:
-                return comment
-            return msgspec.structs.replace(
-                comment, body="", author_id=None, alias=None, deleted_at=now, edit_history=()
-            )
-
         return await self._run(
-            lambda connection: COMMENTS.modify(connection, (comment_id,), tombstone)
+            lambda connection: COMMENTS.modify(
+                connection, (comment_id,), lambda comment: tombstone_comment(comment, now)
+            )
         )
+
+    async def restore(self, comment_id: str) -> Comment:
+        return await self._run(
+            lambda connection: COMMENTS.modify(connection, (comment_id,), restored_comment)
+        )
+
+    async def purge(self, comment_id: str) -> Comment:
+        return await self._run(
+            lambda connection: COMMENTS.modify(connection, (comment_id,), purged_comment)
+        )
+
+    async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        parameters = (deleted_before, page_limit(limit))
+
+        def purge(connection: sqlite3.Connection) -> int:
+            doomed = COMMENTS.select(
+                connection, "WHERE trashed_at < ? ORDER BY trashed_at LIMIT ?", parameters
+            )
+            for comment in doomed:
+                COMMENTS.update(connection, purged_comment(comment))
+            return len(doomed)
+
+        return await self._run(purge)
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Comment]:
+        tail, parameters = trash_page(before, page_limit(limit))
+        return await self._run(lambda connection: COMMENTS.select(connection, tail, parameters))
 
     async def list_for_post(
         self, post_id: str, *, sort: CommentSort = "top", limit: int = 500

@@ -10,6 +10,7 @@ import msgspec
 
 from storage.errors import NotFound
 from storage.records import Ban, Invitation, Membership, Role
+from storage.rules import page_limit
 from storage.sqlite.context import SqliteContext
 
 AdjustMembers = Callable[[sqlite3.Connection, str, int], None]
@@ -160,6 +161,17 @@ class SqliteMemberships:
             )
         )
         return removed > 0
+
+    async def purge_invitations(self, *, created_before: float, limit: int = 500) -> int:
+        parameters = (self._scope, created_before, page_limit(limit))
+        removed: int = await self._run(
+            lambda connection: connection.execute(
+                "DELETE FROM invitations WHERE rowid IN (SELECT rowid FROM invitations"
+                " WHERE scope = ? AND created_at < ? ORDER BY created_at LIMIT ?)",
+                parameters,
+            ).rowcount
+        )
+        return removed
 
     async def ban(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import Sequence
 
@@ -14,8 +13,9 @@ from storage.records import Edit, Post, PostSort, VoteTally, VoteValue
 from storage.rules import check_vote, hot_score, page_limit, push_edit, vote_deltas
 from storage.sqlite import votes
 from storage.sqlite.context import SqliteContext
-from storage.sqlite.tables import Table, placeholders
+from storage.sqlite.tables import Table, placeholders, trash_page
 from storage.sqlite.topics import adjust_topic_counts
+from storage.trash import TrashCursor, purged_post, restored_post
 
 POSTS = Table(
     "posts",
@@ -116,24 +116,40 @@ class SqlitePosts:
         return await self._run(delete)
 
     async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
+        now = self._clock()
+        parameters = (deleted_before, page_limit(limit))
+
         def purge(connection: sqlite3.Connection) -> int:
-            # deleted = 2 marks an erased post (the live queries read deleted = 0).
-            old = (
-                post for post in POSTS.select(connection, "WHERE deleted = 1")
-                if post.deleted_at is not None and post.deleted_at < deleted_before
+            doomed = POSTS.select(
+                connection, "WHERE trashed_at < ? ORDER BY trashed_at LIMIT ?", parameters
             )
-            doomed = list(itertools.islice(old, page_limit(limit)))
             for post in doomed:
-                erased = msgspec.structs.replace(
-                    post, title="", body="", edit_history=(), gif_url=None, attachment_ids=()
-                )
-                connection.execute(
-                    "UPDATE posts SET doc = ?, deleted = 2 WHERE id = ?",
-                    (msgspec.json.encode(erased), post.id),
-                )
+                POSTS.update(connection, purged_post(post, now))
             return len(doomed)
 
         return await self._run(purge)
+
+    async def restore(self, post_id: str) -> Post:
+        def restore(connection: sqlite3.Connection) -> Post:
+            restored = restored_post(POSTS.require(connection, post_id))
+            adjust_topic_counts(connection, restored.topic_id, posts=1)
+            return POSTS.update(connection, restored)
+
+        return await self._run(restore)
+
+    async def purge(self, post_id: str) -> Post:
+        now = self._clock()
+        return await self._run(
+            lambda connection: POSTS.modify(
+                connection, (post_id,), lambda post: purged_post(post, now)
+            )
+        )
+
+    async def list_deleted(
+        self, *, before: TrashCursor | None = None, limit: int = 50
+    ) -> list[Post]:
+        tail, parameters = trash_page(before, page_limit(limit))
+        return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
 
     async def list_for_topic(
         self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20

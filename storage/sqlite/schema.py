@@ -100,6 +100,38 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL, PRIMARY KEY (kind, target_id, user_id));
     CREATE INDEX follows_user ON follows (kind, user_id, target_id);
     """,
+    # Moderation (issue 9): columns generated from the record documents, so the existing
+    # rows are covered at once and no writer has to fill them in.
+    """
+    ALTER TABLE posts ADD COLUMN author_id TEXT
+        GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.author_id')) VIRTUAL;
+    ALTER TABLE posts ADD COLUMN trashed_at REAL GENERATED ALWAYS AS (CASE
+        WHEN deleted = 1 AND json_extract(CAST(doc AS TEXT), '$.purged_at') IS NULL
+        THEN json_extract(CAST(doc AS TEXT), '$.deleted_at') END) VIRTUAL;
+    CREATE INDEX posts_author ON posts (author_id, id);
+    CREATE INDEX posts_trash ON posts (trashed_at, id);
+    ALTER TABLE comments ADD COLUMN author_id TEXT GENERATED ALWAYS AS (coalesce(
+        json_extract(CAST(doc AS TEXT), '$.author_id'),
+        json_extract(CAST(doc AS TEXT), '$.removed.author_id'))) VIRTUAL;
+    ALTER TABLE comments ADD COLUMN trashed_at REAL GENERATED ALWAYS AS (CASE
+        WHEN json_extract(CAST(doc AS TEXT), '$.removed') IS NOT NULL
+        THEN json_extract(CAST(doc AS TEXT), '$.deleted_at') END) VIRTUAL;
+    CREATE INDEX comments_author ON comments (author_id, id);
+    CREATE INDEX comments_trash ON comments (trashed_at, id);
+    ALTER TABLE messages ADD COLUMN author_id TEXT
+        GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.author_id')) VIRTUAL;
+    ALTER TABLE messages ADD COLUMN message_id TEXT
+        GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.id')) VIRTUAL;
+    CREATE INDEX messages_author ON messages (author_id, message_id);
+    ALTER TABLE direct_messages ADD COLUMN sender_id TEXT
+        GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.sender_id')) VIRTUAL;
+    CREATE INDEX direct_messages_sender ON direct_messages (sender_id, id);
+    ALTER TABLE calls ADD COLUMN open_since REAL GENERATED ALWAYS AS (CASE
+        WHEN json_extract(CAST(doc AS TEXT), '$.ended_at') IS NULL
+        THEN json_extract(CAST(doc AS TEXT), '$.started_at') END) VIRTUAL;
+    CREATE INDEX calls_open ON calls (open_since);
+    CREATE INDEX invitations_age ON invitations (scope, created_at);
+    """,
 )
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
 from storage.keys import IdGenerator
+from storage.sqlite.authored import SqliteAuthored
 from storage.sqlite.calls_files import SqliteCalls, SqliteFiles
 from storage.sqlite.channel_events import SqliteChannelEvents
 from storage.sqlite.comments import SqliteComments
@@ -49,6 +50,7 @@ class SqliteStore:
         self.files = SqliteFiles(context)
         self.channel_events = SqliteChannelEvents(context)
         self.follows = SqliteFollows(context)
+        self.authored = SqliteAuthored(context)
 
     async def ping(self) -> None:
         await self._worker.run(lambda connection: connection.execute("SELECT 1").fetchone())

@@ -106,3 +106,12 @@ def conflict_from(error: sqlite3.IntegrityError, fields: dict[str, str]) -> Conf
 def placeholders(count: int) -> str:
     """``?, ?, ...`` for an IN list of ``count`` values; ``NULL`` (matching nothing) for 0."""
     return ", ".join("?" for _ in range(count)) if count else "NULL"
+
+
+def trash_page(before: tuple[float, str] | None, limit: int) -> tuple[str, tuple[Any, ...]]:
+    """The tail and parameters selecting a page of a table's ``trashed_at`` index, newest
+    deletion first, after the ``(trashed_at, id)`` cursor ``before``."""
+    order = "ORDER BY trashed_at DESC, id DESC LIMIT ?"
+    if before is None:
+        return f"WHERE trashed_at IS NOT NULL {order}", (limit,)
+    return f"WHERE trashed_at IS NOT NULL AND (trashed_at, id) < (?, ?) {order}", (*before, limit)
