@@ -44,6 +44,12 @@ class ActorContext(Protocol):
         """A ref to this actor (for replies by ``tell`` or registration elsewhere)."""
         ...
 
+    @property
+    def fence(self) -> int | None:
+        """Cluster mode: the fencing token of this node's lease on the actor, which storage
+        writes that must never come from a stale owner carry; None on a single node."""
+        ...
+
     def ref(self, kind: str, id: str) -> ActorRef:
         """A ref to another actor on the same router."""
         ...

@@ -8,7 +8,11 @@ Contract:
   message row in place, so history over REST shows the current state.
 * A send carrying a ``nonce`` already seen from the same user among the room's last
   :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
-  stored again (retries after a reconnect).
+  stored again (retries after a reconnect).  Nonces are stored with the messages and
+  reloaded on activation, so this holds across restarts and cluster failover.
+* Cluster mode: appends carry the activation's lease token (``context.fence``); when a
+  newer owner already wrote, the store refuses and the send fails ``unavailable`` (retry:
+  it reaches the new owner), so a stale owner never writes after its successor.
 * Each member may send :data:`FLOOD_BURST` messages at once, then :data:`FLOOD_RATE` per
   second in the room; beyond that the send is refused ``rate_limited`` with a retry time.
   A room in slow mode (``slow_mode_seconds``) also makes each member but its moderators
@@ -77,7 +81,7 @@ from services.content_filter import ContentFilter, Verdict
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from services.token_bucket import TokenBucket
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.protocols import Store
 from storage.records import Message, MessageDraft, Room
 
@@ -131,6 +135,12 @@ class ChatRoomActor(RoomMembership, Actor):
             self._room = await self._store.rooms.get(self.address.id)
         except NotFound:
             self._room = None
+            return
+        recent = await self._store.messages.recent_nonces(self.address.id, RECENT_NONCES)
+        for author_id, nonce, seq in recent:
+            self._recent_sends[(author_id, nonce)] = MessageAccepted(
+                channel=self._channel, seq=seq, message_id=public_message_id(seq)
+            )
 
     async def on_receive(self, message: object) -> object:
         match message:
@@ -187,15 +197,26 @@ class ChatRoomActor(RoomMembership, Actor):
 
     # ------------------------------------------------------------------ writes
 
+    async def _append(self, draft: MessageDraft) -> Message:
+        """Store one message under this activation's fence (see the module docstring)."""
+        try:
+            return await self._store.messages.append(
+                self.address.id, draft, fence=self.context.fence
+            )
+        except Conflict as error:
+            if error.field != "fence":
+                raise
+            raise DomainError(
+                ErrorCode.UNAVAILABLE, "the room moved to another node; retry", retry_after=0.2
+            ) from None
+
     def _publish(self, event: object) -> None:
         self._hub.publish(self._channel, BroadcastFrame(event))  # type: ignore[arg-type]
 
     async def _record(self, author_id: str, event: LoggedEvent) -> int:
         """Append ``event`` (its ``seq`` is a placeholder) to the log, then publish it."""
         kind, body = event_body(event)
-        row = await self._store.messages.append(
-            self.address.id, MessageDraft(author_id=author_id, body=body, kind=kind)
-        )
+        row = await self._append(MessageDraft(author_id=author_id, body=body, kind=kind))
         self._publish(msgspec.structs.replace(event, seq=row.seq))
         return row.seq
 
@@ -243,14 +264,14 @@ class ChatRoomActor(RoomMembership, Actor):
         verdict = screen(self._filter, command.text, "message")
         if command.reply_to is not None:
             await self._message(command.reply_to)
-        stored = await self._store.messages.append(
-            self.address.id,
+        stored = await self._append(
             MessageDraft(
                 author_id=command.user_id,
                 body=verdict.text,
                 reply_to_id=command.reply_to,
                 attachment_ids=command.attachment_ids,
-            ),
+                nonce=command.nonce,
+            )
         )
         await self._report_flagged(stored.seq, verdict)
         self._publish(

@@ -10,8 +10,10 @@ The hierarchy::
     │   ├── UnknownActorKind       no actor kind of that name is registered (a LookupError)
     │   ├── MailboxFull            tell_nowait: the mailbox is at capacity (backpressure)
     │   └── ActorStopped           the registry is closed; or the activation was discarded
-    │                              (temporary kind crashed, restarts gave up, hard shutdown)
-    │                              while the message was queued or being handled
+    │       │                      (temporary kind crashed, restarts gave up, hard shutdown)
+    │       │                      while the message was queued or being handled
+    │       └── NotOwner           cluster mode: this node does not (or no longer) own the
+    │                              address; the router looks the owner up again and retries
     ├── AskError                   an ask that ends without a reply value
     │   ├── AskTimeout             no reply within the deadline (a TimeoutError); the
     │   │                          message may still be handled later, its reply is dropped
@@ -69,6 +71,13 @@ class ActorStopped(DeliveryError):
         super().__init__(f"{address} is stopped: {reason}")
         self.address = address
         self.reason = reason
+
+
+class NotOwner(ActorStopped):
+    """Cluster mode: the node asked does not own the address (any more).
+
+    The message was not handled; a router that sees this looks the owner up again.
+    """
 
 
 class AskError(ActorError):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
+from actors.errors import AskTimeout, DeliveryError
 from actors.realtime import Principal
 from actors.session_typing import TypingTracker
 from actors.subscriptions import Subscription
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
     from actors.session import SessionServices
 
 logger = logging.getLogger(__name__)
+
+RETRY_AFTER_MS = 200
+"""What a client is told to wait before retrying a frame the actors could not serve."""
 
 
 class SessionDispatch:
@@ -87,6 +91,14 @@ class SessionDispatch:
                     message=error.message[: limits.MAX_HUMAN_TEXT_LENGTH],
                     retry_after_ms=retry_ms,
                 )
+            )
+        except (DeliveryError, AskTimeout) as error:
+            # The actor could not be reached in time (moving between nodes, overloaded).
+            logger.warning("a %s frame was not served: %s", type(frame).__name__, error)
+            code = ErrorCode.TIMEOUT if isinstance(error, AskTimeout) else ErrorCode.UNAVAILABLE
+            await self.send_frame(
+                ErrorReply(id=frame.id, code=code, message="temporarily unavailable; retry",
+                           retry_after_ms=RETRY_AFTER_MS)
             )
         except Exception:
             # A bug in one handler must not end this session or touch another one.

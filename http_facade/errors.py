@@ -16,6 +16,7 @@ import logging
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from actors.errors import AskTimeout, DeliveryError
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 from storage.errors import NotFound, StorageUnavailable
@@ -93,6 +94,18 @@ def install_error_handlers(app: Quart) -> None:
         return error_response(
             503, ErrorCode.UNAVAILABLE, "storage is unavailable; retry later", retry_after=1.0
         )
+
+    @app.errorhandler(DeliveryError)
+    async def handle_undelivered(error: DeliveryError) -> Response:
+        logger.warning("a request was not served: %s", error)
+        return error_response(
+            503, ErrorCode.UNAVAILABLE, "temporarily unavailable; retry", retry_after=1.0
+        )
+
+    @app.errorhandler(AskTimeout)
+    async def handle_ask_timeout(error: AskTimeout) -> Response:
+        logger.warning("a request timed out: %s", error)
+        return error_response(504, ErrorCode.TIMEOUT, "the request timed out; retry")
 
     @app.errorhandler(Exception)
     async def handle_unexpected(error: Exception) -> Response:

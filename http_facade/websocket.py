@@ -90,6 +90,10 @@ class Gateway:
         self._by_user: dict[str, set[ConnectionSession]] = {}
         self._anonymous: set[ConnectionSession] = set()
         self._draining = False
+        self.relay_revoke: Callable[[str], None] | None = None
+        """Cluster mode: tells the other nodes about a revocation made here."""
+        self.relay_disconnect: Callable[[str, GoodbyeReason, CloseCode], None] | None = None
+        """Cluster mode: tells the other nodes about a user disconnection made here."""
 
     @property
     def services(self) -> SessionServices:
@@ -177,20 +181,39 @@ class Gateway:
         self._by_login.setdefault(session.principal.session_id, set()).add(session)
         self._by_user.setdefault(session.principal.user_id, set()).add(session)
 
-    def revoke_login(self, session_id: str) -> int:
-        """Disconnect every connection of login session ``session_id`` (4001)."""
+    def revoke_login(self, session_id: str, *, relay: bool = True) -> int:
+        """Disconnect every connection of login session ``session_id`` (4001), here and,
+        with ``relay``, on the other nodes; returns how many were open on this node."""
         sessions = list(self._by_login.get(session_id, ()))
         for session in sessions:
             session.terminate(CloseCode.UNAUTHORIZED, "session revoked",
                               goodbye=GoodbyeReason.SESSION_REVOKED)
+        if relay and self.relay_revoke is not None:
+            self.relay_revoke(session_id)
         return len(sessions)
 
-    def disconnect_user(self, user_id: str, reason: GoodbyeReason, code: CloseCode) -> int:
-        """Disconnect every connection of ``user_id`` (bans, password changes)."""
+    def disconnect_user(
+        self, user_id: str, reason: GoodbyeReason, code: CloseCode, *, relay: bool = True
+    ) -> int:
+        """Disconnect every connection of ``user_id`` (bans, password changes), here and,
+        with ``relay``, on the other nodes; returns how many were open on this node."""
         sessions = list(self._by_user.get(user_id, ()))
         for session in sessions:
             session.terminate(code, str(reason), goodbye=reason)
+        if relay and self.relay_disconnect is not None:
+            self.relay_disconnect(user_id, reason, code)
         return len(sessions)
+
+    def reset_all(self) -> int:
+        """Close every connection with 1011 so clients reconnect and resume from storage
+        (cluster mode, after this node may have missed relayed events)."""
+        every = {*self._anonymous}
+        for group in self._by_login.values():
+            every.update(group)
+        for session in every:
+            session.terminate(CloseCode.INTERNAL_ERROR, "resynchronising",
+                              goodbye=GoodbyeReason.INTERNAL_ERROR)
+        return len(every)
 
     def drain(self) -> None:
         """Refuse new connections and say goodbye to every open one (1001)."""

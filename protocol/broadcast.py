@@ -8,7 +8,7 @@ subscriber of that codec gets the same ``str`` or ``bytes`` object::
         subscriber.outbound.send_nowait(event.encoded_for(subscriber.codec))
 """
 
-from typing import Final
+from typing import Final, Self
 
 from protocol.codecs import Codec, WireData
 from protocol.server_frames import ServerFrame
@@ -26,6 +26,13 @@ class BroadcastFrame:
     def __init__(self, frame: ServerFrame) -> None:
         self.frame: Final = frame
         self._encoded: dict[str, WireData] = {}
+
+    @classmethod
+    def preencoded(cls, frame: ServerFrame, codec: Codec, data: WireData) -> Self:
+        """A frame whose encoding for ``codec`` is already ``data`` (relayed from a peer)."""
+        broadcast = cls(frame)
+        broadcast._encoded[codec.subprotocol] = data
+        return broadcast
 
     def encoded_for(self, codec: Codec) -> WireData:
         """The frame encoded for ``codec``'s subprotocol, shared by all its callers."""

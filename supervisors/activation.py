@@ -13,6 +13,12 @@ each a fresh actor from the kind's factory:
 * **passivation** — idle past the kind's timeout, or asked to stop: ``on_stop`` flushes,
   and the activation retires if its mailbox is empty; if messages arrived meanwhile a
   new incarnation handles them (no message is lost);
+* **lease lost** (cluster mode) — before each turn the activation checks that this node
+  still holds a valid lease with the fencing token it started with.  If not, the message
+  is handed back (an ask fails with ``NotOwner`` and its router retries on the new owner;
+  a tell is routed again), the incarnation ends *without* flushing (another node owns
+  the state now), and the activation either starts a fresh incarnation under a new lease
+  of this node or retires, failing queued asks with ``NotOwner``;
 * **teardown** — when the kind's task is cancelled (its supervisor restarts it), an
   actor cancelled between turns is flushed; one cancelled mid-turn is not, and that
   ask fails with ``ActorStopped``. An activation with queued mail is parked and resumed
@@ -33,7 +39,7 @@ from typing import TYPE_CHECKING, Final
 import trio
 
 from actors.actor import Actor
-from actors.errors import ActorStopped
+from actors.errors import ActorStopped, DeliveryError, NotOwner
 from actors.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
 from actors.messages import Envelope, set_ask_chain
 from actors.ref import ActorRef, Address
@@ -61,6 +67,10 @@ class ActivationState(enum.Enum):
     STOPPED = "stopped"
 
 
+class LeaseLost(Exception):
+    """Returned (not raised) by an incarnation that found its lease gone."""
+
+
 class StopReason(enum.Enum):
     """Who asked the activation to stop once its mailbox is empty."""
 
@@ -72,7 +82,7 @@ class Activation:
     """The runtime side of one actor; also the ``ActorContext`` its incarnations get."""
 
     __slots__ = ("_host", "_in_turn", "_inbox", "_own_chain", "_parked", "_stop_reason",
-                 "_window", "activated_at", "address", "idle_since", "last_failure",
+                 "_window", "activated_at", "address", "fence", "idle_since", "last_failure",
                  "mailbox", "processed", "restarts", "state")
 
     def __init__(self, host: KindHost, address: Address) -> None:
@@ -90,6 +100,8 @@ class Activation:
         self._in_turn = False
         self._stop_reason: StopReason | None = None
         self._window: RestartWindow | None = None
+        self.fence: int | None = None
+        """The fencing token of the lease this incarnation runs under (None: single node)."""
 
     # ActorContext
 
@@ -138,17 +150,24 @@ class Activation:
         if idle_since is not None and idle_since <= idle_before:
             self._wake()
 
+    def nudge(self) -> None:
+        """Wake an idle actor so it looks at its lease again."""
+        self._wake()
+
     def has_mail(self) -> bool:
         """Whether messages are buffered or senders are waiting for room."""
         return has_mail(self.mailbox)
 
-    def retire(self, reason: str) -> None:
-        """Leave the kind's table, close the mailbox, fail what is still queued."""
+    def retire(self, reason: str, *, moved: bool = False) -> None:
+        """Leave the kind's table, close the mailbox, fail what is still queued
+        (with ``NotOwner`` when the actor ``moved`` to another node)."""
         self.state = ActivationState.STOPPED
         self._host.remove(self)
-        dropped = close_mailbox(
-            self.mailbox, self._inbox, lambda: ActorStopped(self.address, reason)
-        )
+        placement = self._host.registry.placement
+        if placement is not None:
+            placement.forget(self.address, self.fence)
+        error = NotOwner if moved else ActorStopped
+        dropped = close_mailbox(self.mailbox, self._inbox, lambda: error(self.address, reason))
         if dropped:
             logger.warning("%s retired (%s): dropped %d queued tells", self.address, reason,
                            dropped)
@@ -178,6 +197,12 @@ class Activation:
         try:
             while True:
                 error = await self._incarnation()
+                if isinstance(error, LeaseLost):
+                    placement = self._host.registry.placement
+                    if placement is not None and placement.holds(self.address):
+                        continue
+                    self.retire("its lease moved to another node", moved=True)
+                    return
                 if error is not None:
                     if kind.restart is RestartType.TEMPORARY:
                         reason = f"temporary actor crashed ({type(error).__name__})"
@@ -227,6 +252,11 @@ class Activation:
         """One actor instance from start to stop; the crash error, or ``None``."""
         self.state = ActivationState.ACTIVATING
         set_ask_chain(self._own_chain)
+        placement = self._host.registry.placement
+        if placement is not None:
+            self.fence = placement.token(self.address)
+            if self.fence is None:
+                return LeaseLost()
         actor: Actor | None = None
         try:
             actor = self._host.kind.factory(self)
@@ -249,6 +279,7 @@ class Activation:
     async def _serve(self, actor: Actor) -> Exception | None:
         """Take turns until a crash (return it) or a stop/idle request (``None``)."""
         inbox = self._inbox
+        placement = self._host.registry.placement
         turns = 0
         while True:
             idle_since: float | None = None
@@ -265,6 +296,9 @@ class Activation:
                 self._parked = False
                 self.idle_since = None
                 turns = 0
+            if placement is not None and placement.token(self.address) != self.fence:
+                self._hand_back(envelope)
+                return LeaseLost()
             if envelope is WAKE:
                 if idle_since is not None and self._stop_reason is None and not self.has_mail():
                     return None
@@ -276,6 +310,18 @@ class Activation:
             error = await self._turn(actor, envelope)
             if error is not None:
                 return error
+
+    def _hand_back(self, envelope: Envelope) -> None:
+        """Give a message this node may no longer handle back to its router."""
+        if envelope is WAKE:
+            return
+        if envelope.reply is not None:
+            envelope.reply.fail(NotOwner(self.address, "its lease moved to another node"))
+            return
+        try:
+            self._host.registry.send_nowait(self.address, envelope.message)
+        except DeliveryError as error:
+            logger.warning("a tell to %s was dropped: %s", self.address, error)
 
     async def _turn(self, actor: Actor, envelope: Envelope) -> Exception | None:
         self._in_turn = True

@@ -17,6 +17,7 @@ import msgspec
 import trio
 
 from actors.hub import Hub, HubStatistics
+from supervisors.cluster.node import ClusterStatus
 from supervisors.status import SupervisorSnapshot
 
 LAG_SAMPLE_INTERVAL_S = 0.5
@@ -41,6 +42,8 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     loop_lag: LoopLag
     hub: HubStatistics
     supervisor: SupervisorSnapshot
+    cluster: ClusterStatus | None = None
+    """Cluster mode: the nodes, leases held here and relay figures."""
 
 
 class NodeMonitor:
@@ -49,6 +52,8 @@ class NodeMonitor:
     def __init__(
         self,
         *,
+        node: str | None = None,
+        cluster_status: Callable[[], ClusterStatus] | None = None,
         hub: Hub,
         supervisor_snapshot: Callable[[], SupervisorSnapshot],
         connection_count: Callable[[], int],
@@ -60,7 +65,8 @@ class NodeMonitor:
         self._connection_count = connection_count
         self._storage_backend = storage_backend
         self._realtime_backend = realtime_backend
-        self.node = f"{socket.gethostname()}:{os.getpid()}"
+        self.node = node or f"{socket.gethostname()}:{os.getpid()}"
+        self._cluster_status = cluster_status
         self.started_at = time.time()
         self._last_lag = 0.0
         self._max_lag = 0.0
@@ -91,4 +97,5 @@ class NodeMonitor:
             loop_lag=LoopLag(last_ms=self._last_lag * 1000, max_ms=self._max_lag * 1000),
             hub=self._hub.statistics(),
             supervisor=self._supervisor_snapshot(),
+            cluster=None if self._cluster_status is None else self._cluster_status(),
         )

@@ -31,10 +31,13 @@ from services.email import SmtpConfig, build_mailer
 from services.passwords import PasswordHasher
 from storage import open_store
 from storage.realtime import open_realtime
+from supervisors.cluster.fanout import ClusterHub
+from supervisors.cluster.node import ClusterNode, open_cluster
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
 from supervisors.retention import RetentionJob, retention_supervisor
+from supervisors.stale_calls import call_actor_closer
 from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -84,7 +87,15 @@ async def serve_node(
             open_realtime(settings.redis_url, prefix=settings.redis_prefix)
         )
         sessions = realtime.sessions if settings.uses_redis else store.sessions
-        hub = Hub()
+        cluster: ClusterNode | None = None
+        hub: Hub
+        if settings.cluster is None:
+            hub = Hub()
+        else:
+            hub = ClusterHub(settings.cluster.node_id)
+            cluster = await stack.enter_async_context(
+                open_cluster(settings.cluster, settings.secret_key, realtime, hub)
+            )
         content_filter = ContentFilter.from_rules(settings.content_rules)
         registry = await stack.enter_async_context(
             open_registry(
@@ -105,7 +116,12 @@ async def serve_node(
             ),
         )
 
+        if cluster is not None:
+            await cluster.join(registry, gateway)
+
         monitor = NodeMonitor(
+            node=None if cluster is None else cluster.node_id,
+            cluster_status=None if cluster is None else cluster.status,
             hub=hub,
             supervisor_snapshot=registry.snapshot,
             connection_count=gateway.connection_count,
@@ -149,12 +165,17 @@ async def serve_node(
 
         async with trio.open_nursery() as background:
             await background.start(monitor.run)
-            await background.start(retention_supervisor(RetentionJob(store)).run)
+            retention = RetentionJob.from_settings(
+                store, settings.retention, close_call=call_actor_closer(registry)
+            )
+            await background.start(retention_supervisor(retention).run)
             async with trio.open_nursery() as server:
                 binds: list[str] = await server.start(
                     serve_asgi, application, hypercorn_config(settings), drain_then_stop
                 )
                 logger.info("serving on %s", ", ".join(binds))
+                if cluster is not None:
+                    await cluster.serving_at(binds[0])
                 task_status.started(NodeHandle(binds=binds, context=context))
             background.cancel_scope.cancel()
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import trio
 
-from actors.errors import ActorStopped, AskTimeout, MailboxFull, UnknownActorKind
+from actors.errors import ActorStopped, AskTimeout, MailboxFull, NotOwner, UnknownActorKind
 from actors.messages import Envelope, ReplySlot, check_ask_cycle, current_ask_chain
 from actors.ref import ActorRef, Address
 from actors.statistics import ActorStatistics
@@ -36,6 +36,9 @@ from supervisors.policy import (
 )
 from supervisors.status import RegistryStatistics, SupervisorSnapshot
 from supervisors.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from supervisors.cluster.placement import Placement
 
 
 class Registry:
@@ -64,6 +67,7 @@ class Registry:
         self.name = name
         self.shutdown_timeout = shutdown_timeout
         self.closed = False
+        self.placement: Placement | None = None
         self._supervisor = Supervisor(
             name,
             [host.child_spec() for host in self._hosts.values()],
@@ -78,12 +82,28 @@ class Registry:
             raise UnknownActorKind(kind)
         return ActorRef(self, Address(kind, id))
 
+    def attach_placement(self, placement: Placement) -> None:
+        """Cluster mode: deliver only what this node holds a lease for; forward the rest."""
+        self.placement = placement
+        placement.attach(self)
+
     # Router
 
     async def send(self, address: Address, message: object) -> None:
         """Enqueue ``message``, waiting for room (see :class:`actors.ref.Router`)."""
         await trio.lowlevel.checkpoint_if_cancelled()
         host = self._open_host(address)
+        placement = self.placement
+        if placement is not None and not placement.holds(address):
+            await placement.send(address, message)
+            return
+        await self._send_local(host, address, message)
+
+    async def local_send(self, address: Address, message: object) -> None:
+        """:meth:`send` to this node's activation, whatever the placement says."""
+        await self._send_local(self._open_host(address), address, message)
+
+    async def _send_local(self, host: KindHost, address: Address, message: object) -> None:
         envelope = Envelope(message)
         try:
             host.activation(address).mailbox.send_nowait(envelope)
@@ -98,6 +118,10 @@ class Registry:
     def send_nowait(self, address: Address, message: object) -> None:
         """Enqueue ``message`` now or raise ``MailboxFull``."""
         host = self._open_host(address)
+        placement = self.placement
+        if placement is not None and not placement.holds(address):
+            placement.send_nowait(address, message)
+            return
         try:
             host.activation(address).mailbox.send_nowait(Envelope(message))
         except trio.WouldBlock:
@@ -112,6 +136,34 @@ class Registry:
         host = self._open_host(address)
         if timeout is None:
             timeout = host.kind.ask_timeout
+        placement = self.placement
+        if placement is None:
+            return await self._request_local(host, address, message, timeout, chain)
+        if placement.holds(address):
+            try:
+                return await self._request_local(host, address, message, timeout, chain)
+            except NotOwner:
+                pass  # the lease lapsed while the ask was queued: find the new owner
+        return await placement.request(address, message, timeout, chain)
+
+    async def local_request(
+        self,
+        address: Address,
+        message: object,
+        timeout: float,  # noqa: ASYNC109
+        chain: tuple[Address, ...],
+    ) -> Any:
+        """:meth:`request` of this node's activation, whatever the placement says."""
+        return await self._request_local(self._open_host(address), address, message, timeout, chain)
+
+    async def _request_local(
+        self,
+        host: KindHost,
+        address: Address,
+        message: object,
+        timeout: float,  # noqa: ASYNC109
+        chain: tuple[Address, ...],
+    ) -> Any:
         reply = ReplySlot()
         envelope = Envelope(message, reply, chain)
         with trio.move_on_after(timeout):
@@ -121,6 +173,31 @@ class Registry:
                 await self._send_when_room(host, address, envelope)
             return await reply.wait()
         raise AskTimeout(address, timeout)
+
+    async def enqueue(
+        self, address: Address, message: object, chain: tuple[Address, ...], *, reply: bool
+    ) -> ReplySlot | None:
+        """Put a forwarded message in the local mailbox (waiting for room); its reply slot."""
+        host = self._open_host(address)
+        slot = ReplySlot() if reply else None
+        envelope = Envelope(message, slot, chain)
+        try:
+            host.activation(address).mailbox.send_nowait(envelope)
+        except trio.WouldBlock:
+            await self._send_when_room(host, address, envelope)
+        return slot
+
+    def is_active(self, address: Address) -> bool:
+        """Whether ``address`` has an activation on this node (no activation)."""
+        host = self._hosts.get(address.kind)
+        return host is not None and host.find(address.id) is not None
+
+    def wake(self, address: Address) -> None:
+        """Nudge ``address``'s activation, if any, to look at its placement again."""
+        host = self._hosts.get(address.kind)
+        activation = None if host is None else host.find(address.id)
+        if activation is not None:
+            activation.nudge()
 
     def _open_host(self, address: Address) -> KindHost:
         host = self._hosts.get(address.kind)

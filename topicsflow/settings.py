@@ -14,6 +14,9 @@ Contract:
   rate limits and bus.
 * ``TOPICSFLOW_CONTENT_RULES`` names the content filter's rules file; it is read and
   validated here, once, so a bad file stops the start like any other bad value.
+* ``TOPICSFLOW_CLUSTER=true`` turns on cluster mode (:mod:`topicsflow.cluster_settings`).
+* ``TOPICSFLOW_RETENTION_*`` set the retention job's periods
+  (:mod:`topicsflow.retention_settings`).
 * Secrets (:attr:`Settings.secret_key`, connection strings) are never part of ``repr``.
 """
 
@@ -30,6 +33,13 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from services.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
+from topicsflow.cluster_settings import (
+    ClusterSettings,
+    check_cluster,
+    default_node_id,
+    parse_node_id,
+)
+from topicsflow.retention_settings import RetentionSettings
 
 PREFIX = "TOPICSFLOW_"
 ValueType = TypeVar("ValueType")
@@ -90,6 +100,9 @@ class Settings:
     turn_secret: str | None = dataclasses.field(default=None, repr=False)
     tenor_api_key: str | None = dataclasses.field(default=None, repr=False)
     tenor_url: str = "https://tenor.googleapis.com/v2"
+    retention: RetentionSettings = dataclasses.field(default_factory=RetentionSettings)
+    cluster: ClusterSettings | None = None
+    """None: a single node (the default)."""
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -227,6 +240,48 @@ class _Reader:
             raise SettingsError(variable, f"{error}{shown}") from None
 
 
+def _load_cluster(reader: _Reader, explicit_secret: bool) -> ClusterSettings | None:
+    if not reader.get("CLUSTER", _parse_bool):
+        return None
+    missing = check_cluster(
+        redis_url=reader.get("REDIS_URL", _parse_nonempty, secret=True),
+        mongodb_url=reader.get("MONGODB_URL", _parse_nonempty, secret=True),
+        explicit_secret=explicit_secret,
+    )
+    if missing is not None:
+        raise SettingsError(PREFIX + missing[0], missing[1])
+    defaults = ClusterSettings(node_id="")
+    return ClusterSettings(
+        node_id=reader.get("NODE_ID", parse_node_id) or default_node_id(),
+        peer_host=reader.get("CLUSTER_HOST", _parse_nonempty) or defaults.peer_host,
+        peer_port=reader.get("CLUSTER_PORT", _parse_int(0, 65535)) or defaults.peer_port,
+        advertise_host=reader.get("CLUSTER_ADVERTISE_HOST", _parse_nonempty),
+        lease_seconds=reader.get("LEASE_SECONDS", _parse_float(0.5, 300.0))
+        or defaults.lease_seconds,
+    )
+
+
+def _load_retention(reader: _Reader) -> RetentionSettings:
+    defaults = RetentionSettings()
+
+    def value(name: str, parse: Callable[[str], float], default: float) -> float:
+        parsed = reader.get("RETENTION_" + name, parse)
+        return default if parsed is None else parsed
+
+    return RetentionSettings(
+        deleted_days=value("DELETED_DAYS", _parse_float(0.0, 3650.0), defaults.deleted_days),
+        invitation_days=value(
+            "INVITATION_DAYS", _parse_float(0.0, 3650.0), defaults.invitation_days
+        ),
+        stale_call_hours=value(
+            "CALL_HOURS", _parse_float(0.1, 24.0 * 365), defaults.stale_call_hours
+        ),
+        interval_seconds=value(
+            "INTERVAL_SECONDS", _parse_float(1.0, 7 * 24 * 3600.0), defaults.interval_seconds
+        ),
+    )
+
+
 def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
     """Parse and validate the settings; raise :class:`SettingsError` on the first problem."""
     reader = _Reader(os.environ if environment is None else environment)
@@ -234,6 +289,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
     profile = Profile(profile_name or Profile.DEVELOPMENT)
     defaults = Settings()
     secret_key = reader.get("SECRET_KEY", _parse_nonempty, secret=True)
+    explicit_secret = secret_key is not None
     if secret_key is None:
         if profile is Profile.PRODUCTION:
             raise SettingsError(PREFIX + "SECRET_KEY", "required in the production profile")
@@ -258,7 +314,10 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
             PREFIX + "SENDGRID_API_KEY", "required when TOPICSFLOW_EMAIL_BACKEND=sendgrid"
         )
 
+    cluster = _load_cluster(reader, explicit_secret)
+
     return Settings(
+        cluster=cluster,
         profile=profile,
         host=value("HOST", _parse_nonempty, defaults.host),
         port=value("PORT", _parse_int(1, 65535), defaults.port),
@@ -301,4 +360,5 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         turn_secret=reader.get("TURN_SECRET", _parse_nonempty, secret=True),
         tenor_api_key=reader.get("TENOR_API_KEY", _parse_nonempty, secret=True),
         tenor_url=value("TENOR_URL", _parse_url("http", "https"), defaults.tenor_url).rstrip("/"),
+        retention=_load_retention(reader),
     )

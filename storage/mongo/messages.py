@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Document, MongoContext
 from storage.mongo.edits import edit_with_history
 from storage.records import Message, MessageDraft, Reaction
@@ -60,26 +60,38 @@ class MongoMessages:
         self._clock = context.clock
         self._locks = context.locks
 
-    async def append(self, room_id: str, draft: MessageDraft) -> Message:
-        (message,) = await self.append_many(room_id, (draft,))
+    async def append(
+        self, room_id: str, draft: MessageDraft, *, fence: int | None = None
+    ) -> Message:
+        (message,) = await self.append_many(room_id, (draft,), fence=fence)
         return message
 
-    async def append_many(self, room_id: str, drafts: Sequence[MessageDraft]) -> list[Message]:
+    async def append_many(
+        self, room_id: str, drafts: Sequence[MessageDraft], *, fence: int | None = None
+    ) -> list[Message]:
         if not drafts:
             return []
         async with self._locks.hold(f"room_counters:{room_id}"):
-            return await self._append_many(room_id, drafts)
+            return await self._append_many(room_id, drafts, fence)
 
-    async def _append_many(self, room_id: str, drafts: Sequence[MessageDraft]) -> list[Message]:
-        counter = await self._call(
-            lambda: self._counters.find_one_and_update(
-                {"_id": room_id},
-                {"$inc": {"last_seq": len(drafts)}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            ),
-            idempotent=False,
-        )
+    async def _append_many(
+        self, room_id: str, drafts: Sequence[MessageDraft], fence: int | None
+    ) -> list[Message]:
+        query: Document = {"_id": room_id}
+        update: Document = {"$inc": {"last_seq": len(drafts)}}
+        if fence is not None:
+            # No match for a counter fenced higher: the upsert then collides on _id.
+            query["fence"] = {"$not": {"$gt": fence}}
+            update["$set"] = {"fence": fence}
+        try:
+            counter = await self._call(
+                lambda: self._counters.find_one_and_update(
+                    query, update, upsert=True, return_document=ReturnDocument.AFTER
+                ),
+                idempotent=False,
+            )
+        except Conflict:
+            raise Conflict("fence", f"room {room_id} has a newer owner") from None
         assert counter is not None, "an upsert returning the new document returns one"
         first = int(counter["last_seq"]) - len(drafts) + 1
         now = self._clock()
@@ -94,6 +106,7 @@ class MongoMessages:
                 kind=draft.kind,
                 reply_to_id=draft.reply_to_id,
                 attachment_ids=draft.attachment_ids,
+                nonce=draft.nonce,
             )
             for offset, draft in enumerate(drafts)
         ]
@@ -111,6 +124,20 @@ class MongoMessages:
 
     async def get(self, room_id: str, seq: int) -> Message:
         return await self._find_one(room_id, seq)
+
+    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
+        found = await self._call(
+            lambda: list(
+                self._collection.find(
+                    {"room_id": room_id}, {"author_id": 1, "nonce": 1, "seq": 1}
+                ).sort("seq", DESCENDING).limit(limit)
+            )
+        )
+        return [
+            (document["author_id"], document["nonce"], int(document["seq"]))
+            for document in reversed(found)
+            if document.get("nonce")
+        ]
 
     async def last_seq(self, room_id: str) -> int:
         found = await self._call(lambda: self._counters.find_one({"_id": room_id}))

@@ -62,11 +62,21 @@ class MessageStore(Protocol):
     Sequence numbers start at 1 and are gap-free and strictly increasing per room, also
     under concurrent appends from several tasks or nodes. A method returns only after
     the write is durable.
+
+    ``fence`` (cluster mode: the room actor's lease token) makes appends *fenced*: once
+    a room was appended to with fence ``f``, an append with a lower fence raises
+    ``Conflict("fence")`` and writes nothing, so an owner that lost its lease cannot
+    write after a newer owner did.  (Embedded SQLite is single-process; it fences within
+    the process.)
     """
 
-    async def append(self, room_id: str, draft: MessageDraft) -> Message: ...
+    async def append(
+        self, room_id: str, draft: MessageDraft, *, fence: int | None = None
+    ) -> Message: ...
 
-    async def append_many(self, room_id: str, drafts: Sequence[MessageDraft]) -> list[Message]:
+    async def append_many(
+        self, room_id: str, drafts: Sequence[MessageDraft], *, fence: int | None = None
+    ) -> list[Message]:
         """Group commit: consecutive sequence numbers, one round trip where possible."""
         ...
 
@@ -74,6 +84,11 @@ class MessageStore(Protocol):
 
     async def last_seq(self, room_id: str) -> int:
         """The highest sequence number assigned in the room; 0 when empty."""
+        ...
+
+    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
+        """``(author_id, nonce, seq)`` of the room's last ``limit`` messages sent with a
+        nonce, oldest first (what a new room activation needs to keep sends idempotent)."""
         ...
 
     async def page_before(

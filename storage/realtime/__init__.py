@@ -14,6 +14,14 @@ from collections.abc import AsyncIterator, Callable
 import coredis
 
 from storage.protocols import SessionStore
+from storage.realtime.leases import (
+    Lease,
+    LeaseTable,
+    Members,
+    MemoryLeaseTable,
+    MemoryMembers,
+    NodeRecord,
+)
 from storage.realtime.memory import MemoryBus, MemoryCache, MemoryRateLimiter, MemorySessions
 from storage.realtime.protocols import (
     Bus,
@@ -28,6 +36,7 @@ from storage.realtime.protocols import (
 from storage.realtime.redis_bus import RedisBus
 from storage.realtime.redis_cache import RedisCache
 from storage.realtime.redis_errors import redis_errors
+from storage.realtime.redis_leases import RedisLeaseTable, RedisMembers
 from storage.realtime.redis_rate_limit import RedisRateLimiter
 from storage.realtime.redis_sessions import RedisSessions
 
@@ -37,6 +46,10 @@ __all__ = [
     "BusOverflow",
     "Cache",
     "KeyPart",
+    "Lease",
+    "LeaseTable",
+    "Members",
+    "NodeRecord",
     "RateDecision",
     "RateLimiter",
     "Realtime",
@@ -53,6 +66,8 @@ class Realtime:
     cache: Cache
     rate_limiter: RateLimiter
     bus: Bus
+    leases: LeaseTable
+    members: Members
     backend: str
 
 
@@ -69,6 +84,8 @@ async def open_realtime(
             cache=MemoryCache(clock),
             rate_limiter=MemoryRateLimiter(clock),
             bus=MemoryBus(),
+            leases=MemoryLeaseTable(clock),
+            members=MemoryMembers(clock),
             backend="memory",
         )
         return
@@ -83,5 +100,7 @@ async def open_realtime(
                 cache=RedisCache(client, prefix=prefix),
                 rate_limiter=RedisRateLimiter(client, prefix=prefix, clock=clock),
                 bus=RedisBus(client, prefix=prefix),
+                leases=RedisLeaseTable(client, prefix=prefix),
+                members=RedisMembers(client, prefix=prefix),
                 backend="redis",
             )

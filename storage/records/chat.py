@@ -47,6 +47,8 @@ class MessageDraft(msgspec.Struct, frozen=True, kw_only=True):
     kind: str = "text"
     reply_to_id: str | None = None
     attachment_ids: tuple[str, ...] = ()
+    nonce: str | None = None
+    """The sender's idempotency key, kept so a retried send is recognised after failover."""
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,6 +67,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     edited_at: float | None = None
     deleted_at: float | None = None
     edit_history: tuple[Edit, ...] = ()
+    nonce: str | None = None
 
 
 class DirectMessage(msgspec.Struct, frozen=True, kw_only=True):

@@ -54,18 +54,27 @@ class SqliteMessages:
         self._run = context.worker.run
         self._ids = context.ids
         self._clock = context.clock
+        self._fences: dict[str, int] = {}
 
-    async def append(self, room_id: str, draft: MessageDraft) -> Message:
-        (message,) = await self.append_many(room_id, (draft,))
+    async def append(
+        self, room_id: str, draft: MessageDraft, *, fence: int | None = None
+    ) -> Message:
+        (message,) = await self.append_many(room_id, (draft,), fence=fence)
         return message
 
-    async def append_many(self, room_id: str, drafts: Sequence[MessageDraft]) -> list[Message]:
+    async def append_many(
+        self, room_id: str, drafts: Sequence[MessageDraft], *, fence: int | None = None
+    ) -> list[Message]:
         if not drafts:
             return []
         now = self._clock()
         ids = [self._ids.new_id() for _ in drafts]
 
         def insert(connection: sqlite3.Connection) -> list[Message]:
+            if fence is not None:  # the worker thread is the only writer: no race here
+                if fence < self._fences.get(room_id, 0):
+                    raise Conflict("fence", f"room {room_id} has a newer owner")
+                self._fences[room_id] = fence
             first = reserve_sequence(connection, room_id, len(drafts))
             messages = [
                 Message(
@@ -78,6 +87,7 @@ class SqliteMessages:
                     kind=draft.kind,
                     reply_to_id=draft.reply_to_id,
                     attachment_ids=draft.attachment_ids,
+                    nonce=draft.nonce,
                 )
                 for offset, (message_id, draft) in enumerate(zip(ids, drafts, strict=True))
             ]
@@ -109,6 +119,18 @@ class SqliteMessages:
             )
         )
         return newest_first[::-1]
+
+    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
+        newest_first = await self._run(
+            lambda connection: MESSAGES.select(
+                connection, "WHERE room_id = ? ORDER BY seq DESC LIMIT ?", (room_id, limit)
+            )
+        )
+        return [
+            (message.author_id, message.nonce, message.seq)
+            for message in reversed(newest_first)
+            if message.nonce
+        ]
 
     async def since(self, room_id: str, *, after_seq: int, limit: int = 200) -> list[Message]:
         parameters = (room_id, after_seq, page_limit(limit))

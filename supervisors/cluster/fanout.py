@@ -1,0 +1,172 @@
+"""Cross-node fan-out: every node's hub sees every channel event, published once to the bus.
+
+:class:`ClusterHub` is the node's :class:`~actors.hub.Hub` in cluster mode.  An event
+published by a local actor is delivered to local subscribers at once and queued for the
+bus, encoded once (MessagePack, the same bytes local msgpack subscribers get).  One task
+publishes the queue in order on one connection, so each node receives a channel's events
+in the order its owner published them; each node decodes a bus message once and hands it
+to its local subscribers.  Evictions (kicks, bans), login revocations and user
+disconnections travel the same way.
+
+Loss: Redis pub/sub is at-most-once.  When this node's subscription breaks or falls
+behind, every local WebSocket is closed with 1011 (reconnect): clients resume by sequence
+number from storage, so they see no gap.  A full outbound queue drops the event for
+other nodes (counted in ``relay_dropped``); their subscribers fill the gap on resume.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import msgspec
+import trio
+
+from actors.hub import Hub
+from protocol.broadcast import BroadcastFrame
+from protocol.codecs import MSGPACK_CODEC
+from protocol.errors import ProtocolError
+from storage.errors import StorageError
+from storage.realtime import Bus, BusOverflow
+
+logger = logging.getLogger(__name__)
+
+BUS_CHANNEL = "cluster-events"
+RELAY_CAPACITY = 10_000
+
+
+class Published(msgspec.Struct, frozen=True, array_like=True, tag="publish"):
+    origin: str
+    channel: str
+    frame: bytes
+
+
+class Evicted(msgspec.Struct, frozen=True, array_like=True, tag="evict"):
+    origin: str
+    channel: str
+    user_id: str
+    reason: str
+
+
+class LoginRevoked(msgspec.Struct, frozen=True, array_like=True, tag="revoke"):
+    origin: str
+    session_id: str
+
+
+class UserDisconnected(msgspec.Struct, frozen=True, array_like=True, tag="disconnect"):
+    origin: str
+    user_id: str
+    reason: str
+    code: int
+
+
+BusEvent = Published | Evicted | LoginRevoked | UserDisconnected
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(BusEvent)
+
+
+class RemoteEffects(msgspec.Struct, kw_only=True):
+    """What the gateway does for events from other nodes (set by the node)."""
+
+    revoke_login: Callable[[str], object]
+    disconnect_user: Callable[[str, str, int], object]
+    reset_all: Callable[[], object]
+
+
+class ClusterHub(Hub):
+    """A :class:`Hub` that also relays to, and applies events from, the other nodes."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self.relay_dropped = 0
+        self.received = 0
+        self._outbox, self._queued = trio.open_memory_channel[bytes](RELAY_CAPACITY)
+
+    def publish(self, channel: str, event: BroadcastFrame) -> int:
+        delivered = super().publish(channel, event)
+        frame = event.encoded_for(MSGPACK_CODEC)
+        assert isinstance(frame, bytes)
+        self.relay(Published(self.node_id, channel, frame))
+        return delivered
+
+    def evict_user(self, channel: str, user_id: str, reason: str) -> int:
+        evicted = super().evict_user(channel, user_id, reason)
+        self.relay(Evicted(self.node_id, channel, user_id, reason))
+        return evicted
+
+    def relay(self, event: BusEvent) -> None:
+        """Queue ``event`` for the other nodes (never waits; drops when the queue is full)."""
+        try:
+            self._outbox.send_nowait(_ENCODER.encode(event))
+        except trio.WouldBlock:
+            self.relay_dropped += 1
+            if self.relay_dropped % 1000 == 1:
+                logger.warning("the cluster relay queue is full; dropped %d events",
+                               self.relay_dropped)
+
+    async def run(
+        self, bus: Bus, effects: RemoteEffects,
+        *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Publish queued events and apply the other nodes' until cancelled."""
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._publish_queued, bus)
+            await self._listen(bus, effects, task_status)
+
+    async def _publish_queued(self, bus: Bus) -> None:
+        async for data in self._queued:
+            try:
+                await bus.publish(BUS_CHANNEL, data)
+            except StorageError as error:
+                self.relay_dropped += 1
+                logger.warning("could not relay an event to the cluster: %s", error)
+
+    async def _listen(self, bus: Bus, effects: RemoteEffects,
+                      task_status: trio.TaskStatus[None]) -> None:
+        started = False
+        while True:
+            try:
+                async with bus.subscribe(BUS_CHANNEL, buffer=RELAY_CAPACITY) as subscription:
+                    if not started:
+                        task_status.started()
+                        started = True
+                    else:
+                        effects.reset_all()  # events may have been missed while away
+                    async for message in subscription:
+                        self._apply(message.data, effects)
+            except (BusOverflow, StorageError) as error:
+                logger.warning("the cluster bus subscription broke (%s); resubscribing", error)
+            if not started:
+                raise StorageError("could not subscribe to the cluster bus")
+            effects.reset_all()
+            await trio.sleep(1.0)
+
+    def _apply(self, data: bytes, effects: RemoteEffects) -> None:
+        try:
+            event = _DECODER.decode(data)
+        except msgspec.DecodeError as error:
+            logger.warning("ignored an unreadable cluster event: %s", error)
+            return
+        if event.origin == self.node_id:
+            return
+        self.received += 1
+        match event:
+            case Published():
+                try:
+                    frame = MSGPACK_CODEC.decode_server(event.frame)
+                except ProtocolError as error:
+                    logger.warning("ignored an unreadable relayed frame: %s", error)
+                    return
+                Hub.publish(self, event.channel, BroadcastFrame.preencoded(
+                    frame, MSGPACK_CODEC, event.frame))
+            case Evicted():
+                Hub.evict_user(self, event.channel, event.user_id, event.reason)
+            case LoginRevoked():
+                effects.revoke_login(event.session_id)
+            case UserDisconnected():
+                effects.disconnect_user(event.user_id, event.reason, event.code)
+
+    def statistics_extra(self) -> dict[str, int]:
+        return {"relay_dropped": self.relay_dropped, "received": self.received,
+                "relay_queued": self._queued.statistics().current_buffer_used}
