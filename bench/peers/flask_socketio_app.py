@@ -1,0 +1,53 @@
+"""The seed's stack as a benchmark peer: Flask + Flask-SocketIO, one room broadcast handler.
+
+    python bench/peers/flask_socketio_app.py --port PORT [--async-mode eventlet|gevent]
+
+Handlers equivalent to our chat room's: ``join`` (a room name) joins the room and is
+acknowledged with ``True``; ``send`` (``{"room", "text"}``) broadcasts the payload to
+every member of the room (the sender included) as ``message``.  The server is
+``socketio.run`` with the chosen async mode (eventlet, the mode Flask-SocketIO's docs
+call the best performing, by default; gevent uses gevent-websocket), no access log.
+The monkey patching must happen before Flask is imported, hence the late imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def main() -> None:
+    """Parse the arguments, patch the standard library, serve until killed."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--async-mode", choices=["eventlet", "gevent"], default="eventlet")
+    arguments = parser.parse_args()
+    if arguments.async_mode == "eventlet":
+        import eventlet  # type: ignore[import-untyped]
+
+        eventlet.monkey_patch()
+    else:
+        from gevent import monkey  # type: ignore[import-untyped]
+
+        monkey.patch_all()
+
+    from flask import Flask
+    from flask_socketio import SocketIO, join_room  # type: ignore[import-untyped]
+
+    app = Flask(__name__)
+    socketio = SocketIO(app, async_mode=arguments.async_mode, cors_allowed_origins="*")
+
+    @socketio.on("join")  # type: ignore[untyped-decorator]
+    def on_join(room: str) -> bool:
+        join_room(room)
+        return True
+
+    @socketio.on("send")  # type: ignore[untyped-decorator]
+    def on_send(data: dict[str, Any]) -> None:
+        socketio.emit("message", data, to=data["room"])
+
+    socketio.run(app, host="127.0.0.1", port=arguments.port, log_output=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The four servers of the comparison, each started as a child process pinned to one CPU.
+
+:func:`start_server` runs one of :data:`SERVERS` on a free loopback port behind
+``taskset -c <cpu>`` and yields a :class:`RunningServer` once it accepts connections;
+on exit the process gets SIGTERM, then SIGKILL after a few seconds.  The server's
+stdout and stderr go to ``<workdir>/<name>-<ns>.log``, one file per start.
+
+* ``topicsflow``: our node exactly as :mod:`bench.node_process` runs it
+  (``python -m topicsflow serve --port 0``, testing profile, embedded SQLite in
+  ``<workdir>/topicsflow-data``, which the caller has seeded), from ``source`` (see
+  :mod:`bench.server_source`), ready when it logs ``serving on``.
+* ``flask_socketio``: ``bench/peers/flask_socketio_app.py`` (eventlet by default).
+* ``python_socketio``: ``bench/peers/socketio_asgi_app.py`` on uvicorn.
+* ``centrifugo``: Centrifugo v6, memory engine, JSON protocol over WebSocket, HS256
+  connection tokens signed with :data:`CENTRIFUGO_SECRET` (made by
+  :func:`centrifugo_token`), clients may subscribe to channels without a namespace and
+  publish to those they are subscribed to (``allow_publish_for_subscriber``).
+
+The peers are ready when their port accepts a TCP connection.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.node_process import REPOSITORY, node_environment, pinned
+from bench.toolchain import centrifugo_binary
+
+SERVERS = ("topicsflow", "flask_socketio", "python_socketio", "centrifugo")
+LOADGEN_PROTOCOL = {
+    "topicsflow": "topicsflow", "flask_socketio": "socketio",
+    "python_socketio": "socketio", "centrifugo": "centrifugo",
+}
+CENTRIFUGO_SECRET = "bench-only-hmac-secret-not-used-anywhere-else"
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+@dataclasses.dataclass(frozen=True)
+class RunningServer:
+    """A started server: its name, process id and the loadgen's protocol and URL."""
+
+    name: str
+    pid: int
+    protocol: str
+    websocket_url: str
+
+
+def free_port() -> int:
+    """A loopback TCP port free right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def centrifugo_token(user_id: str) -> str:
+    """A Centrifugo connection JWT (HS256) for ``user_id``, valid for a day."""
+
+    def encode(value: dict[str, object]) -> bytes:
+        raw = json.dumps(value, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+    signing_input = encode({"alg": "HS256", "typ": "JWT"}) + b"." + encode(
+        {"sub": user_id, "exp": int(time.time()) + 86_400}
+    )
+    signature = hmac.new(CENTRIFUGO_SECRET.encode(), signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+
+
+def centrifugo_config(port: int) -> dict[str, object]:
+    """Centrifugo's configuration; see the module docstring."""
+    return {
+        "http_server": {"address": "127.0.0.1", "port": port},
+        "log": {"level": "error"},
+        "usage_stats": {"disabled": True},
+        "engine": {"type": "memory"},
+        "client": {"token": {"hmac_secret_key": CENTRIFUGO_SECRET}, "allowed_origins": ["*"]},
+        "channel": {"without_namespace": {
+            "allow_subscribe_for_client": True, "allow_publish_for_subscriber": True,
+        }},
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` from ``/proc`` (0.0 if unreadable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str] | None]:
+    peers = REPOSITORY / "bench" / "peers"
+    if name == "topicsflow":
+        command = [sys.executable, "-m", "topicsflow", "serve", "--port", "0"]
+        return command, node_environment(workdir / "topicsflow-data")
+    if name == "flask_socketio":
+        return [sys.executable, str(peers / "flask_socketio_app.py"), "--port", str(port)], None
+    if name == "python_socketio":
+        return [sys.executable, str(peers / "socketio_asgi_app.py"), "--port", str(port)], None
+    if name == "centrifugo":
+        config = workdir / "centrifugo.json"
+        config.write_text(json.dumps(centrifugo_config(port)), encoding="utf-8")
+        return [str(centrifugo_binary()), "--config", str(config)], None
+    raise ValueError(f"unknown server {name!r}; one of {SERVERS}")
+
+
+def _websocket_path(name: str) -> str:
+    if name == "topicsflow":
+        return "/ws"
+    if name == "centrifugo":
+        return "/connection/websocket"
+    return "/socket.io/?EIO=4&transport=websocket"
+
+
+def _wait_ready(name: str, process: subprocess.Popen[bytes], port: int, log_path: Path) -> int:
+    """The port the server listens on, once it accepts connections."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log_path.read_text(errors='replace')[-2000:]}")
+        if name == "topicsflow":
+            text = log_path.read_text(errors="replace")
+            if match := re.search(r"serving on http://[\d.]+:(\d+)", text):
+                return int(match.group(1))
+        else:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+                return port
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} did not start within {START_TIMEOUT_S} s")
+
+
+@contextlib.contextmanager
+def start_server(
+    name: str, workdir: Path, *, cpu: int | None = 0, source: Path = REPOSITORY
+) -> Iterator[RunningServer]:
+    """Run server ``name`` until the block ends; see the module docstring."""
+    port = free_port()
+    command, environment = _command(name, port, workdir)
+    log_path = workdir / f"{name}-{time.time_ns()}.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            pinned(command, cpu), cwd=source, env=environment, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        port = _wait_ready(name, process, port, log_path)
+        yield RunningServer(
+            name=name, pid=process.pid, protocol=LOADGEN_PROTOCOL[name],
+            websocket_url=f"ws://127.0.0.1:{port}{_websocket_path(name)}",
+        )
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
