@@ -136,8 +136,10 @@ class ChatRoomActor(RoomMembership, Actor):
         except NotFound:
             self._room = None
             return
-        recent = await self._store.messages.recent_nonces(self.address.id, RECENT_NONCES)
-        for author_id, nonce, seq in recent:
+        log = await self._store.messages.reopen(
+            self.address.id, recent=RECENT_NONCES, fence=self.context.fence
+        )
+        for author_id, nonce, seq in log.nonces:
             self._recent_sends[(author_id, nonce)] = MessageAccepted(
                 channel=self._channel, seq=seq, message_id=public_message_id(seq)
             )

@@ -16,6 +16,9 @@ Guarantees (docs/PROTOCOL.md states them for clients):
   flooding is closed with 4008.  Silence past the heartbeat timeout closes with 4009.
 * Live events are delivered without waiting: when the outbound queue is full the client is
   a slow consumer and is closed with 4000 at once; other connections never wait for it.
+* With ``resync_on_gap`` (cluster mode, where relayed events can be lost with a dying
+  node) a live event whose ``seq`` skips past the next expected one closes the connection
+  with 1011: the client reconnects and resumes from its last seq, so it never sees a gap.
 * A domain refusal becomes an ``error`` frame; an unexpected exception in a handler is
   logged and answered ``internal`` — it never ends the session or touches another one.
 * With a connection listener (presence), an authenticated connection is announced when
@@ -49,6 +52,7 @@ from protocol.channels import ChannelKind
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, WireData
 from protocol.control_frames import ErrorReply, Evicted, Goodbye, error_reply
+from protocol.enums import GoodbyeReason
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.server_frames import ServerFrame
 from services.token_bucket import TokenBucket
@@ -76,7 +80,8 @@ class SessionLimits:
 class SessionServices:
     """The node's collaborators a session uses; shared by every session of the node."""
 
-    __slots__ = ("authenticator", "channels", "connections", "hub", "limits", "router")
+    __slots__ = ("authenticator", "channels", "connections", "hub", "limits", "resync_on_gap",
+                 "router")
 
     def __init__(
         self,
@@ -87,6 +92,7 @@ class SessionServices:
         router: FrameRouter,
         limits: SessionLimits | None = None,
         connections: ConnectionListener | None = None,
+        resync_on_gap: bool = False,
     ) -> None:
         self.hub = hub
         self.authenticator = authenticator
@@ -94,6 +100,7 @@ class SessionServices:
         self.router = router
         self.limits = limits or SessionLimits()
         self.connections = connections
+        self.resync_on_gap = resync_on_gap
 
 
 class ConnectionSession(SessionDispatch):
@@ -194,6 +201,10 @@ class ConnectionSession(SessionDispatch):
             return True
         if subscription.buffering:
             return subscription.hold(event)
+        if self._services.resync_on_gap and subscription.skips(event):
+            self.terminate(CloseCode.INTERNAL_ERROR, "missed events: resume from your last seq",
+                           goodbye=GoodbyeReason.INTERNAL_ERROR)
+            return True
         if not subscription.admit(event):
             return True
         try:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import trio
 
 from actors.errors import AskTimeout, DeliveryError
-from actors.realtime import Principal
+from actors.realtime import Principal, Replay
 from actors.session_typing import TypingTracker
 from actors.subscriptions import Subscription
 from protocol import limits
@@ -45,6 +45,19 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_MS = 200
 """What a client is told to wait before retrying a frame the actors could not serve."""
+
+
+def resume_position(since_seq: int | None, replay: Replay) -> int:
+    """The last seq a resumed subscriber holds once ``replay`` is sent.
+
+    Not ``replay.last_seq``: a log hands out a number before the event is stored, so the
+    replay can report a number whose event arrives live only later; claiming it would drop
+    that event.  What the client holds is what it had plus what was replayed.
+    """
+    if since_seq is None or not replay.complete:
+        return replay.last_seq
+    seqs = [seq for event in replay.events if isinstance(seq := getattr(event, "seq", None), int)]
+    return max([since_seq, *seqs])
 
 
 class SessionDispatch:
@@ -189,7 +202,7 @@ class SessionDispatch:
         )
         for missed in replay.events:
             await self.send_frame(missed)
-        for held in subscription.go_live(replay.last_seq):
+        for held in subscription.go_live(resume_position(frame.since_seq, replay)):
             await self.send_wire(held.encoded_for(self._codec))
 
     def _unsubscribe(self, channel: str) -> None:

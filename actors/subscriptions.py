@@ -52,6 +52,11 @@ class Subscription:
         self.last_seq = seq
         return True
 
+    def skips(self, event: BroadcastFrame) -> bool:
+        """Whether a live event's seq jumps past the next one expected (events were lost)."""
+        seq = event_seq(event)
+        return seq is not None and self.last_seq > 0 and seq > self.last_seq + 1
+
     def go_live(self, last_replayed_seq: int) -> Iterator[BroadcastFrame]:
         """Finish buffering after a replay up to ``last_replayed_seq``.
 

@@ -113,6 +113,7 @@ async def serve_node(
                 channels=domain.channels,
                 router=domain.router,
                 connections=domain.connections,
+                resync_on_gap=cluster is not None,
             ),
         )
 

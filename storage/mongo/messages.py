@@ -18,7 +18,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Document, MongoContext
 from storage.mongo.edits import edit_with_history
-from storage.records import Message, MessageDraft, Reaction
+from storage.records import Message, MessageDraft, Reaction, ReopenedLog
 from storage.rules import check_emoji, page_limit
 
 
@@ -125,19 +125,32 @@ class MongoMessages:
     async def get(self, room_id: str, seq: int) -> Message:
         return await self._find_one(room_id, seq)
 
-    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
-        found = await self._call(
-            lambda: list(
-                self._collection.find(
-                    {"room_id": room_id}, {"author_id": 1, "nonce": 1, "seq": 1}
-                ).sort("seq", DESCENDING).limit(limit)
+    async def reopen(self, room_id: str, *, recent: int, fence: int | None = None) -> ReopenedLog:
+        async with self._locks.hold(f"room_counters:{room_id}"):
+            counter = await self._call(lambda: self._counters.find_one({"_id": room_id}))
+            newest = await self._call(
+                lambda: list(
+                    self._collection.find(
+                        {"room_id": room_id}, {"author_id": 1, "nonce": 1, "seq": 1}
+                    ).sort("seq", DESCENDING).limit(max(recent, 1))
+                )
             )
-        )
-        return [
-            (document["author_id"], document["nonce"], int(document["seq"]))
-            for document in reversed(found)
+            last_seq = int(newest[0]["seq"]) if newest else 0
+            if counter is not None and int(counter["last_seq"]) > last_seq:
+                query: Document = {"_id": room_id, "last_seq": counter["last_seq"]}
+                settle: Document = {"last_seq": last_seq}
+                if fence is not None:
+                    query["fence"] = {"$not": {"$gt": fence}}
+                    settle["fence"] = fence
+                await self._call(
+                    lambda: self._counters.update_one(query, {"$set": settle}), idempotent=False
+                )
+        nonces = tuple(
+            (str(document["author_id"]), str(document["nonce"]), int(document["seq"]))
+            for document in reversed(newest[:recent])
             if document.get("nonce")
-        ]
+        )
+        return ReopenedLog(last_seq=last_seq, nonces=nonces)
 
     async def last_seq(self, room_id: str) -> int:
         found = await self._call(lambda: self._counters.find_one({"_id": room_id}))

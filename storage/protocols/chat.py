@@ -8,7 +8,14 @@ from typing import Protocol
 from msgspec import UNSET, UnsetType
 
 from storage.protocols.community import MembershipStore
-from storage.records import Conversation, DirectMessage, Message, MessageDraft, Room
+from storage.records import (
+    Conversation,
+    DirectMessage,
+    Message,
+    MessageDraft,
+    ReopenedLog,
+    Room,
+)
 
 
 class RoomStore(Protocol):
@@ -86,9 +93,12 @@ class MessageStore(Protocol):
         """The highest sequence number assigned in the room; 0 when empty."""
         ...
 
-    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
-        """``(author_id, nonce, seq)`` of the room's last ``limit`` messages sent with a
-        nonce, oldest first (what a new room activation needs to keep sends idempotent)."""
+    async def reopen(self, room_id: str, *, recent: int, fence: int | None = None) -> ReopenedLog:
+        """Called by a new room owner before it appends: if a writer died between taking a
+        sequence number and storing its message, the counter is moved back to the last
+        stored message (under ``fence``), so sequence numbers stay gap-free.  Returns the
+        last seq and ``(author_id, nonce, seq)`` of the last ``recent`` messages sent
+        with a nonce, oldest first (sends stay idempotent across owners)."""
         ...
 
     async def page_before(

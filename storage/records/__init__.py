@@ -20,6 +20,7 @@ from storage.records.chat import (
     Message,
     MessageDraft,
     Reaction,
+    ReopenedLog,
     Room,
     RoomKind,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "Preferences",
     "Reaction",
     "RemovedComment",
+    "ReopenedLog",
     "Report",
     "ReportState",
     "Role",

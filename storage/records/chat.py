@@ -70,6 +70,13 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     nonce: str | None = None
 
 
+class ReopenedLog(msgspec.Struct, frozen=True, kw_only=True):
+    """What a new owner of a room learns from :meth:`MessageStore.reopen`."""
+
+    last_seq: int
+    nonces: tuple[tuple[str, str, int], ...] = ()
+
+
 class DirectMessage(msgspec.Struct, frozen=True, kw_only=True):
     """A message between two users. ``deleted_at`` marks an unsent (tombstoned) message."""
 

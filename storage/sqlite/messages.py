@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from storage.errors import Conflict
-from storage.records import Edit, Message, MessageDraft, Reaction
+from storage.records import Edit, Message, MessageDraft, Reaction, ReopenedLog
 from storage.rules import check_emoji, page_limit, push_edit
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.tables import Table
@@ -120,17 +120,29 @@ class SqliteMessages:
         )
         return newest_first[::-1]
 
-    async def recent_nonces(self, room_id: str, limit: int) -> list[tuple[str, str, int]]:
-        newest_first = await self._run(
-            lambda connection: MESSAGES.select(
-                connection, "WHERE room_id = ? ORDER BY seq DESC LIMIT ?", (room_id, limit)
+    async def reopen(self, room_id: str, *, recent: int, fence: int | None = None) -> ReopenedLog:
+        def settle(connection: sqlite3.Connection) -> ReopenedLog:
+            if fence is not None:
+                if fence < self._fences.get(room_id, 0):
+                    raise Conflict("fence", f"room {room_id} has a newer owner")
+                self._fences[room_id] = fence
+            newest = MESSAGES.select(
+                connection, "WHERE room_id = ? ORDER BY seq DESC LIMIT ?",
+                (room_id, max(recent, 1)),
             )
-        )
-        return [
-            (message.author_id, message.nonce, message.seq)
-            for message in reversed(newest_first)
-            if message.nonce
-        ]
+            last_seq = newest[0].seq if newest else 0
+            connection.execute(
+                "UPDATE room_counters SET last_seq = ? WHERE room_id = ? AND last_seq > ?",
+                (last_seq, room_id, last_seq),
+            )
+            nonces = tuple(
+                (message.author_id, message.nonce, message.seq)
+                for message in reversed(newest[:recent])
+                if message.nonce is not None
+            )
+            return ReopenedLog(last_seq=last_seq, nonces=nonces)
+
+        return await self._run(settle)
 
     async def since(self, room_id: str, *, after_seq: int, limit: int = 200) -> list[Message]:
         parameters = (room_id, after_seq, page_limit(limit))

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 OUTBOX_CAPACITY = 4096
+_LINK_ERRORS = (OSError, trio.BrokenResourceError, trio.ClosedResourceError, PeerProtocolError)
 HANDSHAKE_SECONDS = 5.0
 
 
@@ -97,8 +98,6 @@ class _Link:
                 nursery.start_soon(self._write, stream, nursery.cancel_scope)
                 await self._read(stream)
                 nursery.cancel_scope.cancel()
-        except (OSError, trio.BrokenResourceError, PeerProtocolError) as error:
-            logger.warning("link to node %s broke: %s", self.node_id, error)
         finally:
             self.broken = True
             self.outbox.close()
@@ -109,18 +108,27 @@ class _Link:
                 await stream.aclose()
 
     async def _write(self, stream: FrameStream, scope: trio.CancelScope) -> None:
-        async with self._queued:
-            async for frame in self._queued:
-                batch = [frame]
-                while len(batch) < 256:
-                    try:
-                        batch.append(self._queued.receive_nowait())
-                    except trio.WouldBlock:
-                        break
-                await stream.send_many(batch)
+        try:
+            async with self._queued:
+                async for frame in self._queued:
+                    batch = [frame]
+                    while len(batch) < 256:
+                        try:
+                            batch.append(self._queued.receive_nowait())
+                        except trio.WouldBlock:
+                            break
+                    await stream.send_many(batch)
+        except _LINK_ERRORS as error:
+            logger.warning("link to node %s broke while writing: %s", self.node_id, error)
         scope.cancel()
 
     async def _read(self, stream: FrameStream) -> None:
+        try:
+            await self._read_answers(stream)
+        except _LINK_ERRORS as error:
+            logger.warning("link to node %s broke while reading: %s", self.node_id, error)
+
+    async def _read_answers(self, stream: FrameStream) -> None:
         while (frame := await stream.receive()) is not None:
             if not isinstance(frame, Answer):
                 raise PeerProtocolError(f"unexpected {type(frame).__name__} on a caller link")
@@ -255,19 +263,25 @@ class PeerServer:
                 return
             self.links += 1
             async with trio.open_nursery() as nursery:
-                while (frame := await stream.receive()) is not None:
-                    if isinstance(frame, Ask):
-                        await self._accept_ask(stream, frame, nursery)
-                    elif isinstance(frame, Tell):
-                        await self._accept_tell(frame)
-                    else:
-                        raise PeerProtocolError(f"unexpected {type(frame).__name__}")
+                try:
+                    await self._serve_frames(stream, nursery)
+                except _LINK_ERRORS as error:
+                    logger.warning("peer link from %s closed: %s", peer, error)
                 nursery.cancel_scope.cancel()
-        except (OSError, trio.BrokenResourceError, PeerProtocolError) as error:
-            logger.warning("peer link closed: %s", error)
+        except _LINK_ERRORS as error:
+            logger.warning("peer link closed during the handshake: %s", error)
         finally:
             with trio.CancelScope(shield=True):
                 await stream.aclose()
+
+    async def _serve_frames(self, stream: FrameStream, nursery: trio.Nursery) -> None:
+        while (frame := await stream.receive()) is not None:
+            if isinstance(frame, Ask):
+                await self._accept_ask(stream, frame, nursery)
+            elif isinstance(frame, Tell):
+                await self._accept_tell(frame)
+            else:
+                raise PeerProtocolError(f"unexpected {type(frame).__name__}")
 
     async def _handshake(self, stream: FrameStream) -> str | None:
         nonce = secrets.token_bytes(32)

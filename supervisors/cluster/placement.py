@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from actors.errors import ActorStopped, AskTimeout, NotOwner
+from actors.errors import ActorError, ActorStopped, AskTimeout, NotOwner
 from actors.ref import Address
 from storage.errors import StorageError
 from storage.realtime import LeaseTable
@@ -182,7 +182,7 @@ class Placement:
     async def _send_later(self, address: Address, message: object) -> None:
         try:
             await self.send(address, message)
-        except (ActorStopped, StorageError) as error:
+        except (ActorError, StorageError) as error:
             logger.warning("a tell to %s was dropped: %s", address, error)
 
     async def _owner_or_stopped(self, address: Address) -> str:

@@ -155,6 +155,10 @@ async def open_cluster_processes(
                     nursery, f"node-{index + 1}", environment, data_dir
                 ))
             yield Cluster(nodes=nodes, store=store, realtime=realtime, prefix=name)
+        except BaseException:
+            for node in nodes:  # shown by pytest with the failure
+                print(f"===== log of {node.node_id} =====\n{node.log.decode(errors='replace')}")
+            raise
         finally:
             with trio.CancelScope(shield=True):
                 for node in nodes:
