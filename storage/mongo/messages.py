@@ -136,21 +136,33 @@ class MongoMessages:
                 )
             )
             last_seq = int(newest[0]["seq"]) if newest else 0
-            if counter is not None and int(counter["last_seq"]) > last_seq:
-                query: Document = {"_id": room_id, "last_seq": counter["last_seq"]}
-                settle: Document = {"last_seq": last_seq}
-                if fence is not None:
-                    query["fence"] = {"$not": {"$gt": fence}}
-                    settle["fence"] = fence
-                await self._call(
-                    lambda: self._counters.update_one(query, {"$set": settle}), idempotent=False
-                )
+            if counter is not None:
+                await self._settle(room_id, counter, last_seq, fence)
         nonces = tuple(
             (str(document["author_id"]), str(document["nonce"]), int(document["seq"]))
             for document in reversed(newest[:recent])
             if document.get("nonce")
         )
         return ReopenedLog(last_seq=last_seq, nonces=nonces)
+
+    async def _settle(
+        self, room_id: str, counter: Document, last_seq: int, fence: int | None
+    ) -> None:
+        """Move the counter back to ``last_seq`` if it ran ahead, and claim ``fence``."""
+        if fence is not None and int(counter.get("fence", 0)) > fence:
+            raise Conflict("fence", f"room {room_id} has a newer owner")
+        settle: Document = {}
+        query: Document = {"_id": room_id}
+        if int(counter["last_seq"]) > last_seq:
+            query["last_seq"] = counter["last_seq"]
+            settle["last_seq"] = last_seq
+        if fence is not None:
+            query["fence"] = {"$not": {"$gt": fence}}
+            settle["fence"] = fence
+        if settle:
+            await self._call(
+                lambda: self._counters.update_one(query, {"$set": settle}), idempotent=False
+            )
 
     async def last_seq(self, room_id: str) -> int:
         found = await self._call(lambda: self._counters.find_one({"_id": room_id}))

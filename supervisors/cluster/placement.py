@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
@@ -34,13 +35,27 @@ from storage.realtime import LeaseTable
 from supervisors.cluster.peers import PeerUnreachable
 
 if TYPE_CHECKING:
-    from supervisors.cluster.peers import Peers
     from supervisors.registry import Registry
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 """Owner look-ups per message before giving up with ``ActorStopped``."""
+
+
+class Forwarder(Protocol):
+    """How placement reaches other nodes (:class:`~supervisors.cluster.peers.Peers`)."""
+
+    async def ask(
+        self, node_id: str, address: Address, message: object, timeout: float,  # noqa: ASYNC109
+        chain: tuple[Address, ...],
+    ) -> Any: ...
+
+    async def tell(self, node_id: str, address: Address, message: object) -> None: ...
+
+    def tell_nowait(self, node_id: str, address: Address, message: object) -> None: ...
+
+    def spawn(self, function: Callable[..., Awaitable[object]], *args: object) -> None: ...
 
 
 def lease_key(address: Address) -> str:
@@ -58,7 +73,7 @@ class Placement:
     """This node's leases and the owner directory; see the module docstring."""
 
     def __init__(
-        self, node_id: str, leases: LeaseTable, peers: Peers, *, lease_seconds: float
+        self, node_id: str, leases: LeaseTable, peers: Forwarder, *, lease_seconds: float
     ) -> None:
         self.node_id = node_id
         self.lease_seconds = lease_seconds
