@@ -22,7 +22,9 @@ Guarantees (docs/PROTOCOL.md states them for clients):
 * A domain refusal becomes an ``error`` frame; an unexpected exception in a handler is
   logged and answered ``internal`` — it never ends the session or touches another one.
 * With a connection listener (presence), an authenticated connection is announced when
-  it starts and when it ends, and ``set_presence`` frames go to the listener.
+  it starts and when it ends, and ``set_presence`` frames go to the listener.  With
+  ``presence_renew_seconds`` (cluster mode) the connection re-reports its status that
+  often, so presence survives its user actor moving between nodes.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from collections.abc import Mapping
 
 import trio
 
-from actors.errors import DeliveryError
+from actors.errors import ActorError, DeliveryError
 from actors.hub import Hub
 from actors.realtime import (
     Authenticator,
@@ -55,6 +57,7 @@ from protocol.control_frames import ErrorReply, Evicted, Goodbye, error_reply
 from protocol.enums import GoodbyeReason
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.server_frames import ServerFrame
+from services.errors import DomainError
 from services.token_bucket import TokenBucket
 
 logger = logging.getLogger(__name__)
@@ -80,8 +83,8 @@ class SessionLimits:
 class SessionServices:
     """The node's collaborators a session uses; shared by every session of the node."""
 
-    __slots__ = ("authenticator", "channels", "connections", "hub", "limits", "resync_on_gap",
-                 "router")
+    __slots__ = ("authenticator", "channels", "connections", "hub", "limits",
+                 "presence_renew_seconds", "resync_on_gap", "router")
 
     def __init__(
         self,
@@ -93,6 +96,7 @@ class SessionServices:
         limits: SessionLimits | None = None,
         connections: ConnectionListener | None = None,
         resync_on_gap: bool = False,
+        presence_renew_seconds: float | None = None,
     ) -> None:
         self.hub = hub
         self.authenticator = authenticator
@@ -101,6 +105,7 @@ class SessionServices:
         self.limits = limits or SessionLimits()
         self.connections = connections
         self.resync_on_gap = resync_on_gap
+        self.presence_renew_seconds = presence_renew_seconds
 
 
 class ConnectionSession(SessionDispatch):
@@ -135,6 +140,7 @@ class ConnectionSession(SessionDispatch):
                 self._cancel_scope = nursery.cancel_scope
                 nursery.start_soon(self._write)
                 nursery.start_soon(self._announce_opened)
+                nursery.start_soon(self._renew_presence)
                 nursery.start_soon(self.typing.run)
                 await self._read()
                 self._outbound_send.close()
@@ -163,6 +169,23 @@ class ConnectionSession(SessionDispatch):
             await listener.connection_opened(self.principal, self.connection_id)
         except DeliveryError:
             logger.info("the start of connection %s was not announced", self.connection_id)
+
+    async def _renew_presence(self) -> None:
+        """Cluster mode: re-report this connection's presence every renewal period."""
+        listener = self._services.connections
+        interval = self._services.presence_renew_seconds
+        if listener is None or interval is None:
+            return
+        await self.authenticated.wait()
+        assert self.principal is not None
+        while True:
+            await trio.sleep(interval)
+            try:
+                await listener.presence_set(self.principal, self.connection_id,
+                                            self.presence_status)
+            except (DomainError, ActorError) as error:
+                logger.info("presence of connection %s not renewed: %s",
+                            self.connection_id, error)
 
     async def _announce_closed(self) -> None:
         """Tell the connection listener that an authenticated connection ended (bounded)."""

@@ -81,6 +81,8 @@ class SessionDispatch:
             trio.current_time() + services.limits.authentication_timeout
         )
         self.connection_id = secrets.token_hex(8)
+        self.presence_status = "online"
+        """What this connection last reported with ``set_presence``."""
 
     async def send_frame(self, frame: ServerFrame) -> None:
         raise NotImplementedError
@@ -142,6 +144,7 @@ class SessionDispatch:
                 await self._services.connections.presence_set(
                     self.principal, self.connection_id, status
                 )
+                self.presence_status = status
                 await self.send_frame(Ack(id=request_id))
             case _:
                 result = await self._services.router.handle(self.principal, frame)

@@ -28,6 +28,7 @@ from actors.user_commands import (
     ConnectionClosed,
     ConnectionOpened,
     GetPresence,
+    PrunePresence,
     SetConnectionPresence,
 )
 from protocol.broadcast import BroadcastFrame
@@ -75,6 +76,9 @@ class UserActor(Actor):
                 if status is PresenceStatus.OFFLINE:
                     raise DomainError(ErrorCode.INVALID, "offline is implied by disconnecting")
                 self._book.set_status(user_id, connection_id, status)
+                await self._announce()
+                return None
+            case PrunePresence():
                 await self._announce()
                 return None
             case GetPresence():

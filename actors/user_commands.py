@@ -37,5 +37,9 @@ class SetConnectionPresence(msgspec.Struct, frozen=True, kw_only=True):
     status: PresenceStatus
 
 
+class PrunePresence(msgspec.Struct, frozen=True, kw_only=True):
+    """Drop connections whose renewal lapsed and announce the result (cluster mode)."""
+
+
 class GetPresence(msgspec.Struct, frozen=True, kw_only=True):
     """Reply the user's :class:`actors.presence.PresenceView` on this node."""

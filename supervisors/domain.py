@@ -23,6 +23,7 @@ from actors.hub import Hub
 from actors.notification_feed import NOTIFICATION_FEED, NotificationFeedActor
 from actors.post import PostActor
 from actors.post_messages import POST
+from actors.presence import PresenceBook
 from actors.realtime import ChannelAccess, ConnectionListener, FrameRouter
 from actors.topic import TopicActor
 from actors.topic_messages import TOPIC
@@ -57,6 +58,7 @@ def actor_kinds(
     alias_secret: str | None = None,
     clock: Callable[[], float] = time.time,
     content_filter: ContentFilter | None = None,
+    presence: PresenceBook | None = None,
 ) -> list[ActorKind]:
     """Every actor kind of the node, with its storage injected.
 
@@ -64,6 +66,7 @@ def actor_kinds(
     it a random one is drawn, so aliases of new anonymous posts change with each start.
     ``clock`` must be the store's clock (ban expiry is computed on one and checked on the
     other).  ``content_filter`` screens every message, post and comment (none: no rules).
+    ``presence`` is the node's presence book (cluster mode passes one with expiry).
     """
     screen = content_filter or ContentFilter.from_rules()
     log = ChannelLog(store.channel_events, hub)
@@ -93,7 +96,7 @@ def actor_kinds(
             mailbox_capacity=64,
             idle_timeout=300.0,
         ),
-        *messaging_kinds(store, hub, clock, screen),
+        *messaging_kinds(store, hub, clock, screen, presence),
         *call_kinds(store, hub),
     ]
 

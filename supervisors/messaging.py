@@ -35,9 +35,11 @@ def messaging_kinds(
     hub: Hub,
     clock: Callable[[], float],
     content_filter: ContentFilter | None = None,
+    book: PresenceBook | None = None,
 ) -> list[ActorKind]:
-    """The actor kinds of direct messages, presence and chat notifications."""
-    book = PresenceBook()
+    """The actor kinds of direct messages, presence and chat notifications (``book``: the
+    node's presence book; a fresh one without expiry by default)."""
+    book = book if book is not None else PresenceBook()
     return [
         ActorKind(
             DIRECT_CONVERSATION,

@@ -21,6 +21,7 @@ from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve
 
 from actors.hub import Hub
+from actors.presence import PresenceBook
 from actors.session import SessionServices
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
@@ -33,6 +34,9 @@ from storage import open_store
 from storage.realtime import open_realtime
 from supervisors.cluster.fanout import ClusterHub
 from supervisors.cluster.node import ClusterNode, open_cluster
+from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
+from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
+from supervisors.cluster.presence import sweep_presence
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
@@ -88,6 +92,7 @@ async def serve_node(
         )
         sessions = realtime.sessions if settings.uses_redis else store.sessions
         cluster: ClusterNode | None = None
+        presence = PresenceBook(ttl=None if settings.cluster is None else PRESENCE_TTL_SECONDS)
         hub: Hub
         if settings.cluster is None:
             hub = Hub()
@@ -100,7 +105,8 @@ async def serve_node(
         registry = await stack.enter_async_context(
             open_registry(
                 actor_kinds(
-                    store, hub, alias_secret=settings.secret_key, content_filter=content_filter
+                    store, hub, alias_secret=settings.secret_key, content_filter=content_filter,
+                    presence=presence,
                 )
             )
         )
@@ -114,6 +120,7 @@ async def serve_node(
                 router=domain.router,
                 connections=domain.connections,
                 resync_on_gap=cluster is not None,
+                presence_renew_seconds=None if cluster is None else PRESENCE_RENEW_SECONDS,
             ),
         )
 
@@ -166,6 +173,8 @@ async def serve_node(
 
         async with trio.open_nursery() as background:
             await background.start(monitor.run)
+            if cluster is not None:
+                await background.start(sweep_presence, presence, registry)
             retention = RetentionJob.from_settings(
                 store, settings.retention, close_call=call_actor_closer(registry)
             )
