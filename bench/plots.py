@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 COLOURS = {"topicsflow": "tab:blue", "flask_socketio": "tab:red",
-           "python_socketio": "tab:orange", "centrifugo": "tab:green"}
+           "python_socketio": "tab:orange", "centrifugo": "tab:green",
+           "flask_socketio_gevent": "tab:purple"}
 LABELS = {"topicsflow": "TopicsFlow (ours)", "flask_socketio": "Flask-SocketIO (eventlet)",
-          "python_socketio": "python-socketio (uvicorn)", "centrifugo": "Centrifugo v6"}
+          "python_socketio": "python-socketio (uvicorn)", "centrifugo": "Centrifugo v6",
+          "flask_socketio_gevent": "Flask-SocketIO (gevent)"}
 
 
 def plot_w1(results: dict[str, Any], directory: Path) -> list[Path]:

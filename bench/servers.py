@@ -9,7 +9,9 @@ stdout and stderr go to ``<workdir>/<name>-<ns>.log``, one file per start.
   (``python -m topicsflow serve --port 0``, testing profile, embedded SQLite in
   ``<workdir>/topicsflow-data``, which the caller has seeded), from ``source`` (see
   :mod:`bench.server_source`), ready when it logs ``serving on``.
-* ``flask_socketio``: ``bench/peers/flask_socketio_app.py`` (eventlet by default).
+* ``flask_socketio``: ``bench/peers/flask_socketio_app.py`` with eventlet;
+  ``flask_socketio_gevent`` (not in :data:`SERVERS`) the same app on gevent +
+  gevent-websocket, to check which mode is faster.
 * ``python_socketio``: ``bench/peers/socketio_asgi_app.py`` on uvicorn.
 * ``centrifugo``: Centrifugo v6, memory engine, JSON protocol over WebSocket, HS256
   connection tokens signed with :data:`CENTRIFUGO_SECRET` (made by
@@ -42,7 +44,7 @@ from bench.toolchain import centrifugo_binary
 
 SERVERS = ("topicsflow", "flask_socketio", "python_socketio", "centrifugo")
 LOADGEN_PROTOCOL = {
-    "topicsflow": "topicsflow", "flask_socketio": "socketio",
+    "topicsflow": "topicsflow", "flask_socketio": "socketio", "flask_socketio_gevent": "socketio",
     "python_socketio": "socketio", "centrifugo": "centrifugo",
 }
 CENTRIFUGO_SECRET = "bench-only-hmac-secret-not-used-anywhere-else"
@@ -109,8 +111,11 @@ def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, 
     if name == "topicsflow":
         command = [sys.executable, "-m", "topicsflow", "serve", "--port", "0"]
         return command, node_environment(workdir / "topicsflow-data")
-    if name == "flask_socketio":
-        return [sys.executable, str(peers / "flask_socketio_app.py"), "--port", str(port)], None
+    if name in ("flask_socketio", "flask_socketio_gevent"):
+        mode = "gevent" if name.endswith("gevent") else "eventlet"
+        command = [sys.executable, str(peers / "flask_socketio_app.py"), "--port", str(port),
+                   "--async-mode", mode]
+        return command, None
     if name == "python_socketio":
         return [sys.executable, str(peers / "socketio_asgi_app.py"), "--port", str(port)], None
     if name == "centrifugo":

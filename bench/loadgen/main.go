@@ -6,7 +6,7 @@
 // Usage:
 //
 //	loadgen -protocol topicsflow|socketio|centrifugo -url WS_URL -spec CONNS.json
-//	        [-shard I -shards N] [-connect-concurrency 64] [-payload-bytes 128]
+//	        [-shard I -shards N] [-connect-concurrency 64] [-payload-bytes 128] [-setup-seconds 300]
 //
 // CONNS.json is a JSON array of ConnSpec; this process opens those whose index modulo N
 // is I. Once every connection is set up it prints one JSON line {"event":"ready",...}
@@ -51,6 +51,7 @@ func main() {
 	shard := flag.Int("shard", 0, "this process's shard")
 	shards := flag.Int("shards", 1, "number of loadgen processes")
 	concurrency := flag.Int("connect-concurrency", 64, "connections set up at once")
+	setupSeconds := flag.Float64("setup-seconds", 300, "give up on connections not set up by then")
 	payloadBytes := flag.Int("payload-bytes", 128, "payload text length")
 	rest := flag.String("rest", "", "REST mode: create or list (then -url is the base URL)")
 	restConcurrency := flag.Int("rest-concurrency", 50, "REST workers")
@@ -73,6 +74,7 @@ func main() {
 		}))
 		return
 	}
+	setupDeadline = time.Now().Add(time.Duration(*setupSeconds * float64(time.Second)))
 	if err := run(*protocolName, *url, *specPath, *shard, *shards, *concurrency, *payloadBytes); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
@@ -164,6 +166,10 @@ func loadSpecs(path string, shard, shards int) ([]ConnSpec, error) {
 func connectAll(proto Protocol, url string, specs []ConnSpec, stats *Stats, concurrency int, stop <-chan struct{}) ([]*Conn, int) {
 	opened := make([]*Conn, len(specs))
 	inParallel(len(specs), concurrency, func(index int) {
+		if time.Now().After(setupDeadline) {
+			stats.noteError("setup deadline passed")
+			return
+		}
 		ws, err := proto.Dial(url, specs[index])
 		if err != nil {
 			stats.noteError("dial: " + err.Error())
@@ -184,6 +190,12 @@ func connectAll(proto Protocol, url string, specs []ConnSpec, stats *Stats, conc
 	inParallel(len(specs), concurrency, func(index int) {
 		conn := opened[index]
 		if conn == nil || conn.spec.Room == "" {
+			return
+		}
+		if time.Now().After(setupDeadline) {
+			stats.noteError("setup deadline passed")
+			_ = conn.ws.Close()
+			opened[index] = nil
 			return
 		}
 		if err := proto.Join(conn); err != nil {

@@ -37,6 +37,9 @@ const KeepAliveInterval = 20 * time.Second
 // setupTimeout bounds each read during Connect and Join.
 const setupTimeout = 60 * time.Second
 
+// setupDeadline is when connectAll stops opening and joining connections (-setup-seconds).
+var setupDeadline time.Time
+
 func newDialer(subprotocols []string) *websocket.Dialer {
 	return &websocket.Dialer{
 		HandshakeTimeout: setupTimeout,

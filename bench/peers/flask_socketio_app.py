@@ -7,6 +7,8 @@ acknowledged with ``True``; ``send`` (``{"room", "text"}``) broadcasts the paylo
 every member of the room (the sender included) as ``message``.  The server is
 ``socketio.run`` with the chosen async mode (eventlet, the mode Flask-SocketIO's docs
 call the best performing, by default; gevent uses gevent-websocket), no access log.
+eventlet's WSGI server serves at most 1,024 connections at once by default (each
+WebSocket holds one), so ``max_size`` is raised to :data:`MAX_CONNECTIONS` for W2.
 The monkey patching must happen before Flask is imported, hence the late imports.
 """
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
+
+MAX_CONNECTIONS = 20_000
 
 
 def main() -> None:
@@ -46,7 +50,9 @@ def main() -> None:
     def on_send(data: dict[str, Any]) -> None:
         socketio.emit("message", data, to=data["room"])
 
-    socketio.run(app, host="127.0.0.1", port=arguments.port, log_output=False)
+    eventlet_mode = arguments.async_mode == "eventlet"
+    options: dict[str, Any] = {"max_size": MAX_CONNECTIONS} if eventlet_mode else {}
+    socketio.run(app, host="127.0.0.1", port=arguments.port, log_output=False, **options)
 
 
 if __name__ == "__main__":
