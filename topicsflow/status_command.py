@@ -46,6 +46,19 @@ def render_status(status: dict[str, Any]) -> Iterator[str]:
         f"  hub: {hub['channels']} channels, {hub['subscriptions']} subscriptions, "
         f"{hub['published']} published, {hub['dropped_slow']} slow consumers dropped"
     )
+    cluster = status.get("cluster")
+    if cluster:
+        yield (
+            f"  cluster: {len(cluster['nodes'])} live nodes, {cluster['held_leases']} leases "
+            f"held here, {cluster['forwarded']} forwarded, {cluster['lost_leases']} leases "
+            f"lost, {cluster['relay_dropped']} relays dropped"
+        )
+        for member in cluster["nodes"]:
+            here = "  (this node)" if member["node_id"] == cluster["node_id"] else ""
+            yield (
+                f"    node {member['node_id']}: {member['http_url'] or '-'}, "
+                f"links {member['peer_address']}{here}"
+            )
     yield from _supervisor(status["supervisor"], "  ")
 
 

@@ -23,6 +23,7 @@ from protocol.errors import ErrorCode
 from storage.errors import Conflict
 from storage.records import MessageDraft
 from tests.e2e.cluster_support import LEASE_SECONDS, Cluster, open_cluster_processes
+from topicsflow.status_command import render_status
 
 pytestmark = [pytest.mark.redis, pytest.mark.mongo]
 
@@ -135,6 +136,9 @@ async def test_clients_on_three_nodes_share_one_room_order(
             "node-1", "node-2", "node-3"
         }
         assert (await stored_nonces(cluster, room_id)).most_common(1)[0][1] == 1
+        tree = list(render_status(statuses[-1]))
+        assert any("cluster: 3 live nodes" in line for line in tree), tree
+        assert any("node node-3" in line and "(this node)" in line for line in tree), tree
 
 
 async def watch(client: Client, channel: str, seqs: list[int]) -> None:
