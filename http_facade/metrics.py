@@ -71,6 +71,18 @@ class NodeCollector(Collector):
             depth = max((mailbox.depth for mailbox in kind.top_mailboxes), default=0)
             deepest.add_metric([kind.kind], depth)
         yield from (active, restarts, activations, deepest)
+        cluster = status.cluster
+        if cluster is not None:
+            yield GaugeMetricFamily("topicsflow_cluster_nodes", "Live cluster nodes",
+                                    len(cluster.nodes))
+            yield GaugeMetricFamily("topicsflow_cluster_leases_held",
+                                    "Actor leases this node holds", cluster.held_leases)
+            yield CounterMetricFamily("topicsflow_cluster_forwarded",
+                                      "Messages forwarded to other nodes", cluster.forwarded)
+            yield CounterMetricFamily("topicsflow_cluster_leases_lost",
+                                      "Leases this node lost", cluster.lost_leases)
+            yield CounterMetricFamily("topicsflow_cluster_relay_dropped",
+                                      "Events not relayed to other nodes", cluster.relay_dropped)
 
 
 def metrics_registry(status: Callable[[], NodeStatus]) -> CollectorRegistry:

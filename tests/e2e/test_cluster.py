@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 import trio
 
@@ -22,7 +23,12 @@ from protocol.control_frames import Ack, MessageAccepted
 from protocol.errors import ErrorCode
 from storage.errors import Conflict
 from storage.records import MessageDraft
-from tests.e2e.cluster_support import LEASE_SECONDS, Cluster, open_cluster_processes
+from tests.e2e.cluster_support import (
+    LEASE_SECONDS,
+    OPS_TOKEN,
+    Cluster,
+    open_cluster_processes,
+)
 from topicsflow.status_command import render_status
 
 pytestmark = [pytest.mark.redis, pytest.mark.mongo]
@@ -136,6 +142,11 @@ async def test_clients_on_three_nodes_share_one_room_order(
             "node-1", "node-2", "node-3"
         }
         assert (await stored_nonces(cluster, room_id)).most_common(1)[0][1] == 1
+        async with httpx.AsyncClient(base_url=cluster.nodes[-1].base_url) as client:
+            metrics = (await client.get(
+                "/metrics", headers={"Authorization": f"Bearer {OPS_TOKEN}"}
+            )).text
+        assert "topicsflow_cluster_nodes 3.0" in metrics
         tree = list(render_status(statuses[-1]))
         assert any("cluster: 3 live nodes" in line for line in tree), tree
         assert any("node node-3" in line and "(this node)" in line for line in tree), tree
