@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 OUTBOX_CAPACITY = 4096
 _LINK_ERRORS = (OSError, trio.BrokenResourceError, trio.ClosedResourceError, PeerProtocolError)
 HANDSHAKE_SECONDS = 5.0
+ENQUEUE_SECONDS = 5.0
+"""How long a forwarded message may wait for mailbox room before it is refused; the link
+reads nothing else meanwhile (that is what keeps per-sender order)."""
 
 
 class PeerUnreachable(Exception):
@@ -323,7 +326,9 @@ class PeerServer:
             raise ActorStopped(address, f"the placement directory failed: {error}") from None
         if owner != placement.node_id:
             raise NotOwner(address, f"owned by node {owner}")
-        return await placement.registry.enqueue(address, message, chain, reply=reply)
+        with trio.move_on_after(ENQUEUE_SECONDS):
+            return await placement.registry.enqueue(address, message, chain, reply=reply)
+        raise MailboxFull(address, -1)  # full for too long: refuse rather than stall the link
 
     async def _answer(self, stream: FrameStream, frame: Ask, slot: ReplySlot,
                       address: Address) -> None:
