@@ -8,9 +8,10 @@ in the order its owner published them; each node decodes a bus message once and 
 to its local subscribers.  Evictions (kicks, bans), login revocations and user
 disconnections travel the same way.
 
-Loss: Redis pub/sub is at-most-once.  When this node's subscription breaks or falls
-behind, every local WebSocket is closed with 1011 (reconnect): clients resume by sequence
-number from storage, so they see no gap.  A full outbound queue drops the event for
+Loss: Redis pub/sub is at-most-once.  When this node's subscription breaks, falls
+behind, or goes silent (no heartbeat, its own included, for :data:`SILENCE_SECONDS`),
+it is renewed and every local WebSocket is closed with 1011 (reconnect): clients resume
+by sequence number from storage, so they see no gap.  A full outbound queue drops the event for
 other nodes (counted in ``relay_dropped``); their subscribers fill the gap on resume.
 """
 
@@ -27,12 +28,17 @@ from protocol.broadcast import BroadcastFrame
 from protocol.codecs import MSGPACK_CODEC
 from protocol.errors import ProtocolError
 from storage.errors import StorageError
-from storage.realtime import Bus, BusOverflow
+from storage.realtime import Bus, Subscription
 
 logger = logging.getLogger(__name__)
 
 BUS_CHANNEL = "cluster-events"
 RELAY_CAPACITY = 10_000
+RESUBSCRIBE_SECONDS = 1.0
+BEAT_SECONDS = 1.0
+SILENCE_SECONDS = 5.0
+"""A subscription that hears nothing, not even this node's own heartbeat, for this long is
+presumed dead (a Redis restart can leave a client subscribed to nothing) and renewed."""
 
 
 class Published(msgspec.Struct, frozen=True, array_like=True, tag="publish"):
@@ -60,7 +66,13 @@ class UserDisconnected(msgspec.Struct, frozen=True, array_like=True, tag="discon
     code: int
 
 
-BusEvent = Published | Evicted | LoginRevoked | UserDisconnected
+class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="beat"):
+    """Published by every node every :data:`BEAT_SECONDS`; proves the subscription works."""
+
+    origin: str
+
+
+BusEvent = Published | Evicted | LoginRevoked | UserDisconnected | Heartbeat
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(BusEvent)
 
@@ -112,7 +124,13 @@ class ClusterHub(Hub):
         """Publish queued events and apply the other nodes' until cancelled."""
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._publish_queued, bus)
+            nursery.start_soon(self._beat)
             await self._listen(bus, effects, task_status)
+
+    async def _beat(self) -> None:
+        while True:
+            self.relay(Heartbeat(self.node_id))
+            await trio.sleep(BEAT_SECONDS)
 
     async def _publish_queued(self, bus: Bus) -> None:
         async for data in self._queued:
@@ -124,23 +142,32 @@ class ClusterHub(Hub):
 
     async def _listen(self, bus: Bus, effects: RemoteEffects,
                       task_status: trio.TaskStatus[None]) -> None:
-        started = False
+        first: trio.TaskStatus[None] | None = task_status
         while True:
             try:
                 async with bus.subscribe(BUS_CHANNEL, buffer=RELAY_CAPACITY) as subscription:
-                    if not started:
-                        task_status.started()
-                        started = True
+                    if first is not None:
+                        first.started()
+                        first = None
                     else:
                         effects.reset_all()  # events may have been missed while away
-                    async for message in subscription:
-                        self._apply(message.data, effects)
-            except (BusOverflow, StorageError) as error:
-                logger.warning("the cluster bus subscription broke (%s); resubscribing", error)
-            if not started:
-                raise StorageError("could not subscribe to the cluster bus")
+                    await self._follow(subscription, effects)
+            except* Exception as failures:  # any way the subscription ends: resubscribe
+                if first is not None:
+                    raise StorageError("could not subscribe to the cluster bus") from failures
+                logger.warning("the cluster bus subscription broke (%r); resubscribing",
+                               failures.exceptions[0])
             effects.reset_all()
-            await trio.sleep(1.0)
+            await trio.sleep(RESUBSCRIBE_SECONDS)
+
+    async def _follow(self, subscription: Subscription, effects: RemoteEffects) -> None:
+        """Apply messages until the subscription ends or stays silent too long."""
+        with trio.move_on_after(SILENCE_SECONDS) as silence:
+            async for message in subscription:
+                silence.deadline = trio.current_time() + SILENCE_SECONDS
+                self._apply(message.data, effects)
+        reason = "went silent" if silence.cancelled_caught else "ended"
+        logger.warning("the cluster bus subscription %s; resubscribing", reason)
 
     def _apply(self, data: bytes, effects: RemoteEffects) -> None:
         try:
@@ -148,7 +175,7 @@ class ClusterHub(Hub):
         except msgspec.DecodeError as error:
             logger.warning("ignored an unreadable cluster event: %s", error)
             return
-        if event.origin == self.node_id:
+        if event.origin == self.node_id or isinstance(event, Heartbeat):
             return
         self.received += 1
         match event:

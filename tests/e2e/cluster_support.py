@@ -91,6 +91,14 @@ class Cluster:
         )
         return user.id, token
 
+    async def session_for(self, user_id: str) -> str:
+        """A new live session token for an existing user."""
+        token = new_token()
+        await self.realtime.sessions.create(
+            token_hash=hash_token(token), user_id=user_id, expires_at=time.time() + 3600
+        )
+        return token
+
     async def room(self, owner_id: str, member_ids: list[str]) -> str:
         room = await self.store.rooms.create(owner_id=owner_id, name=f"cluster {new_token()[:6]}")
         for member_id in member_ids:
