@@ -83,6 +83,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-w4", action="store_true")
     parser.add_argument("--plots", help="directory for the W1 PNG plots")
     parser.add_argument("--profile", help="py-spy our node during W1; raw stacks to this dir")
+    parser.add_argument("--workdir-parent", help="create the temporary working directory "
+                        "(our node's SQLite store among it) here, e.g. /dev/shm")
     parser.add_argument("--log", help="send progress and the summary to this file; on a "
                         "smoke failure print the failures and the log's tail to stderr")
     parser.add_argument("--no-install", action="store_true")
@@ -134,7 +136,8 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "settings": {key: value for key, value in vars(arguments).items() if key != "json_path"},
         "repetitions": [],
     }
-    with tempfile.TemporaryDirectory(prefix="topicsflow-compare-") as directory:
+    with tempfile.TemporaryDirectory(prefix="topicsflow-compare-",
+                                     dir=arguments.workdir_parent) as directory:
         workdir = Path(directory)
         source, commit = prepare_source(arguments.server_source, workdir / "source")
         results["topicsflow_commit"] = commit
