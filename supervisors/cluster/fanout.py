@@ -8,16 +8,21 @@ in the order its owner published them; each node decodes a bus message once and 
 to its local subscribers.  Evictions (kicks, bans), login revocations and user
 disconnections travel the same way.
 
-Loss: Redis pub/sub is at-most-once.  When this node's subscription breaks, falls
-behind, or goes silent (no heartbeat, its own included, for :data:`SILENCE_SECONDS`),
-it is renewed and every local WebSocket is closed with 1011 (reconnect): clients resume
-by sequence number from storage, so they see no gap.  A full outbound queue drops the event for
-other nodes (counted in ``relay_dropped``); their subscribers fill the gap on resume.
+Loss: Redis pub/sub is at-most-once.  Every bus message carries its origin's running
+number, and every node publishes a heartbeat each :data:`BEAT_SECONDS`, so a lost
+message is noticed within about a second, even when nothing else follows it.  When a
+number is skipped, or this node's subscription breaks, falls behind, or goes silent (no
+heartbeat, its own included, for :data:`SILENCE_SECONDS`), every local WebSocket is
+closed with 1011 (reconnect) — after renewing the subscription when it failed — and
+clients resume by sequence number from storage, so they see no gap.  A full outbound
+queue drops the event for other nodes (counted in ``relay_dropped``); they see the skipped
+number and their subscribers fill the gap on resume.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 
 import msgspec
@@ -73,8 +78,19 @@ class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="beat"):
 
 
 BusEvent = Published | Evicted | LoginRevoked | UserDisconnected | Heartbeat
+
+
+class Relayed(msgspec.Struct, frozen=True, array_like=True):
+    """One bus message: ``number`` counts the messages of one run (``incarnation``) of the
+    origin node from 1, so a receiver sees any message it missed as a gap."""
+
+    incarnation: str
+    number: int
+    event: BusEvent
+
+
 _ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(BusEvent)
+_DECODER = msgspec.msgpack.Decoder(Relayed)
 
 
 class RemoteEffects(msgspec.Struct, kw_only=True):
@@ -94,6 +110,10 @@ class ClusterHub(Hub):
         self.relay_dropped = 0
         self.received = 0
         self._outbox, self._queued = trio.open_memory_channel[bytes](RELAY_CAPACITY)
+        self._incarnation = secrets.token_hex(4)
+        self._number = 0
+        self._heard: dict[str, tuple[str, int]] = {}
+        self.gaps = 0
 
     def publish(self, channel: str, event: BroadcastFrame) -> int:
         delivered = super().publish(channel, event)
@@ -109,8 +129,10 @@ class ClusterHub(Hub):
 
     def relay(self, event: BusEvent) -> None:
         """Queue ``event`` for the other nodes (never waits; drops when the queue is full)."""
+        self._number += 1  # a dropped event still uses its number: receivers see the gap
         try:
-            self._outbox.send_nowait(_ENCODER.encode(event))
+            self._outbox.send_nowait(_ENCODER.encode(Relayed(self._incarnation, self._number,
+                                                             event)))
         except trio.WouldBlock:
             self.relay_dropped += 1
             if self.relay_dropped % 1000 == 1:
@@ -151,6 +173,7 @@ class ClusterHub(Hub):
                         first = None
                     else:
                         effects.reset_all()  # events may have been missed while away
+                    self._heard.clear()
                     await self._follow(subscription, effects)
             except* Exception as failures:  # any way the subscription ends: resubscribe
                 if first is not None:
@@ -171,11 +194,23 @@ class ClusterHub(Hub):
 
     def _apply(self, data: bytes, effects: RemoteEffects) -> None:
         try:
-            event = _DECODER.decode(data)
+            relayed = _DECODER.decode(data)
         except msgspec.DecodeError as error:
             logger.warning("ignored an unreadable cluster event: %s", error)
             return
-        if event.origin == self.node_id or isinstance(event, Heartbeat):
+        event = relayed.event
+        if event.origin == self.node_id:
+            return
+        heard = self._heard.get(event.origin)
+        self._heard[event.origin] = (relayed.incarnation, relayed.number)
+        if heard is None:
+            pass  # the first message heard from that node since subscribing
+        elif heard[0] != relayed.incarnation:
+            if relayed.number != 1:
+                self._missed(event.origin, effects)  # it restarted: the first ones were lost
+        elif relayed.number != heard[1] + 1:
+            self._missed(event.origin, effects)
+        if isinstance(event, Heartbeat):
             return
         self.received += 1
         match event:
@@ -193,6 +228,12 @@ class ClusterHub(Hub):
                 effects.revoke_login(event.session_id)
             case UserDisconnected():
                 effects.disconnect_user(event.user_id, event.reason, event.code)
+
+    def _missed(self, origin: str, effects: RemoteEffects) -> None:
+        self.gaps += 1
+        logger.warning("missed relayed events from node %s; clients resume from storage",
+                       origin)
+        effects.reset_all()
 
     def statistics_extra(self) -> dict[str, int]:
         return {"relay_dropped": self.relay_dropped, "received": self.received,

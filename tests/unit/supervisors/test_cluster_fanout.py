@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import msgspec
 import trio
 import trio.testing
 
@@ -12,7 +13,14 @@ from protocol.chat_events import MessageCreated
 from protocol.codecs import MSGPACK_CODEC
 from protocol.payloads import ChatMessage
 from storage.realtime.memory import MemoryBus
-from supervisors.cluster.fanout import ClusterHub, LoginRevoked, RemoteEffects
+from supervisors.cluster.fanout import (
+    BUS_CHANNEL,
+    ClusterHub,
+    LoginRevoked,
+    Published,
+    Relayed,
+    RemoteEffects,
+)
 
 CHANNEL = "chat_room:r1"
 
@@ -65,3 +73,35 @@ async def test_an_event_reaches_every_node_once(autojump_clock: object) -> None:
     assert local.evictions == remote.evictions == ["kicked"]
     assert revoked == ["session-1"]  # applied on node-b only: node-a skips its own
     assert (hubs[0].received, hubs[1].received) == (0, 5)
+
+
+async def test_a_skipped_relay_number_makes_local_clients_resume(autojump_clock: object) -> None:
+    bus = MemoryBus()
+    resets: list[None] = []
+    effects = RemoteEffects(revoke_login=lambda _: None, disconnect_user=lambda *_: None,
+                            reset_all=lambda: resets.append(None))
+    hub = ClusterHub("node-b")
+    listener = Listener()
+
+    async def relay(incarnation: str, number: int, seq: int) -> None:
+        frame = MSGPACK_CODEC.encode_server(created(seq))
+        assert isinstance(frame, bytes)
+        event = Published("node-x", CHANNEL, frame)
+        await bus.publish(BUS_CHANNEL, msgspec.msgpack.encode(Relayed(incarnation, number, event)))
+
+    async with trio.open_nursery() as nursery:
+        await nursery.start(hub.run, bus, effects)
+        hub.subscribe(CHANNEL, listener)
+        await relay("one", 1, 1)
+        await relay("one", 2, 2)
+        await trio.testing.wait_all_tasks_blocked()
+        assert resets == []
+        await relay("one", 4, 4)  # number 3 never arrived
+        await trio.testing.wait_all_tasks_blocked()
+        assert len(resets) == 1 and hub.gaps == 1
+        await relay("two", 1, 5)  # node-x restarted: a new run counts from 1 again
+        await relay("three", 7, 6)  # another restart whose first messages were lost
+        await trio.testing.wait_all_tasks_blocked()
+        assert len(resets) == 2
+        nursery.cancel_scope.cancel()
+    assert [event.frame.seq for event in listener.received] == [1, 2, 4, 5, 6]  # type: ignore[attr-defined]
