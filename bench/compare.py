@@ -1,5 +1,5 @@
-"""Realtime benchmarks side by side: TopicsFlow against Flask-SocketIO, python-socketio and
-Centrifugo (issue 11).
+"""Realtime benchmarks side by side: TopicsFlow against Flask-SocketIO (eventlet and gevent),
+python-socketio and Centrifugo (issue 11).
 
     .venv/bin/python bench/compare.py [--smoke] [--json PATH] [--servers LIST]
         [--repetitions 3] [--room-sizes 100,1000] [--step-seconds 5] [--grace-seconds 2]
