@@ -127,6 +127,8 @@ class ConnectionSession(SessionDispatch):
             services.limits.outbound_capacity
         )
         self._cancel_scope: trio.CancelScope | None = None
+        self._nursery: trio.Nursery | None = None
+        self._typing_started = False
         self.close_code = CloseCode.NORMAL
         self.close_reason = ""
         self.connected_at = time.time()
@@ -141,7 +143,7 @@ class ConnectionSession(SessionDispatch):
                 nursery.start_soon(self._write)
                 nursery.start_soon(self._announce_opened)
                 nursery.start_soon(self._renew_presence)
-                nursery.start_soon(self.typing.run)
+                self._nursery = nursery
                 await self._read()
                 self._outbound_send.close()
                 with trio.move_on_after(self._services.limits.drain_timeout):
@@ -169,6 +171,12 @@ class ConnectionSession(SessionDispatch):
             await listener.connection_opened(self.principal, self.connection_id)
         except DeliveryError:
             logger.info("the start of connection %s was not announced", self.connection_id)
+
+    def _start_typing_expiry(self) -> None:
+        # Most connections never type: the expiry task starts with the first indicator.
+        if not self._typing_started and self._nursery is not None:
+            self._typing_started = True
+            self._nursery.start_soon(self.typing.run)
 
     async def _renew_presence(self) -> None:
         """Cluster mode: re-report this connection's presence every renewal period."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import trio
@@ -70,6 +71,8 @@ class SessionDispatch:
         self._services = services
         self.principal = principal
         self.authenticated = trio.Event()
+        self.on_authenticated: Callable[[], None] | None = None
+        """Called once when a connection that started anonymous authenticates."""
         self.typing = TypingTracker(services.router, lambda: self.principal)
         if principal is not None:
             self.authenticated.set()
@@ -88,6 +91,9 @@ class SessionDispatch:
         raise NotImplementedError
 
     async def send_wire(self, data: WireData) -> None:
+        raise NotImplementedError
+
+    def _start_typing_expiry(self) -> None:
         raise NotImplementedError
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
@@ -150,6 +156,7 @@ class SessionDispatch:
                 result = await self._services.router.handle(self.principal, frame)
                 if isinstance(frame, Typing):
                     self.typing.observe(frame)
+                    self._start_typing_expiry()
                 await self.send_frame(Ack(id=frame.id, result=result))
 
     async def _authenticate(self, frame: Authenticate) -> None:
@@ -166,6 +173,8 @@ class SessionDispatch:
             return
         self.principal = principal
         self.authenticated.set()
+        if self.on_authenticated is not None:
+            self.on_authenticated()
         result = Authenticated(
             user_id=principal.user_id,
             session_id=principal.session_id,

@@ -113,24 +113,34 @@ class Gateway:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one WebSocket from the handshake to the close."""
+        accepted = await self._accept(scope, receive, send)
+        if accepted is not None:
+            # The handshake's headers and messages are gone by now: only what the session
+            # keeps stays for the connection's lifetime (memory per idle connection).
+            await self._run_session(AsgiTransport(receive, send), *accepted)
+
+    async def _accept(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> tuple[Codec, Principal | None] | None:
+        """Complete or refuse the handshake; the codec and principal when accepted."""
         connect = await receive()
         if connect["type"] != "websocket.connect":
-            return
+            return None
         headers = {name.decode("latin-1").lower(): value.decode("latin-1")
                    for name, value in scope.get("headers", [])}
         codec = negotiate(list(scope.get("subprotocols", [])))
         if self._draining:
             await refuse(scope, send, 503, "unavailable", "the server is shutting down")
-            return
+            return None
         if codec is None:
             await refuse(scope, send, 400, "invalid", "offer topicsflow.v1.json or .msgpack")
-            return
+            return None
         principal, refusal = await self._handshake_principal(headers)
         if refusal is not None:
             await refuse(scope, send, *refusal)
-            return
+            return None
         await send({"type": "websocket.accept", "subprotocol": codec.subprotocol})
-        await self._run_session(AsgiTransport(receive, send), codec, principal)
+        return codec, principal
 
     async def _handshake_principal(
         self, headers: dict[str, str]
@@ -162,20 +172,21 @@ class Gateway:
         self, transport: AsgiTransport, codec: Codec, principal: Principal | None
     ) -> None:
         session = ConnectionSession(transport, codec, self._services, principal)
-        self._anonymous.add(session)
+        if principal is None:
+            self._anonymous.add(session)
+            session.on_authenticated = lambda: self._register(session)
+        else:
+            self._register(session)
         try:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(self._register_when_authenticated, session)
-                await session.run()
-                nursery.cancel_scope.cancel()
+            await session.run()
         finally:
             self._anonymous.discard(session)
             if session.principal is not None:
                 _discard(self._by_login, session.principal.session_id, session)
                 _discard(self._by_user, session.principal.user_id, session)
 
-    async def _register_when_authenticated(self, session: ConnectionSession) -> None:
-        await session.authenticated.wait()
+    def _register(self, session: ConnectionSession) -> None:
+        """Index an authenticated session by login and user (for revocations, bans)."""
         assert session.principal is not None
         self._anonymous.discard(session)
         self._by_login.setdefault(session.principal.session_id, set()).add(session)
