@@ -2,7 +2,8 @@
 
 * :mod:`~supervisors.cluster.placement` — leases with fencing tokens; owner look-up;
   forwarding through the registry's placement hook.
-* :mod:`~supervisors.cluster.peers` / :mod:`~supervisors.cluster.wire` /
+* :mod:`~supervisors.cluster.peers` / :mod:`~supervisors.cluster.peer_server` /
+  :mod:`~supervisors.cluster.wire` /
   :mod:`~supervisors.cluster.codec` — authenticated node-to-node links.
 * :mod:`~supervisors.cluster.fanout` — one bus message per event per node.
 * :mod:`~supervisors.cluster.node` — membership, heartbeat, join and leave.

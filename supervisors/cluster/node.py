@@ -31,7 +31,8 @@ from supervisors.cluster.fanout import (
     RemoteEffects,
     UserDisconnected,
 )
-from supervisors.cluster.peers import Peers, PeerServer
+from supervisors.cluster.peer_server import PeerServer
+from supervisors.cluster.peers import Peers
 from supervisors.cluster.placement import Placement
 from supervisors.registry import Registry
 from topicsflow.cluster_settings import ClusterSettings

@@ -1,4 +1,4 @@
-"""Links between nodes: :class:`Peers` forwards asks and tells, :class:`PeerServer` takes them.
+"""Outgoing links between nodes: :class:`Peers` forwards asks and tells to their owners.
 
 One outgoing link per remote node, opened on first use and reopened after it breaks.
 Every frame to a node goes through that link's bounded outbox and one writer task, so
@@ -9,27 +9,23 @@ Contracts:
   sent); once sent, a broken link fails the ask with ``ActorStopped`` (it may have been
   handled).  The owner's errors come back as the same exception types.
 * ``tell_nowait`` raises ``MailboxFull`` when the link's outbox is full.
-* The server reads a link's frames one at a time and enqueues each into the local
-  mailbox before reading the next (waiting for room), so order survives the hop.
+* The other end is :class:`supervisors.cluster.peer_server.PeerServer`.
 """
 
 from __future__ import annotations
 
-import functools
-import hmac
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import trio
 
-from actors.errors import ActorError, ActorStopped, MailboxFull, NotOwner
+from actors.errors import ActorStopped, MailboxFull
 from actors.messages import ReplySlot
 from actors.ref import Address
 from storage.errors import StorageError
 from storage.realtime import Members
-from supervisors.cluster.codec import PeerProtocolError, describe, dump, load, rebuild
+from supervisors.cluster.codec import PeerProtocolError, dump, load, rebuild
 from supervisors.cluster.wire import (
     Answer,
     Ask,
@@ -41,17 +37,12 @@ from supervisors.cluster.wire import (
     handshake_mac,
 )
 
-if TYPE_CHECKING:
-    from supervisors.cluster.placement import Placement
-
 logger = logging.getLogger(__name__)
 
 OUTBOX_CAPACITY = 4096
-_LINK_ERRORS = (OSError, trio.BrokenResourceError, trio.ClosedResourceError, PeerProtocolError)
+LINK_ERRORS = (OSError, trio.BrokenResourceError, trio.ClosedResourceError, PeerProtocolError)
+"""What a broken or misbehaving link raises; handled where links are read or written."""
 HANDSHAKE_SECONDS = 5.0
-ENQUEUE_SECONDS = 5.0
-"""How long a forwarded message may wait for mailbox room before it is refused; the link
-reads nothing else meanwhile (that is what keeps per-sender order)."""
 
 
 class PeerUnreachable(Exception):
@@ -61,10 +52,6 @@ class PeerUnreachable(Exception):
         super().__init__(f"node {node_id} is unreachable: {reason}")
         self.node_id = node_id
         self.reason = reason
-
-
-def _chain_of(links: tuple[str, ...]) -> tuple[Address, ...]:
-    return tuple(Address(*link.split("/", 1)) for link in links)
 
 
 class _Link:
@@ -121,14 +108,14 @@ class _Link:
                         except trio.WouldBlock:
                             break
                     await stream.send_many(batch)
-        except _LINK_ERRORS as error:
+        except LINK_ERRORS as error:
             logger.warning("link to node %s broke while writing: %s", self.node_id, error)
         scope.cancel()
 
     async def _read(self, stream: FrameStream) -> None:
         try:
             await self._read_answers(stream)
-        except _LINK_ERRORS as error:
+        except LINK_ERRORS as error:
             logger.warning("link to node %s broke while reading: %s", self.node_id, error)
 
     async def _read_answers(self, stream: FrameStream) -> None:
@@ -237,109 +224,3 @@ class Peers:
             await self.tell(node_id, address, message)
         except PeerUnreachable as error:
             logger.warning("a tell to %s was dropped: %s", address, error)
-
-
-class PeerServer:
-    """Accepts links from other nodes and delivers their frames to local actors."""
-
-    def __init__(self, secret: str, placement: Placement) -> None:
-        self._secret = secret
-        self._placement = placement
-        self.links = 0
-
-    async def run(
-        self, host: str, port: int, *, task_status: trio.TaskStatus[str] = trio.TASK_STATUS_IGNORED
-    ) -> None:
-        """Serve on ``host:port`` (0: any free port); report the bound ``host:port``."""
-        async with trio.open_nursery() as nursery:
-            listeners = await nursery.start(
-                functools.partial(trio.serve_tcp, self._serve_link, port, host=host)
-            )
-            bound = listeners[0].socket.getsockname()
-            task_status.started(f"{host}:{bound[1]}")
-
-    async def _serve_link(self, raw: trio.SocketStream) -> None:
-        stream = FrameStream(raw)
-        try:
-            peer = await self._handshake(stream)
-            if peer is None:
-                return
-            self.links += 1
-            async with trio.open_nursery() as nursery:
-                try:
-                    await self._serve_frames(stream, nursery)
-                except _LINK_ERRORS as error:
-                    logger.warning("peer link from %s closed: %s", peer, error)
-                nursery.cancel_scope.cancel()
-        except _LINK_ERRORS as error:
-            logger.warning("peer link closed during the handshake: %s", error)
-        finally:
-            with trio.CancelScope(shield=True):
-                await stream.aclose()
-
-    async def _serve_frames(self, stream: FrameStream, nursery: trio.Nursery) -> None:
-        while (frame := await stream.receive()) is not None:
-            if isinstance(frame, Ask):
-                await self._accept_ask(stream, frame, nursery)
-            elif isinstance(frame, Tell):
-                await self._accept_tell(frame)
-            else:
-                raise PeerProtocolError(f"unexpected {type(frame).__name__}")
-
-    async def _handshake(self, stream: FrameStream) -> str | None:
-        nonce = secrets.token_bytes(32)
-        with trio.move_on_after(HANDSHAKE_SECONDS):
-            await stream.send(Challenge(nonce))
-            hello = await stream.receive()
-            if isinstance(hello, Hello) and hmac.compare_digest(
-                hello.mac, handshake_mac(self._secret, nonce, hello.node_id)
-            ):
-                return hello.node_id
-        logger.warning("refused a peer link that failed the handshake")
-        return None
-
-    async def _accept_ask(self, stream: FrameStream, frame: Ask, nursery: trio.Nursery) -> None:
-        address = Address(frame.kind, frame.actor_id)
-        try:
-            message = load(frame.body)
-            slot = await self._enqueue(address, message, _chain_of(frame.chain), reply=True)
-        except (ActorError, PeerProtocolError) as error:
-            await stream.send(Answer(frame.id, error=describe(error)))
-            return
-        assert slot is not None
-        nursery.start_soon(self._answer, stream, frame, slot, address)
-
-    async def _accept_tell(self, frame: Tell) -> None:
-        address = Address(frame.kind, frame.actor_id)
-        try:
-            await self._enqueue(address, load(frame.body), (), reply=False)
-        except (ActorError, PeerProtocolError) as error:
-            logger.warning("a forwarded tell to %s was dropped: %s", address, error)
-
-    async def _enqueue(
-        self, address: Address, message: object, chain: tuple[Address, ...], *, reply: bool
-    ) -> ReplySlot | None:
-        placement = self._placement
-        try:
-            owner = await placement.owner(address)
-        except StorageError as error:
-            raise ActorStopped(address, f"the placement directory failed: {error}") from None
-        if owner != placement.node_id:
-            raise NotOwner(address, f"owned by node {owner}")
-        with trio.move_on_after(ENQUEUE_SECONDS):
-            return await placement.registry.enqueue(address, message, chain, reply=reply)
-        raise MailboxFull(address, -1)  # full for too long: refuse rather than stall the link
-
-    async def _answer(self, stream: FrameStream, frame: Ask, slot: ReplySlot,
-                      address: Address) -> None:
-        with trio.move_on_after(frame.timeout):
-            try:
-                value = await slot.wait()
-            except Exception as error:  # the owner's error travels back to the asker
-                answer = Answer(frame.id, error=describe(error))
-            else:
-                answer = Answer(frame.id, body=dump(value))
-            try:
-                await stream.send(answer)
-            except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
-                logger.info("the asker of %s left before its answer", address)
