@@ -16,6 +16,10 @@ Guarantees (docs/PROTOCOL.md states them for clients):
   flooding is closed with 4008.  Silence past the heartbeat timeout closes with 4009.
 * Live events are delivered without waiting: when the outbound queue is full the client is
   a slow consumer and is closed with 4000 at once; other connections never wait for it.
+  Ephemeral events (no ``seq``: typing, presence) only use the first half of the queue;
+  beyond that they are dropped for this connection (counted in ``ephemeral_dropped``),
+  so a storm of them — a thousand members connecting at once — never costs a client
+  its sequenced events or its connection.
 * With ``resync_on_gap`` (cluster mode, where relayed events can be lost with a dying
   node) a live event whose ``seq`` skips past the next expected one closes the connection
   with 1011: the client reconnects and resumes from its last seq, so it never sees a gap.
@@ -48,6 +52,7 @@ from actors.realtime import (
     Transport,
 )
 from actors.session_dispatch import SessionDispatch
+from actors.subscriptions import event_seq
 from protocol import limits
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
@@ -129,6 +134,8 @@ class ConnectionSession(SessionDispatch):
         self._cancel_scope: trio.CancelScope | None = None
         self._nursery: trio.Nursery | None = None
         self._typing_started = False
+        self._ephemeral_room = max(1, services.limits.outbound_capacity // 2)
+        self.ephemeral_dropped = 0
         self.close_code = CloseCode.NORMAL
         self.close_reason = ""
         self.connected_at = time.time()
@@ -237,6 +244,11 @@ class ConnectionSession(SessionDispatch):
                            goodbye=GoodbyeReason.INTERNAL_ERROR)
             return True
         if not subscription.admit(event):
+            return True
+        if event_seq(event) is None and (
+            self._outbound_send.statistics().current_buffer_used >= self._ephemeral_room
+        ):
+            self.ephemeral_dropped += 1
             return True
         try:
             self._outbound_send.send_nowait(event.encoded_for(self._codec))

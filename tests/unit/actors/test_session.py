@@ -16,11 +16,12 @@ from actors.realtime import Principal, Replay
 from actors.session import ConnectionSession, SessionLimits, SessionServices
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
-from protocol.chat_events import MessageCreated
+from protocol.chat_events import MessageCreated, PresenceChanged
 from protocol.client_frames import ClientFrame, SendMessage
 from protocol.close_codes import CloseCode
 from protocol.codecs import JSON_CODEC
 from protocol.control_frames import MessageAccepted
+from protocol.enums import PresenceStatus
 from protocol.errors import ErrorCode
 from protocol.payloads import ChatMessage
 from protocol.server_frames import ServerFrame
@@ -284,6 +285,36 @@ async def test_slow_consumer_is_closed_and_a_fast_one_is_unaffected(autojump_clo
         assert delivered == list(range(1, 31))
         assert hub.statistics().dropped_slow == 1
         fast_transport.disconnect()
+
+
+async def test_a_storm_of_ephemeral_events_never_drops_a_client(autojump_clock: Any) -> None:
+    hub = Hub()
+    room = FakeRoom(hub)
+    services = SessionServices(
+        hub=hub, authenticator=FakeAuthenticator(), channels={ChannelKind.CHAT_ROOM: room},
+        router=FakeRouter(), limits=SessionLimits(outbound_capacity=8),
+    )
+    transport = FakeTransport()
+    session = ConnectionSession(transport, JSON_CODEC, services, ALICE)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(session.run)
+        transport.push({"type": "subscribe", "id": 1, "channel": CHANNEL})
+        await transport.next_frame(0)
+        transport.unblock = trio.Event()  # the client is busy for a moment
+        for number in range(100):  # presence of a hundred members arriving at once
+            hub.publish(CHANNEL, BroadcastFrame(PresenceChanged(
+                channel=CHANNEL, user_id=f"u{number}", status=PresenceStatus.ONLINE)))
+        room.publish("still delivered")
+        assert hub.statistics().dropped_slow == 0
+        assert session.ephemeral_dropped > 0
+        transport.unblock.set()
+        index, presences = 1, 0
+        while (frame := await transport.next_frame(index))["type"] == "presence_changed":
+            index, presences = index + 1, presences + 1
+        assert (frame["type"], frame["seq"]) == ("message_created", 1)
+        assert presences + session.ephemeral_dropped == 100
+        assert presences <= 8 // 2 + 1  # half the queue, plus the one being written
+        transport.disconnect()
 
 
 async def test_terminate_sends_goodbye_and_closes_with_the_code(autojump_clock: Any) -> None:
