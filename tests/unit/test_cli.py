@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,16 @@ def test_admin_refuses_other_actions(capsys: pytest.CaptureFixture[str]) -> None
         main(["admin", "promote", "alice"])
     assert exited.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_serve_tunes_the_garbage_collector_for_a_long_running_process() -> None:
+    from topicsflow.cli import GC_FIRST_GENERATION, tune_garbage_collector
+
+    before = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold()[0] == GC_FIRST_GENERATION
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
