@@ -89,9 +89,7 @@ async def deleted_comments(principal: Principal, query_args: TrashQuery) -> Tras
 @validate_response(TrashOutcome)
 async def restore_post(principal: Principal, post_id: str, query_args: TrashAction) -> TrashOutcome:
     """Bring a deleted post back; its topic's subscribers see it again."""
-    post = await store().posts.get(checked_id(post_id, "post"))
-    restored: Post = await ask_topic(post.topic_id, RestorePost(by=principal, post_id=post.id))
-    return await _audited(principal, "post.restore", ContentItem.of_post(restored), query_args)
+    return await _on_post(principal, post_id, RestorePost, "post.restore", query_args)
 
 
 @blueprint.delete("/posts/<post_id>/purge")
@@ -100,9 +98,7 @@ async def restore_post(principal: Principal, post_id: str, query_args: TrashActi
 @validate_response(TrashOutcome)
 async def purge_post(principal: Principal, post_id: str, query_args: TrashAction) -> TrashOutcome:
     """Erase a deleted post's content for good."""
-    post = await store().posts.get(checked_id(post_id, "post"))
-    purged: Post = await ask_topic(post.topic_id, PurgePost(by=principal, post_id=post.id))
-    return await _audited(principal, "post.purge", ContentItem.of_post(purged), query_args)
+    return await _on_post(principal, post_id, PurgePost, "post.purge", query_args)
 
 
 @blueprint.post("/comments/<comment_id>/restore")
@@ -113,11 +109,7 @@ async def restore_comment(
     principal: Principal, comment_id: str, query_args: TrashAction
 ) -> TrashOutcome:
     """Bring a deleted comment back (its post must be live); subscribers see it again."""
-    comment = await store().comments.get(checked_id(comment_id, "comment"))
-    restored: Comment = await ask_post(
-        comment.post_id, RestoreComment(by=principal, comment_id=comment.id)
-    )
-    return await _audited(principal, "comment.restore", await _comment_item(restored), query_args)
+    return await _on_comment(principal, comment_id, RestoreComment, "comment.restore", query_args)
 
 
 @blueprint.delete("/comments/<comment_id>/purge")
@@ -128,16 +120,31 @@ async def purge_comment(
     principal: Principal, comment_id: str, query_args: TrashAction
 ) -> TrashOutcome:
     """Drop a deleted comment's text and author for good."""
+    return await _on_comment(principal, comment_id, PurgeComment, "comment.purge", query_args)
+
+
+async def _on_post(
+    principal: Principal, post_id: str, command: type[RestorePost] | type[PurgePost],
+    action: str, query: TrashAction,
+) -> TrashOutcome:
+    """Have the post's topic actor carry out ``command``; audit it as ``action``."""
+    post = await store().posts.get(checked_id(post_id, "post"))
+    changed: Post = await ask_topic(post.topic_id, command(by=principal, post_id=post.id))
+    return await _audited(principal, action, ContentItem.of_post(changed), query)
+
+
+async def _on_comment(
+    principal: Principal, comment_id: str, command: type[RestoreComment] | type[PurgeComment],
+    action: str, query: TrashAction,
+) -> TrashOutcome:
+    """Have the comment's post actor carry out ``command``; audit it as ``action``."""
     comment = await store().comments.get(checked_id(comment_id, "comment"))
-    purged: Comment = await ask_post(
-        comment.post_id, PurgeComment(by=principal, comment_id=comment.id)
+    changed: Comment = await ask_post(
+        comment.post_id, command(by=principal, comment_id=comment.id)
     )
-    return await _audited(principal, "comment.purge", await _comment_item(purged), query_args)
-
-
-async def _comment_item(comment: Comment) -> ContentItem:
     posts = await store().posts.get_many([comment.post_id])
-    return ContentItem.of_comment(comment, posts[0].topic_id if posts else None)
+    item = ContentItem.of_comment(changed, posts[0].topic_id if posts else None)
+    return await _audited(principal, action, item, query)
 
 
 async def _audited(
