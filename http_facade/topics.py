@@ -129,5 +129,10 @@ async def delete_topic(principal: Principal, topic_id: str) -> Done:
 @admin_required
 @validate_response(TopicView)
 async def restore_topic(principal: Principal, topic_id: str) -> TopicView:
-    """Undo a delete (admins only)."""
-    return TopicView.of_access(await ask_topic(topic_id, RestoreTopic(by=principal)))
+    """Undo a delete (admins only); the restore is written to the audit log."""
+    access = await ask_topic(topic_id, RestoreTopic(by=principal))
+    await store().reports.append_audit(
+        actor_id=principal.user_id, action="topic.restore", target_kind="topic",
+        target_id=topic_id, topic_id=topic_id, details=f"restored topic {topic_id}",
+    )
+    return TopicView.of_access(access)

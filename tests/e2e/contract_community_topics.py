@@ -95,6 +95,8 @@ async def test_deleted_topics_vanish_until_an_admin_restores_them(people: People
     refused(await alice.api.post(f"{path}/restore"), 403, "forbidden")
     restored = ok(await admin.api.post(f"{path}/restore"))
     assert restored["deleted_at"] is None
+    audit = ok(await admin.api.get("/api/admin/audit", params={"target_id": topic["id"]}))
+    assert [entry["action"] for entry in audit["entries"]] == ["topic.restore"]
     assert ok(await bob.api.get(path))["title"] == topic["title"]
     refused(await admin.api.post("/api/topics/unknown/restore"), 404, "not_found")
 
