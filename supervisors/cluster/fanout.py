@@ -21,6 +21,7 @@ number and their subscribers fill the gap on resume.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Callable
@@ -93,7 +94,8 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(Relayed)
 
 
-class RemoteEffects(msgspec.Struct, kw_only=True):
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteEffects:
     """What the gateway does for events from other nodes (set by the node)."""
 
     revoke_login: Callable[[str], object]
@@ -234,7 +236,3 @@ class ClusterHub(Hub):
         logger.warning("missed relayed events from node %s; clients resume from storage",
                        origin)
         effects.reset_all()
-
-    def statistics_extra(self) -> dict[str, int]:
-        return {"relay_dropped": self.relay_dropped, "received": self.received,
-                "relay_queued": self._queued.statistics().current_buffer_used}

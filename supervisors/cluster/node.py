@@ -53,6 +53,8 @@ class ClusterStatus(msgspec.Struct, frozen=True, kw_only=True):
     links_accepted: int
     relay_dropped: int
     relayed_in: int
+    relay_gaps: int
+    """Times this node missed relayed events and had its clients resume from storage."""
 
 
 class ClusterNode:
@@ -149,6 +151,7 @@ class ClusterNode:
             links_accepted=self._server.links,
             relay_dropped=self.hub.relay_dropped,
             relayed_in=self.hub.received,
+            relay_gaps=self.hub.gaps,
         )
 
 
