@@ -11,7 +11,7 @@ Each refusal is a :class:`services.errors.DomainError`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import msgspec
 
@@ -41,6 +41,40 @@ class Transport(Protocol):
 
     async def close(self, code: int, reason: str) -> None:
         """Close with ``code``; never raises when already closed."""
+        ...
+
+
+@runtime_checkable
+class DirectTransport(Transport, Protocol):
+    """A transport that also writes whole WebSocket frames (RFC 6455 bytes) itself.
+
+    The session then frames each message once (a broadcast once for all its sockets, see
+    :meth:`protocol.broadcast.BroadcastFrame.framed_for`), writes a live event straight
+    to the socket when nothing is queued before it, and writes queued frames in one
+    system call.  Order is the caller's: it calls :meth:`write_nowait` only when none of
+    its frames is queued or being written.
+    """
+
+    def write_nowait(self, frame: bytes) -> bool:
+        """Write ``frame`` now without waiting, if the socket is free.
+
+        False: nothing was written (another write is in progress or a tail is pending;
+        queue the frame).  True: the frame is the transport's now; what the socket did not
+        take is kept as :attr:`has_tail` and goes first in the next :meth:`write`.
+        Raises :class:`trio.BrokenResourceError` when the connection is gone.
+        """
+        ...
+
+    @property
+    def has_tail(self) -> bool:
+        """True while part of a frame written by :meth:`write_nowait` awaits a write."""
+        ...
+
+    async def write(self, frames: Sequence[bytes]) -> None:
+        """Write the pending tail, then ``frames``, in order (``[]`` flushes the tail).
+
+        Raises :class:`trio.BrokenResourceError` when the connection is gone.
+        """
         ...
 
 

@@ -3,8 +3,11 @@
 A session handles its client's frames one at a time, in order (it is turn-based like every
 actor, its mailbox being the socket's receive side), and owns the connection's
 subscriptions and its bounded outbound queue.  It runs two tasks: the reader (which is the
-actor's turn loop) and the writer (which drains the outbound queue into the socket); when
-either ends, both end and the socket is closed with the session's close code.
+actor's turn loop) and the writer (which drains the outbound queue into the socket, all
+that is queued in one write); when either ends, both end and the socket is closed with the
+session's close code.  On a :class:`~actors.realtime.DirectTransport` a live event whose
+connection has nothing queued is written to the socket by the publisher at once, framed
+once per broadcast: no task wakes up per subscriber unless its socket is full.
 
 Guarantees (docs/PROTOCOL.md states them for clients):
 
@@ -33,7 +36,6 @@ Guarantees (docs/PROTOCOL.md states them for clients):
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import time
@@ -43,10 +45,12 @@ import trio
 
 from actors.errors import ActorError, DeliveryError
 from actors.hub import Hub
+from actors.outbound import OutboundQueue
 from actors.realtime import (
     Authenticator,
     ChannelAccess,
     ConnectionListener,
+    DirectTransport,
     FrameRouter,
     Principal,
     Transport,
@@ -62,6 +66,7 @@ from protocol.control_frames import ErrorReply, Evicted, Goodbye, error_reply
 from protocol.enums import GoodbyeReason
 from protocol.errors import ErrorCode, ProtocolError
 from protocol.server_frames import ServerFrame
+from protocol.websocket_framing import frame_server_message
 from services.errors import DomainError
 from services.token_bucket import TokenBucket
 
@@ -128,9 +133,10 @@ class ConnectionSession(SessionDispatch):
         self._bucket = TokenBucket(
             rate=services.limits.frames_per_second, burst=services.limits.frame_burst
         )
-        self._outbound_send, self._outbound_receive = trio.open_memory_channel[WireData](
-            services.limits.outbound_capacity
-        )
+        self._direct = transport if isinstance(transport, DirectTransport) else None
+        # Queued messages; on a direct transport, whole WebSocket frames (b"": flush).
+        self._outbound = OutboundQueue[WireData](services.limits.outbound_capacity)
+        self._writer_busy = False
         self._cancel_scope: trio.CancelScope | None = None
         self._nursery: trio.Nursery | None = None
         self._typing_started = False
@@ -152,7 +158,7 @@ class ConnectionSession(SessionDispatch):
                 nursery.start_soon(self._renew_presence)
                 self._nursery = nursery
                 await self._read()
-                self._outbound_send.close()
+                self._outbound.close()
                 with trio.move_on_after(self._services.limits.drain_timeout):
                     await self._writer_done.wait()
                 nursery.cancel_scope.cancel()
@@ -245,18 +251,25 @@ class ConnectionSession(SessionDispatch):
             return True
         if not subscription.admit(event):
             return True
-        if event_seq(event) is None and (
-            self._outbound_send.statistics().current_buffer_used >= self._ephemeral_room
-        ):
+        if event_seq(event) is None and len(self._outbound) >= self._ephemeral_room:
             self.ephemeral_dropped += 1
             return True
-        try:
-            self._outbound_send.send_nowait(event.encoded_for(self._codec))
-        except trio.WouldBlock:
-            return False
-        except (trio.ClosedResourceError, trio.BrokenResourceError):
-            return True
-        return True
+        direct = self._direct
+        if direct is None:
+            return self._outbound.put_nowait(event.encoded_for(self._codec))
+        frame = event.framed_for(self._codec)
+        if not self._outbound and not self._writer_busy and not self._stopping:
+            # Nothing of ours is queued or being written: straight to the socket, no
+            # writer wake-up (the common case for a connection that keeps up).
+            try:
+                if direct.write_nowait(frame):
+                    if direct.has_tail:
+                        self._outbound.put_nowait(b"")
+                    return True
+            except trio.BrokenResourceError:
+                self._stop(self.close_code, self.close_reason, flush=False)
+                return True
+        return self._outbound.put_nowait(frame)
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
         if self._stopping:
@@ -265,7 +278,7 @@ class ConnectionSession(SessionDispatch):
         self.close_code = code
         self.close_reason = reason
         if flush:
-            self._outbound_send.close()
+            self._outbound.close()
             self._receive_scope.cancel()
         elif self._cancel_scope is not None:
             self._cancel_scope.cancel()
@@ -273,12 +286,20 @@ class ConnectionSession(SessionDispatch):
     # ------------------------------------------------------------------ the two tasks
 
     async def _write(self) -> None:
+        direct = self._direct
         try:
-            async for data in self._outbound_receive:
-                await self._transport.send(data)
+            while batch := await self._outbound.take_all():
+                self._writer_busy = True
+                if direct is not None:
+                    await direct.write(batch)  # type: ignore[arg-type]  # frames are bytes
+                else:
+                    for data in batch:
+                        await self._transport.send(data)
+                self._writer_busy = False
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
+            self._writer_busy = False
             self._writer_done.set()
         # The socket is gone or the queue closed: either way the session is over.
         self._stop(self.close_code, self.close_reason, flush=False)
@@ -343,14 +364,15 @@ class ConnectionSession(SessionDispatch):
 
     async def send_wire(self, data: WireData) -> None:
         """Queue an encoded frame, waiting for room; dropped when the session is closing."""
-        with contextlib.suppress(trio.ClosedResourceError, trio.BrokenResourceError):
-            await self._outbound_send.send(data)
+        await self._outbound.put(self._queued(data))
 
     def _enqueue_nowait(self, frame: ServerFrame) -> None:
-        with contextlib.suppress(
-            trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError
-        ):
-            self._outbound_send.send_nowait(self._codec.encode_server(frame))
+        """Queue a control frame if there is room (dropped otherwise, or when closing)."""
+        self._outbound.put_nowait(self._queued(self._codec.encode_server(frame)))
+
+    def _queued(self, data: WireData) -> WireData:
+        """What the queue holds for ``data``: itself, or its frame on a direct transport."""
+        return data if self._direct is None else frame_server_message(data)
 
     def _leave_all_channels(self) -> None:
         self._services.hub.unsubscribe_all(self, self._subscriptions)

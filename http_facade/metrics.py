@@ -38,6 +38,11 @@ class NodeCollector(Collector):
             "topicsflow_connections", "Open WebSocket connections", status.connections
         )
         yield GaugeMetricFamily(
+            "topicsflow_connections_direct_write",
+            "Open WebSocket connections whose frames are written straight to the socket",
+            status.direct_write_connections,
+        )
+        yield GaugeMetricFamily(
             "topicsflow_event_loop_lag_seconds", "Last event-loop lag sample",
             status.loop_lag.last_ms / 1000,
         )

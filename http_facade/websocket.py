@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from typing import Any
-
-import trio
 
 from actors.realtime import Principal
 from actors.session import ConnectionSession, SessionServices
 from http_facade.security import SESSION_COOKIE, origin_allowed
+from http_facade.websocket_asgi import AsgiApp, AsgiTransport, Receive, Scope, Send
+from http_facade.websocket_direct import DirectAsgiTransport, attach
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, negotiate
 from protocol.enums import GoodbyeReason
@@ -33,51 +32,7 @@ from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WEBSOCKET_PATH = "/ws"
-
-
-class AsgiTransport:
-    """The session's :class:`~actors.realtime.Transport` over one ASGI WebSocket."""
-
-    __slots__ = ("_closed", "_receive", "_send")
-
-    def __init__(self, receive: Receive, send: Send) -> None:
-        self._receive = receive
-        self._send = send
-        self._closed = False
-
-    async def receive(self) -> str | bytes | None:
-        while True:
-            message = await self._receive()
-            kind = message["type"]
-            if kind == "websocket.receive":
-                text = message.get("text")
-                return text if text is not None else message.get("bytes") or b""
-            if kind == "websocket.disconnect":
-                self._closed = True
-                return None
-
-    async def send(self, data: str | bytes) -> None:
-        key = "text" if isinstance(data, str) else "bytes"
-        try:
-            await self._send({"type": "websocket.send", key: data})
-        except Exception as error:  # the ASGI server's "peer is gone" differs per server
-            self._closed = True
-            raise trio.BrokenResourceError("the WebSocket is closed") from error
-
-    async def close(self, code: int, reason: str) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            await self._send({"type": "websocket.close", "code": code, "reason": reason[:120]})
-        except Exception:  # already closed by the peer: nothing left to tell it
-            logger.debug("close after the peer left", exc_info=True)
 
 
 class Gateway:
@@ -90,6 +45,7 @@ class Gateway:
         self._by_user: dict[str, set[ConnectionSession]] = {}
         self._anonymous: set[ConnectionSession] = set()
         self._draining = False
+        self._direct_open = 0
         self.relay_revoke: Callable[[str], None] | None = None
         """Cluster mode: tells the other nodes about a revocation made here."""
         self.relay_disconnect: Callable[[str, GoodbyeReason, CloseCode], None] | None = None
@@ -117,7 +73,7 @@ class Gateway:
         if accepted is not None:
             # The handshake's headers and messages are gone by now: only what the session
             # keeps stays for the connection's lifetime (memory per idle connection).
-            await self._run_session(AsgiTransport(receive, send), *accepted)
+            await self._run_session(attach(receive, send), *accepted)
 
     async def _accept(
         self, scope: Scope, receive: Receive, send: Send
@@ -172,6 +128,8 @@ class Gateway:
         self, transport: AsgiTransport, codec: Codec, principal: Principal | None
     ) -> None:
         session = ConnectionSession(transport, codec, self._services, principal)
+        direct = isinstance(transport, DirectAsgiTransport)
+        self._direct_open += direct
         if principal is None:
             self._anonymous.add(session)
             session.on_authenticated = lambda: self._register(session)
@@ -180,6 +138,7 @@ class Gateway:
         try:
             await session.run()
         finally:
+            self._direct_open -= direct
             self._anonymous.discard(session)
             if session.principal is not None:
                 _discard(self._by_login, session.principal.session_id, session)
@@ -239,6 +198,10 @@ class Gateway:
     def connection_count(self) -> int:
         """Open connections, authenticated or not."""
         return len(self._anonymous) + sum(len(group) for group in self._by_login.values())
+
+    def direct_connection_count(self) -> int:
+        """Open connections whose frames are written straight to the socket."""
+        return self._direct_open
 
 
 def _discard(

@@ -6,12 +6,16 @@ subscriber of that codec gets the same ``str`` or ``bytes`` object::
     event = BroadcastFrame(MessageCreated(channel=channel, seq=seq, message=message))
     for subscriber in subscribers:
         subscriber.outbound.send_nowait(event.encoded_for(subscriber.codec))
+
+Transports that write raw WebSocket frames take :meth:`BroadcastFrame.framed_for`
+instead: the frame header and payload are then built once for all of them too.
 """
 
 from typing import Final, Self
 
 from protocol.codecs import Codec, WireData
 from protocol.server_frames import ServerFrame
+from protocol.websocket_framing import frame_server_message
 
 
 class BroadcastFrame:
@@ -21,11 +25,12 @@ class BroadcastFrame:
     returns the same message object to every later subscriber of that codec.
     """
 
-    __slots__ = ("_encoded", "frame")
+    __slots__ = ("_encoded", "_framed", "frame")
 
     def __init__(self, frame: ServerFrame) -> None:
         self.frame: Final = frame
         self._encoded: dict[str, WireData] = {}
+        self._framed: dict[str, bytes] = {}
 
     @classmethod
     def preencoded(cls, frame: ServerFrame, codec: Codec, data: WireData) -> Self:
@@ -41,3 +46,11 @@ class BroadcastFrame:
             encoded = codec.encode_server(self.frame)
             self._encoded[codec.subprotocol] = encoded
         return encoded
+
+    def framed_for(self, codec: Codec) -> bytes:
+        """The encoded frame as one WebSocket frame (RFC 6455 bytes), built once per codec."""
+        framed = self._framed.get(codec.subprotocol)
+        if framed is None:
+            framed = frame_server_message(self.encoded_for(codec))
+            self._framed[codec.subprotocol] = framed
+        return framed

@@ -39,6 +39,9 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     storage_backend: str
     realtime_backend: str
     connections: int
+    direct_write_connections: int = 0
+    """Open WebSockets on the direct write path (frames written straight to the socket,
+    see http_facade/websocket_direct.py); the others use plain ASGI messages."""
     loop_lag: LoopLag
     hub: HubStatistics
     supervisor: SupervisorSnapshot
@@ -57,12 +60,14 @@ class NodeMonitor:
         hub: Hub,
         supervisor_snapshot: Callable[[], SupervisorSnapshot],
         connection_count: Callable[[], int],
+        direct_connection_count: Callable[[], int] = lambda: 0,
         storage_backend: str,
         realtime_backend: str,
     ) -> None:
         self._hub = hub
         self._supervisor_snapshot = supervisor_snapshot
         self._connection_count = connection_count
+        self._direct_connection_count = direct_connection_count
         self._storage_backend = storage_backend
         self._realtime_backend = realtime_backend
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
@@ -94,6 +99,7 @@ class NodeMonitor:
             storage_backend=self._storage_backend,
             realtime_backend=self._realtime_backend,
             connections=self._connection_count(),
+            direct_write_connections=self._direct_connection_count(),
             loop_lag=LoopLag(last_ms=self._last_lag * 1000, max_ms=self._max_lag * 1000),
             hub=self._hub.statistics(),
             supervisor=self._supervisor_snapshot(),

@@ -25,7 +25,8 @@ from actors.presence import PresenceBook
 from actors.session import SessionServices
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
-from http_facade.websocket import AsgiApp, Gateway
+from http_facade.websocket import Gateway
+from http_facade.websocket_asgi import AsgiApp
 from services.authentication import SessionAuthenticator
 from services.content_filter import ContentFilter
 from services.email import SmtpConfig, build_mailer
@@ -133,6 +134,7 @@ async def serve_node(
             hub=hub,
             supervisor_snapshot=registry.snapshot,
             connection_count=gateway.connection_count,
+            direct_connection_count=gateway.direct_connection_count,
             storage_backend=store.backend,
             realtime_backend=realtime.backend,
         )
