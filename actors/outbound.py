@@ -15,7 +15,6 @@ Contract:
 
 from __future__ import annotations
 
-import collections
 from typing import Generic, TypeVar
 
 import trio
@@ -32,7 +31,7 @@ class OutboundQueue(Generic[Item]):
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self._capacity = capacity
-        self._items: collections.deque[Item] = collections.deque()
+        self._items: list[Item] = []  # taken whole by the writer, so never popped from the left
         self._closed = False
         self._writer: trio.lowlevel.Task | None = None
         self._room: trio.lowlevel.ParkingLot | None = None
@@ -72,8 +71,7 @@ class OutboundQueue(Generic[Item]):
         while not self._items and not self._closed:
             self._writer = trio.lowlevel.current_task()
             await trio.lowlevel.wait_task_rescheduled(self._abort_wait)
-        batch = list(self._items)
-        self._items.clear()
+        batch, self._items = self._items, []
         if self._room is not None:
             self._room.unpark_all()
         return batch

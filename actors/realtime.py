@@ -10,6 +10,7 @@ Each refusal is a :class:`services.errors.DomainError`.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -44,6 +45,17 @@ class Transport(Protocol):
         ...
 
 
+class Written(enum.Enum):
+    """What :meth:`DirectTransport.write_nowait` did with a frame."""
+
+    NOTHING = "nothing"
+    """The socket is busy (another write, or an earlier tail): queue the frame."""
+    ALL = "all"
+    """The whole frame went to the socket."""
+    PART = "part"
+    """The socket took part of it; the transport keeps the rest for the next write."""
+
+
 @runtime_checkable
 class DirectTransport(Transport, Protocol):
     """A transport that also writes whole WebSocket frames (RFC 6455 bytes) itself.
@@ -55,19 +67,12 @@ class DirectTransport(Transport, Protocol):
     its frames is queued or being written.
     """
 
-    def write_nowait(self, frame: bytes) -> bool:
-        """Write ``frame`` now without waiting, if the socket is free.
+    def write_nowait(self, frame: bytes) -> Written:
+        """Write ``frame`` now without waiting, if the socket is free (see :class:`Written`;
+        after ``PART`` the kept tail goes first in the next :meth:`write`).
 
-        False: nothing was written (another write is in progress or a tail is pending;
-        queue the frame).  True: the frame is the transport's now; what the socket did not
-        take is kept as :attr:`has_tail` and goes first in the next :meth:`write`.
         Raises :class:`trio.BrokenResourceError` when the connection is gone.
         """
-        ...
-
-    @property
-    def has_tail(self) -> bool:
-        """True while part of a frame written by :meth:`write_nowait` awaits a write."""
         ...
 
     async def write(self, frames: Sequence[bytes]) -> None:

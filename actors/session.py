@@ -54,6 +54,7 @@ from actors.realtime import (
     FrameRouter,
     Principal,
     Transport,
+    Written,
 )
 from actors.session_dispatch import SessionDispatch
 from actors.subscriptions import event_seq
@@ -153,23 +154,27 @@ class ConnectionSession(SessionDispatch):
         try:
             async with trio.open_nursery() as nursery:
                 self._cancel_scope = nursery.cancel_scope
-                nursery.start_soon(self._write)
+                self._nursery = nursery
+                if self._outbound:
+                    self._start_writer()
                 nursery.start_soon(self._announce_opened)
                 nursery.start_soon(self._renew_presence)
-                self._nursery = nursery
                 await self._read()
                 self._outbound.close()
-                with trio.move_on_after(self._services.limits.drain_timeout):
-                    await self._writer_done.wait()
+                if self._writer_done is not None:
+                    with trio.move_on_after(self._services.limits.drain_timeout):
+                        await self._writer_done.wait()
                 nursery.cancel_scope.cancel()
         finally:
+            self._nursery = None
             self._leave_all_channels()
             with trio.CancelScope(shield=True), trio.move_on_after(1.0):
                 await self._transport.close(int(self.close_code), self.close_reason)
             with trio.CancelScope(shield=True), trio.move_on_after(
                 self._services.limits.announce_timeout
             ):
-                await self.typing.stop_all()
+                if self.typing is not None:
+                    await self.typing.stop_all()
             await self._announce_closed()
         return self.close_code
 
@@ -185,9 +190,20 @@ class ConnectionSession(SessionDispatch):
         except DeliveryError:
             logger.info("the start of connection %s was not announced", self.connection_id)
 
+    def _start_writer(self) -> None:
+        # Most frames go straight to the socket (direct transports), and an idle connection
+        # queues nothing: the writer task starts with the first queued frame.
+        if self._writer_done is not None or self._nursery is None:
+            return
+        self._writer_done = trio.Event()
+        try:
+            self._nursery.start_soon(self._write)
+        except RuntimeError:  # the session has just ended: nothing will be written
+            self._writer_done.set()
+
     def _start_typing_expiry(self) -> None:
         # Most connections never type: the expiry task starts with the first indicator.
-        if not self._typing_started and self._nursery is not None:
+        if not self._typing_started and self._nursery is not None and self.typing is not None:
             self._typing_started = True
             self._nursery.start_soon(self.typing.run)
 
@@ -256,19 +272,24 @@ class ConnectionSession(SessionDispatch):
             return True
         direct = self._direct
         if direct is None:
+            self._start_writer()
             return self._outbound.put_nowait(event.encoded_for(self._codec))
         frame = event.framed_for(self._codec)
         if not self._outbound and not self._writer_busy and not self._stopping:
             # Nothing of ours is queued or being written: straight to the socket, no
             # writer wake-up (the common case for a connection that keeps up).
             try:
-                if direct.write_nowait(frame):
-                    if direct.has_tail:
-                        self._outbound.put_nowait(b"")
+                written = direct.write_nowait(frame)
+                if written is Written.ALL:
+                    return True
+                if written is Written.PART:
+                    self._start_writer()
+                    self._outbound.put_nowait(b"")  # wakes the writer to flush the tail
                     return True
             except trio.BrokenResourceError:
                 self._stop(self.close_code, self.close_reason, flush=False)
                 return True
+        self._start_writer()
         return self._outbound.put_nowait(frame)
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
@@ -300,6 +321,7 @@ class ConnectionSession(SessionDispatch):
             pass
         finally:
             self._writer_busy = False
+            assert self._writer_done is not None  # started by _start_writer
             self._writer_done.set()
         # The socket is gone or the queue closed: either way the session is over.
         self._stop(self.close_code, self.close_reason, flush=False)
@@ -364,10 +386,12 @@ class ConnectionSession(SessionDispatch):
 
     async def send_wire(self, data: WireData) -> None:
         """Queue an encoded frame, waiting for room; dropped when the session is closing."""
+        self._start_writer()
         await self._outbound.put(self._queued(data))
 
     def _enqueue_nowait(self, frame: ServerFrame) -> None:
         """Queue a control frame if there is room (dropped otherwise, or when closing)."""
+        self._start_writer()
         self._outbound.put_nowait(self._queued(self._codec.encode_server(frame)))
 
     def _queued(self, data: WireData) -> WireData:

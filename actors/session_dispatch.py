@@ -73,12 +73,14 @@ class SessionDispatch:
         self.authenticated = trio.Event()
         self.on_authenticated: Callable[[], None] | None = None
         """Called once when a connection that started anonymous authenticates."""
-        self.typing = TypingTracker(services.router, lambda: self.principal)
+        self.typing: TypingTracker | None = None
+        """Created with the connection's first typing indicator (most never type)."""
         if principal is not None:
             self.authenticated.set()
         self._subscriptions: dict[str, Subscription] = {}
         self._stopping = False
-        self._writer_done = trio.Event()
+        self._writer_done: trio.Event | None = None
+        """Set when the writer task ends; None while none was started."""
         self._receive_scope = trio.CancelScope()
         self._authentication_deadline = (
             trio.current_time() + services.limits.authentication_timeout
@@ -155,6 +157,8 @@ class SessionDispatch:
             case _:
                 result = await self._services.router.handle(self.principal, frame)
                 if isinstance(frame, Typing):
+                    if self.typing is None:
+                        self.typing = TypingTracker(self._services.router, lambda: self.principal)
                     self.typing.observe(frame)
                     self._start_typing_expiry()
                 await self.send_frame(Ack(id=frame.id, result=result))

@@ -27,7 +27,10 @@ from bench.specs import Spec
 P99_LIMIT_MS = 200.0
 MIN_DELIVERY_RATIO = 0.95
 TARGET_DELIVERIES_PER_S = 5000
-FULL_TARGETS = (1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000)
+# Finer between 10,000 and 100,000, where the servers' limits lie, so that the ratios are
+# not rounded to the steps (with 20,000 → 50,000 alone a server holding 45,000 reads 20,000).
+FULL_TARGETS = (1000, 2000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 70_000,
+                100_000, 150_000, 200_000)
 WARMUP_SECONDS = 3.0
 WARMUP_DELIVERIES = 500
 

@@ -27,6 +27,7 @@ from hypercorn.protocol.ws_stream import WSStream
 from hypercorn.trio.tcp_server import TCPServer
 from wsproto.connection import ConnectionState
 
+from actors.realtime import Written
 from http_facade.websocket_asgi import AsgiTransport, Receive, Send
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class DirectAsgiTransport(AsgiTransport):
     """An :class:`AsgiTransport` that also writes raw frames (a
     :class:`~actors.realtime.DirectTransport`); receiving and closing stay ASGI."""
 
-    __slots__ = ("_lock", "_socket_stream", "_stream", "_tail")
+    __slots__ = ("_connection", "_lock", "_socket", "_socket_stream", "_stream", "_tail")
 
     def __init__(
         self, receive: Receive, send: Send, stream: WSStream, socket_stream: trio.SocketStream,
@@ -47,17 +48,15 @@ class DirectAsgiTransport(AsgiTransport):
     ) -> None:
         super().__init__(receive, send)
         self._stream = stream
+        self._connection = stream.connection
         self._socket_stream = socket_stream
+        self._socket = socket_stream.socket
         self._lock = lock
         self._tail: bytes | memoryview = b""
 
-    @property
-    def has_tail(self) -> bool:
-        return bool(self._tail)
-
-    def write_nowait(self, frame: bytes) -> bool:
+    def write_nowait(self, frame: bytes) -> Written:
         if self._tail or self._lock.locked():
-            return False
+            return Written.NOTHING
         descriptor = self._writable_descriptor()
         try:
             written = os.write(descriptor, frame)
@@ -66,9 +65,10 @@ class DirectAsgiTransport(AsgiTransport):
         except OSError as error:
             self._closed = True
             raise trio.BrokenResourceError("the WebSocket is closed") from error
-        if written < len(frame):
-            self._tail = memoryview(frame)[written:]
-        return True
+        if written == len(frame):
+            return Written.ALL
+        self._tail = memoryview(frame)[written:]
+        return Written.PART
 
     async def write(self, frames: Sequence[bytes]) -> None:
         async with self._lock:
@@ -97,10 +97,14 @@ class DirectAsgiTransport(AsgiTransport):
         await super().close(code, reason)
 
     def _writable_descriptor(self) -> int:
-        """The socket's descriptor while data frames may be written; else BrokenResourceError."""
-        descriptor = self._socket_stream.socket.fileno()
-        if (self._closed or self._stream.closed or descriptor < 0
-                or self._stream.connection.state is not ConnectionState.OPEN):
+        """The socket's descriptor while data frames may be written; else BrokenResourceError.
+
+        Looked up on every write: once Hypercorn closed the socket its number may already
+        belong to another connection.
+        """
+        descriptor = self._socket.fileno()
+        if (descriptor < 0 or self._closed or self._stream.closed
+                or self._connection.state is not ConnectionState.OPEN):
             self._closed = True
             raise trio.BrokenResourceError("the WebSocket is closed")
         return descriptor

@@ -14,7 +14,7 @@ from wsproto.connection import Connection
 from wsproto.events import TextMessage
 
 from actors.hub import Hub
-from actors.realtime import DirectTransport
+from actors.realtime import DirectTransport, Written
 from actors.session import ConnectionSession, SessionLimits, SessionServices
 from protocol.channels import ChannelKind
 from protocol.close_codes import CloseCode
@@ -42,21 +42,17 @@ class FakeDirectTransport(FakeTransport):
         self.batches: list[int] = []
         self._tail = b""
 
-    @property
-    def has_tail(self) -> bool:
-        return bool(self._tail)
-
-    def write_nowait(self, frame: bytes) -> bool:
+    def write_nowait(self, frame: bytes) -> Written:
         if self.broken:
             raise trio.BrokenResourceError("gone")
         if self._tail or self.lock_held:
-            return False
+            return Written.NOTHING
         taken = min(self.room, len(frame))
         self.room -= taken
         self.stream += frame[:taken]
         self._tail = frame[taken:]
         self.direct_writes += 1
-        return True
+        return Written.PART if self._tail else Written.ALL
 
     async def write(self, frames: Sequence[bytes]) -> None:
         await self.unblock.wait()
