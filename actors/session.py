@@ -3,11 +3,12 @@
 A session handles its client's frames one at a time, in order (it is turn-based like every
 actor, its mailbox being the socket's receive side), and owns the connection's
 subscriptions and its bounded outbound queue.  It runs two tasks: the reader (which is the
-actor's turn loop) and the writer (which drains the outbound queue into the socket, all
-that is queued in one write); when either ends, both end and the socket is closed with the
-session's close code.  On a :class:`~actors.realtime.DirectTransport` a live event whose
-connection has nothing queued is written to the socket by the publisher at once, framed
-once per broadcast: no task wakes up per subscriber unless its socket is full.
+actor's turn loop) and, from the first queued frame on, the writer (which drains the
+outbound queue into the socket, all that is queued in one write); when either ends, both
+end and the socket is closed with the session's close code.  On a
+:class:`~actors.realtime.DirectTransport` a live event whose connection has nothing queued
+is written to the socket by the publisher at once, framed once per broadcast: no task
+wakes up per subscriber unless its socket is full.
 
 Guarantees (docs/PROTOCOL.md states them for clients):
 
@@ -272,8 +273,7 @@ class ConnectionSession(SessionDispatch):
             return True
         direct = self._direct
         if direct is None:
-            self._start_writer()
-            return self._outbound.put_nowait(event.encoded_for(self._codec))
+            return self._queue_nowait(event.encoded_for(self._codec))
         frame = event.framed_for(self._codec)
         if not self._outbound and not self._writer_busy and not self._stopping:
             # Nothing of ours is queued or being written: straight to the socket, no
@@ -283,14 +283,12 @@ class ConnectionSession(SessionDispatch):
                 if written is Written.ALL:
                     return True
                 if written is Written.PART:
-                    self._start_writer()
-                    self._outbound.put_nowait(b"")  # wakes the writer to flush the tail
+                    self._queue_nowait(b"")  # wakes the writer to flush the tail
                     return True
             except trio.BrokenResourceError:
                 self._stop(self.close_code, self.close_reason, flush=False)
                 return True
-        self._start_writer()
-        return self._outbound.put_nowait(frame)
+        return self._queue_nowait(frame)
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
         if self._stopping:
@@ -391,8 +389,12 @@ class ConnectionSession(SessionDispatch):
 
     def _enqueue_nowait(self, frame: ServerFrame) -> None:
         """Queue a control frame if there is room (dropped otherwise, or when closing)."""
+        self._queue_nowait(self._queued(self._codec.encode_server(frame)))
+
+    def _queue_nowait(self, item: WireData) -> bool:
+        """Hand ``item`` to the writer (started on first use); False when the queue is full."""
         self._start_writer()
-        self._outbound.put_nowait(self._queued(self._codec.encode_server(frame)))
+        return self._outbound.put_nowait(item)
 
     def _queued(self, data: WireData) -> WireData:
         """What the queue holds for ``data``: itself, or its frame on a direct transport."""
