@@ -20,8 +20,10 @@ Contract:
 * The content filter runs on every new and edited text: ``reject`` refuses it
   (``invalid``), ``mask`` stores the masked text, ``flag`` stores it and files a report
   for the room's moderators.
-* Membership is checked on every command.  The actor caches who is a member; the cache
-  stays exact because joins and leaves go through this actor too.  Typing and read
+* Membership is checked on every command.  The actor caches who is a member and who it
+  found not banned; both caches stay exact because joins, leaves and bans of the room go
+  through this actor too (and a ban only ever ends by itself), so a send costs no store
+  read once the sender was seen.  Typing and read
   receipts are ephemeral: published, never stored; read positions never move backwards.
 * A refusal (not a member, banned, not the author, unknown room) is a
   :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
@@ -103,6 +105,7 @@ class ChatRoomActor(RoomMembership, Actor):
         "_hub",
         "_last_post",
         "_members",
+        "_not_banned",
         "_read_positions",
         "_recent_sends",
         "_room",
@@ -122,6 +125,7 @@ class ChatRoomActor(RoomMembership, Actor):
         self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
+        self._not_banned: set[str] = set()
         self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
         self._last_post: dict[str, float] = {}

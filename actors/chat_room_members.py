@@ -39,6 +39,7 @@ class RoomMembership:
     _hub: Hub
     _channel: str
     _members: dict[str, bool]
+    _not_banned: set[str]
 
     @property
     def _room_id(self) -> str:
@@ -61,8 +62,11 @@ class RoomMembership:
         self._require_room()
         if not await self._is_member(user_id):
             raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
+        if user_id in self._not_banned:
+            return
         if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
             raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
+        self._not_banned.add(user_id)
 
     async def _role(self, user_id: str) -> str | None:
         membership = await self._store.rooms.members.get(self._room_id, user_id)
@@ -107,6 +111,7 @@ class RoomMembership:
             raise DomainError(ErrorCode.NOT_FOUND, "not a member of this room")
         members = self._store.rooms.members
         if command.ban:
+            self._not_banned.discard(command.user_id)
             await members.ban(
                 self._room_id,
                 command.user_id,

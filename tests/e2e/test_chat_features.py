@@ -209,6 +209,29 @@ async def test_a_kick_evicts_the_live_subscription_and_a_ban_blocks_rejoining(
     assert rejoin.value.code == "forbidden"
 
 
+async def test_a_member_is_looked_up_in_the_ban_list_once_not_per_message(
+    node: NodeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await log_in_new_user(node, "alice")
+    channel = f"chat_room:{await make_room(node, alice)}"
+    store = node.context.store
+    assert store is not None
+    members = store.rooms.members
+    looked_up: list[str] = []
+    get_ban = members.get_ban
+
+    async def counting_get_ban(scope_id: str, user_id: str) -> object:
+        looked_up.append(user_id)
+        return await get_ban(scope_id, user_id)
+
+    monkeypatch.setattr(members, "get_ban", counting_get_ban)
+    with trio.fail_after(DEADLINE_S):
+        async with open_client(websocket_url(node), token=alice.token) as client:
+            for text in ("one", "two", "three"):
+                await send(client, channel, text)
+    assert looked_up == [alice.user_id]
+
+
 async def test_flooding_a_room_is_rate_limited_per_user(node: NodeHandle) -> None:
     alice = await log_in_new_user(node, "alice")
     room_id = await make_room(node, alice)
