@@ -31,8 +31,6 @@ from topicsflow.status_command import add_status_parser, run_status
 EXIT_USAGE = 2
 GC_FIRST_GENERATION = 20_000
 """Allocations between young-generation collections (CPython's default is 700)."""
-THREAD_SWITCH_INTERVAL_SECONDS = 0.0005
-"""How long the event loop may keep the GIL from a waiting thread (CPython's default: 5 ms)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +110,6 @@ async def run_serve(settings: Settings) -> None:
         async with trio.open_nursery() as nursery:
             await nursery.start(serve_node, settings, shutdown)
             tune_garbage_collector()
-            shorten_thread_switch_interval()
             async for signal_number in signals:
                 logging.getLogger(__name__).info(
                     "received %s, draining", signal.Signals(signal_number).name
@@ -132,18 +129,6 @@ def tune_garbage_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_FIRST_GENERATION, 20, 20)
-
-
-def shorten_thread_switch_interval() -> None:
-    """Let worker threads (the SQLite writer above all) get the GIL back quickly.
-
-    A busy event loop keeps the GIL until the switch interval forces it to yield, and the
-    SQLite worker needs the GIL again after every statement of a group commit.  At
-    CPython's 5 ms each append then waited several intervals while the loop was busy,
-    the room actor waiting for it fell behind and deliveries queued: p99 of 200 to 300 ms at
-    half a core of load (docs/BENCHMARKS.md).  The cost is paid only while a thread waits.
-    """
-    sys.setswitchinterval(THREAD_SWITCH_INTERVAL_SECONDS)
 
 
 def leaf_exceptions(error: BaseException) -> list[BaseException]:

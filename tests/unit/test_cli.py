@@ -108,18 +108,6 @@ def test_admin_refuses_other_actions(capsys: pytest.CaptureFixture[str]) -> None
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_serve_lets_worker_threads_take_the_gil_back_quickly() -> None:
-    from topicsflow.cli import THREAD_SWITCH_INTERVAL_SECONDS, shorten_thread_switch_interval
-
-    before = sys.getswitchinterval()
-    try:
-        shorten_thread_switch_interval()
-        assert sys.getswitchinterval() == pytest.approx(THREAD_SWITCH_INTERVAL_SECONDS)
-        assert sys.getswitchinterval() < before
-    finally:
-        sys.setswitchinterval(before)
-
-
 def test_serve_tunes_the_garbage_collector_for_a_long_running_process() -> None:
     from topicsflow.cli import GC_FIRST_GENERATION, tune_garbage_collector
 
