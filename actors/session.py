@@ -271,24 +271,26 @@ class ConnectionSession(SessionDispatch):
         if event_seq(event) is None and len(self._outbound) >= self._ephemeral_room:
             self.ephemeral_dropped += 1
             return True
-        direct = self._direct
-        if direct is None:
+        if self._direct is None:
             return self._queue_nowait(event.encoded_for(self._codec))
         frame = event.framed_for(self._codec)
-        if not self._outbound and not self._writer_busy and not self._stopping:
-            # Nothing of ours is queued or being written: straight to the socket, no
-            # writer wake-up (the common case for a connection that keeps up).
-            try:
-                written = direct.write_nowait(frame)
-                if written is Written.ALL:
-                    return True
-                if written is Written.PART:
-                    self._queue_nowait(b"")  # wakes the writer to flush the tail
-                    return True
-            except trio.BrokenResourceError:
-                self._stop(self.close_code, self.close_reason, flush=False)
-                return True
-        return self._queue_nowait(frame)
+        return self._write_through(frame) or self._queue_nowait(frame)
+
+    def _write_through(self, frame: bytes) -> bool:
+        """Write ``frame`` straight to a direct transport's socket when nothing of ours is
+        queued or being written (the common case for a connection that keeps up: no writer
+        wake-up); True when it is taken care of, False when it must be queued."""
+        direct = self._direct
+        if direct is None or self._outbound or self._writer_busy or self._stopping:
+            return False
+        try:
+            written = direct.write_nowait(frame)
+        except trio.BrokenResourceError:
+            self._stop(self.close_code, self.close_reason, flush=False)
+            return True
+        if written is Written.PART:
+            self._queue_nowait(b"")  # wakes the writer to flush the tail
+        return written is not Written.NOTHING
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
         if self._stopping:
@@ -383,9 +385,17 @@ class ConnectionSession(SessionDispatch):
         await self.send_wire(self._codec.encode_server(frame))
 
     async def send_wire(self, data: WireData) -> None:
-        """Queue an encoded frame, waiting for room; dropped when the session is closing."""
+        """Queue an encoded frame, waiting for room; dropped when the session is closing.
+
+        On a direct transport with nothing queued the frame is written at once, and the
+        call only checks for cancellation (it does not yield to other tasks).
+        """
+        queued = self._queued(data)
+        if isinstance(queued, bytes) and self._write_through(queued):
+            await trio.lowlevel.checkpoint_if_cancelled()
+            return
         self._start_writer()
-        await self._outbound.put(self._queued(data))
+        await self._outbound.put(queued)
 
     def _enqueue_nowait(self, frame: ServerFrame) -> None:
         """Queue a control frame if there is room (dropped otherwise, or when closing)."""

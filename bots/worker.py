@@ -134,9 +134,13 @@ class Worker:
 
     async def _keep_alive(self, client: Client) -> None:
         """Ping every 20 s from connecting until the end, so the server's 60 s heartbeat
-        timeout never closes a connection that waited for the others to connect."""
-        while trio.current_time() + IDLE_PING_S < self.read_until:
-            await trio.sleep(IDLE_PING_S)
+        timeout never closes a connection that waited for the others to connect.  The
+        first ping comes at a random point of the first 20 s, as from clients that
+        connected at different times (bots connected together would all ping at once)."""
+        delay = random.uniform(0.0, IDLE_PING_S)  # noqa: S311
+        while trio.current_time() + delay < self.read_until:
+            await trio.sleep(delay)
+            delay = IDLE_PING_S
             try:
                 await client.ping()
             except ConnectionLost:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math/rand"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,8 +58,21 @@ func (conn *Conn) readLoop() {
 }
 
 // keepAlive sends the protocol's client ping every KeepAliveInterval until stop closes.
+// The first ping comes at a random point of the first interval, as from clients that
+// connected at different times: connections set up together would otherwise all ping in
+// the same few milliseconds, every interval, for the whole run.
 func (conn *Conn) keepAlive(stop <-chan struct{}) {
 	if conn.proto.KeepAliveFrame(conn) == nil {
+		return
+	}
+	phase := time.NewTimer(time.Duration(rand.Int63n(int64(KeepAliveInterval))))
+	select {
+	case <-stop:
+		phase.Stop()
+		return
+	case <-phase.C:
+	}
+	if err := conn.write(conn.proto.KeepAliveFrame(conn)); err != nil {
 		return
 	}
 	ticker := time.NewTicker(KeepAliveInterval)

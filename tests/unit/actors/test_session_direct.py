@@ -113,6 +113,18 @@ async def test_publish_writes_at_once_and_in_order(autojump_clock: object) -> No
         transport.disconnect()
 
 
+async def test_replies_are_written_at_once_without_the_writer(autojump_clock: object) -> None:
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport) as (_session, _room):
+        writes = transport.direct_writes
+        transport.push({"type": "ping", "id": 2})
+        await trio.testing.wait_all_tasks_blocked()
+        assert transport.messages()[-1]["type"] == "pong"
+        assert transport.direct_writes == writes + 1
+        assert transport.batches == []  # the subscribe reply and the pong: no writer write
+        transport.disconnect()
+
+
 async def test_what_the_socket_cannot_take_goes_first_in_the_next_write(
     autojump_clock: object,
 ) -> None:
@@ -136,10 +148,12 @@ async def test_a_busy_socket_or_writer_keeps_replies_and_events_in_order(
     async with subscribed_session(transport) as (_session, room):
         await trio.testing.wait_all_tasks_blocked()
         transport.unblock = trio.Event()  # the writer will hang in its next write
+        transport.lock_held = True  # e.g. the server writes a pong of its own: ours queues
         transport.push({"type": "ping", "id": 2})
-        await trio.testing.wait_all_tasks_blocked()  # the pong is taken and being written
-        room.publish("after the pong")
-        transport.lock_held = True  # e.g. the server is writing a pong of its own
+        await trio.testing.wait_all_tasks_blocked()  # the writer is writing our pong
+        transport.lock_held = False
+        room.publish("after the pong")  # must not overtake it
+        transport.lock_held = True
         room.publish("after that")
         transport.unblock.set()
         await trio.testing.wait_all_tasks_blocked()
