@@ -23,8 +23,11 @@ Contract:
 * Membership is checked on every command.  The actor caches who is a member and who it
   found not banned; both caches stay exact because joins, leaves and bans of the room go
   through this actor too (and a ban only ever ends by itself), so a send costs no store
-  read once the sender was seen.  Typing and read
-  receipts are ephemeral: published, never stored; read positions never move backwards.
+  read once the sender was seen.  A room of at most ``MEMBER_PRELOAD`` members loads
+  them all on start (:meth:`RoomMembership._preload_members`), so even first sends cost
+  no read: otherwise each new sender's reads would hold every send behind it.  Typing
+  and read receipts are ephemeral: published, never stored; read positions never move
+  backwards.
 * A refusal (not a member, banned, not the author, unknown room) is a
   :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
   (``on_start``): the sequence comes from the store, so nothing acknowledged is lost and
@@ -105,6 +108,7 @@ class ChatRoomActor(RoomMembership, Actor):
         "_hub",
         "_last_post",
         "_members",
+        "_members_complete",
         "_not_banned",
         "_read_positions",
         "_recent_sends",
@@ -125,6 +129,7 @@ class ChatRoomActor(RoomMembership, Actor):
         self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
         self._members: dict[str, bool] = {}
+        self._members_complete = False
         self._not_banned: set[str] = set()
         self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
@@ -140,6 +145,7 @@ class ChatRoomActor(RoomMembership, Actor):
         except NotFound:
             self._room = None
             return
+        self._members_complete = await self._preload_members()
         log = await self._store.messages.reopen(
             self.address.id, recent=RECENT_NONCES, fence=self.context.fence
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import trio
 
+from actors import chat_room_members
 from actors.chat_room import CHAT_ROOM, FLOOD_BURST
 from actors.chat_room_commands import JoinRoom, KickMember, PostMessage
+from actors.chat_room_members import MEMBER_PRELOAD
 from actors.errors import ActorCrashed, ActorStopped
 from bots.client import Client, RequestFailed, open_client
 from protocol.chat_events import (
@@ -209,27 +211,36 @@ async def test_a_kick_evicts_the_live_subscription_and_a_ban_blocks_rejoining(
     assert rejoin.value.code == "forbidden"
 
 
-async def test_a_member_is_looked_up_in_the_ban_list_once_not_per_message(
-    node: NodeHandle, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("preload", [MEMBER_PRELOAD, 0], ids=["preloaded", "too-large"])
+async def test_a_member_is_looked_up_once_at_most_not_per_message(
+    node: NodeHandle, monkeypatch: pytest.MonkeyPatch, preload: int
 ) -> None:
+    monkeypatch.setattr(chat_room_members, "MEMBER_PRELOAD", preload)
     alice = await log_in_new_user(node, "alice")
     channel = f"chat_room:{await make_room(node, alice)}"
     store = node.context.store
     assert store is not None
     members = store.rooms.members
-    looked_up: list[str] = []
-    get_ban = members.get_ban
+    looked_up: list[tuple[str, str]] = []
+    get, get_ban = members.get, members.get_ban
+
+    async def counting_get(scope_id: str, user_id: str) -> object:
+        looked_up.append(("member", user_id))
+        return await get(scope_id, user_id)
 
     async def counting_get_ban(scope_id: str, user_id: str) -> object:
-        looked_up.append(user_id)
+        looked_up.append(("ban", user_id))
         return await get_ban(scope_id, user_id)
 
+    monkeypatch.setattr(members, "get", counting_get)
     monkeypatch.setattr(members, "get_ban", counting_get_ban)
     with trio.fail_after(DEADLINE_S):
         async with open_client(websocket_url(node), token=alice.token) as client:
             for text in ("one", "two", "three"):
                 await send(client, channel, text)
-    assert looked_up == [alice.user_id]
+    # A small room reads all its members when its actor starts; a larger one reads each
+    # member's row and ban once, on their first command.
+    assert looked_up == ([] if preload else [("member", alice.user_id), ("ban", alice.user_id)])
 
 
 async def test_flooding_a_room_is_rate_limited_per_user(node: NodeHandle) -> None:
