@@ -109,12 +109,19 @@ def test_admin_refuses_other_actions(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_serve_tunes_the_garbage_collector_for_a_long_running_process() -> None:
-    from topicsflow.cli import GC_FIRST_GENERATION, tune_garbage_collector
+    from topicsflow.cli import (
+        GC_FIRST_GENERATION,
+        GC_SECOND_GENERATION,
+        GC_THIRD_GENERATION,
+        tune_garbage_collector,
+    )
 
     before = gc.get_threshold()
     try:
         tune_garbage_collector()
-        assert gc.get_threshold()[0] == GC_FIRST_GENERATION
+        assert gc.get_threshold() == (
+            GC_FIRST_GENERATION, GC_SECOND_GENERATION, GC_THIRD_GENERATION
+        )
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
