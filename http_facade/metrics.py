@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from supervisors.gc_pauses import GcPauses
 from supervisors.monitor import NodeStatus
 from supervisors.status import KindSnapshot, SupervisorSnapshot
 
@@ -76,6 +77,8 @@ class NodeCollector(Collector):
             depth = max((mailbox.depth for mailbox in kind.top_mailboxes), default=0)
             deepest.add_metric([kind.kind], depth)
         yield from (active, restarts, activations, deepest)
+        if status.gc is not None:
+            yield from _gc_metrics(status.gc)
         cluster = status.cluster
         if cluster is not None:
             yield GaugeMetricFamily("topicsflow_cluster_nodes", "Live cluster nodes",
@@ -88,6 +91,26 @@ class NodeCollector(Collector):
                                       "Leases this node lost", cluster.lost_leases)
             yield CounterMetricFamily("topicsflow_cluster_relay_dropped",
                                       "Events not relayed to other nodes", cluster.relay_dropped)
+
+
+def _gc_metrics(pauses: GcPauses) -> Iterator[Metric]:
+    collections = CounterMetricFamily(
+        "topicsflow_gc_collections", "Cyclic GC collections", labels=["generation"]
+    )
+    paused = CounterMetricFamily(
+        "topicsflow_gc_pause_seconds", "Time the cyclic GC held the process",
+        labels=["generation"],
+    )
+    longest = GaugeMetricFamily(
+        "topicsflow_gc_longest_pause_seconds", "Longest single cyclic GC collection",
+        labels=["generation"],
+    )
+    for generation, count in enumerate(pauses.collections):
+        label = [str(generation)]
+        collections.add_metric(label, count)
+        paused.add_metric(label, pauses.total_ms[generation] / 1000)
+        longest.add_metric(label, pauses.longest_ms[generation] / 1000)
+    yield from (collections, paused, longest)
 
 
 def metrics_registry(status: Callable[[], NodeStatus]) -> CollectorRegistry:

@@ -1,4 +1,5 @@
-"""The node's vital signs for operators: uptime, connections, event-loop lag, actor tree.
+"""The node's vital signs for operators: uptime, connections, event-loop lag, GC pauses,
+actor tree.
 
 :class:`NodeMonitor` samples event-loop lag in a background task (how late a short
 sleep wakes up: the time other tasks held the loop) and assembles a :class:`NodeStatus`
@@ -18,6 +19,7 @@ import trio
 
 from actors.hub import Hub, HubStatistics
 from supervisors.cluster.node import ClusterStatus
+from supervisors.gc_pauses import GcPauses
 from supervisors.status import SupervisorSnapshot
 
 LAG_SAMPLE_INTERVAL_S = 0.5
@@ -47,6 +49,8 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     supervisor: SupervisorSnapshot
     cluster: ClusterStatus | None = None
     """Cluster mode: the nodes, leases held here and relay figures."""
+    gc: GcPauses | None = None
+    """Pauses of the cyclic garbage collector since start (supervisors/gc_pauses.py)."""
 
 
 class NodeMonitor:
@@ -61,6 +65,7 @@ class NodeMonitor:
         supervisor_snapshot: Callable[[], SupervisorSnapshot],
         connection_count: Callable[[], int],
         direct_connection_count: Callable[[], int] = lambda: 0,
+        gc_pauses: Callable[[], GcPauses] | None = None,
         storage_backend: str,
         realtime_backend: str,
     ) -> None:
@@ -68,6 +73,7 @@ class NodeMonitor:
         self._supervisor_snapshot = supervisor_snapshot
         self._connection_count = connection_count
         self._direct_connection_count = direct_connection_count
+        self._gc_pauses = gc_pauses
         self._storage_backend = storage_backend
         self._realtime_backend = realtime_backend
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
@@ -104,4 +110,5 @@ class NodeMonitor:
             hub=self._hub.statistics(),
             supervisor=self._supervisor_snapshot(),
             cluster=None if self._cluster_status is None else self._cluster_status(),
+            gc=None if self._gc_pauses is None else self._gc_pauses(),
         )

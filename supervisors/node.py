@@ -39,6 +39,7 @@ from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
 from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
 from supervisors.cluster.presence import sweep_presence
 from supervisors.domain import actor_kinds, build_domain
+from supervisors.gc_pauses import watch_gc_pauses
 from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
 from supervisors.retention import RetentionJob, retention_supervisor
@@ -128,6 +129,7 @@ async def serve_node(
         if cluster is not None:
             await cluster.join(registry, gateway)
 
+        gc_pauses = stack.enter_context(watch_gc_pauses())
         monitor = NodeMonitor(
             node=None if cluster is None else cluster.node_id,
             cluster_status=None if cluster is None else cluster.status,
@@ -135,6 +137,7 @@ async def serve_node(
             supervisor_snapshot=registry.snapshot,
             connection_count=gateway.connection_count,
             direct_connection_count=gateway.direct_connection_count,
+            gc_pauses=gc_pauses.statistics,
             storage_backend=store.backend,
             realtime_backend=realtime.backend,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 import pytest
 
@@ -72,3 +74,16 @@ async def test_repeated_crashes_show_as_restarts_and_failures(
     assert 'topicsflow_actor_restarts_total{kind="chat_room"}' in metrics
     assert status["connections"] == 0
     assert status["storage_backend"] == "sqlite"
+
+
+async def test_garbage_collector_pauses_are_reported(node: NodeHandle) -> None:
+    gc.collect(0)  # one young collection at least, while the node watches
+    async with httpx.AsyncClient(base_url=node.base_url) as client:
+        status = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+        metrics = (await client.get("/metrics", headers=bearer(OPS_TOKEN))).text
+    pauses = status["gc"]
+    assert len(pauses["collections"]) == len(pauses["longest_ms"]) == 3
+    assert pauses["collections"][0] >= 1
+    assert pauses["longest_ms"][0] <= pauses["total_ms"][0]
+    assert 'topicsflow_gc_collections_total{generation="0"}' in metrics
+    assert 'topicsflow_gc_longest_pause_seconds{generation="2"}' in metrics
