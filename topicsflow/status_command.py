@@ -46,6 +46,15 @@ def render_status(status: dict[str, Any]) -> Iterator[str]:
         f"  hub: {hub['channels']} channels, {hub['subscriptions']} subscriptions, "
         f"{hub['published']} published, {hub['dropped_slow']} slow consumers dropped"
     )
+    pauses = status.get("gc")
+    if pauses:
+        generations = ", ".join(
+            f"gen {generation}: {count} ({total:.0f} ms, longest {longest:.1f} ms)"
+            for generation, (count, total, longest) in enumerate(
+                zip(pauses["collections"], pauses["total_ms"], pauses["longest_ms"], strict=True)
+            )
+        )
+        yield f"  gc collections: {generations}"
     cluster = status.get("cluster")
     if cluster:
         yield (

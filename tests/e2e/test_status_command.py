@@ -29,6 +29,7 @@ async def test_status_prints_the_supervision_tree(node: NodeHandle) -> None:
     assert output.startswith("node ")
     assert "supervisor actors (one_for_one" in output
     assert "kind chat_room:" in output
+    assert "gc collections: gen 0: " in output
 
 
 async def test_status_with_a_wrong_token_fails_with_one_line(node: NodeHandle) -> None:
