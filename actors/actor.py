@@ -12,6 +12,12 @@ sharing one mailbox::
 * ``on_receive`` handles one message; its return value is the reply to an ``ask``.
   Dispatch with ``match`` on message types and end with ``case _: self.unhandled(...)``.
   Raise a ``MessageRejected`` subclass to refuse a message without crashing.
+* ``on_receive_batch`` (optional) handles, in one turn, a run of consecutive messages
+  for which ``batches`` is true: the first one and those queued right behind it, up to
+  :data:`MAX_BATCH`.  It returns one outcome per message, in order: a ``Value`` is that
+  message's reply, an ``Error`` holds the ``MessageRejected`` refusing it.  Any other
+  exception crashes the actor and fails every ask of the batch.  An actor that batches
+  costs a store write per batch instead of per message, for example.
 * ``on_stop`` flushes state when the actor passivates (idle), is stopped, or its node
   shuts down between turns. It runs shielded from cancellation, bounded by the kind's
   ``stop_timeout``. It does *not* run after a crash: the in-memory state is then suspect.
@@ -24,11 +30,17 @@ Subclasses may declare ``__slots__`` to keep idle actors small.
 
 from __future__ import annotations
 
-from typing import NoReturn, Protocol
+from collections.abc import Sequence
+from typing import Any, Final, NoReturn, Protocol
+
+import outcome
 
 from actors.errors import UnhandledMessage
 from actors.ref import ActorRef, Address
 from actors.statistics import ActorStatistics
+
+MAX_BATCH: Final = 64
+"""The most messages one ``on_receive_batch`` turn handles."""
 
 
 class ActorContext(Protocol):
@@ -82,6 +94,15 @@ class Actor:
     async def on_receive(self, message: object) -> object:
         """Handle one message and return the reply (ignored for ``tell``)."""
         self.unhandled(message)
+
+    def batches(self, message: object) -> bool:
+        """Whether ``message`` goes to :meth:`on_receive_batch` with the batchable
+        messages queued right behind it (never, unless overridden)."""
+        return False
+
+    async def on_receive_batch(self, messages: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        """Handle a run of batchable messages; one outcome per message (module docstring)."""
+        raise NotImplementedError(f"{type(self).__name__} batches but handles no batch")
 
     async def on_stop(self) -> None:
         """Flush state; called when the incarnation ends normally."""

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final
 
 import trio
 
-from actors.actor import Actor
+from actors.actor import MAX_BATCH, Actor
 from actors.errors import ActorStopped, DeliveryError, NotOwner
 from actors.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
 from actors.messages import Envelope, set_ask_chain
@@ -81,7 +81,7 @@ class StopReason(enum.Enum):
 class Activation:
     """The runtime side of one actor; also the ``ActorContext`` its incarnations get."""
 
-    __slots__ = ("_host", "_in_turn", "_inbox", "_own_chain", "_parked", "_stop_reason",
+    __slots__ = ("_held", "_host", "_in_turn", "_inbox", "_own_chain", "_parked", "_stop_reason",
                  "_window", "activated_at", "address", "fence", "idle_since", "last_failure",
                  "mailbox", "processed", "restarts", "state")
 
@@ -100,6 +100,8 @@ class Activation:
         self._in_turn = False
         self._stop_reason: StopReason | None = None
         self._window: RestartWindow | None = None
+        self._held: Envelope | None = None
+        """The envelope that ended a batch (not batchable): the next one handled."""
         self.fence: int | None = None
         """The fencing token of the lease this incarnation runs under (None: single node)."""
 
@@ -156,7 +158,7 @@ class Activation:
 
     def has_mail(self) -> bool:
         """Whether messages are buffered or senders are waiting for room."""
-        return has_mail(self.mailbox)
+        return self._held is not None or has_mail(self.mailbox)
 
     def retire(self, reason: str, *, moved: bool = False) -> None:
         """Leave the kind's table, close the mailbox, fail what is still queued
@@ -168,6 +170,12 @@ class Activation:
             placement.forget(self.address, self.fence)
         error = NotOwner if moved else ActorStopped
         dropped = close_mailbox(self.mailbox, self._inbox, lambda: error(self.address, reason))
+        held, self._held = self._held, None
+        if held is not None and held is not WAKE:
+            if held.reply is not None:
+                held.reply.fail(error(self.address, reason))
+            else:
+                dropped += 1
         if dropped:
             logger.warning("%s retired (%s): dropped %d queued tells", self.address, reason,
                            dropped)
@@ -280,13 +288,18 @@ class Activation:
         """Take turns until a crash (return it) or a stop/idle request (``None``)."""
         inbox = self._inbox
         placement = self._host.registry.placement
+        batching = type(actor).batches is not Actor.batches
         turns = 0
         while True:
             idle_since: float | None = None
-            try:
-                envelope: Envelope | None = inbox.receive_nowait()
-            except trio.WouldBlock:
-                envelope = None  # parked below, outside the except: no exception kept alive
+            envelope: Envelope | None = self._held
+            if envelope is not None:
+                self._held = None
+            else:
+                try:
+                    envelope = inbox.receive_nowait()
+                except trio.WouldBlock:
+                    envelope = None  # parked below, outside the except: none kept alive
             if envelope is None:
                 if self._stop_reason is not None:
                     return None
@@ -307,9 +320,37 @@ class Activation:
             if turns >= _TURNS_PER_CHECKPOINT:
                 turns = 0
                 await trio.lowlevel.checkpoint()
-            error = await self._turn(actor, envelope)
+            if batching and actor.batches(envelope.message):
+                error = await self._batch_turn(actor, self._batch_from(actor, envelope))
+            else:
+                error = await self._turn(actor, envelope)
             if error is not None:
                 return error
+
+    def _batch_from(self, actor: Actor, first: Envelope) -> list[Envelope]:
+        """``first`` and the batchable envelopes queued right behind it; the envelope that
+        ends the run (not batchable, or the runtime's wake-up) is held for the next turn."""
+        batch = [first]
+        while len(batch) < MAX_BATCH:
+            try:
+                envelope = self._inbox.receive_nowait()
+            except trio.WouldBlock:
+                break
+            if envelope is WAKE or not actor.batches(envelope.message):
+                self._held = envelope
+                break
+            batch.append(envelope)
+        return batch
+
+    async def _batch_turn(self, actor: Actor, batch: list[Envelope]) -> Exception | None:
+        self._in_turn = True
+        crash = await hooks.handle_batch(actor, batch, self._own_chain)
+        self._in_turn = False
+        if crash is not None:
+            await self._fail(actor, crash, batch[0].message)
+        else:
+            self.processed += len(batch)
+        return crash
 
     def _hand_back(self, envelope: Envelope) -> None:
         """Give a message this node may no longer handle back to its router."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+import outcome
 import trio
 
 from actors.actor import Actor
@@ -61,6 +62,50 @@ async def handle(
         raise
     if reply is not None:
         reply.succeed(result)
+    return None
+
+
+async def handle_batch(
+    actor: Actor, envelopes: list[Envelope], own_chain: tuple[Address, ...]
+) -> Exception | None:
+    """Run ``on_receive_batch`` for a run of envelopes and settle each reply, like
+    :func:`handle`: a ``MessageRejected`` outcome goes to its asker alone; an exception
+    raised by the handler (or an outcome that is not a refusal) crashes the actor and fails
+    every ask of the batch."""
+    address = own_chain[-1]
+    waiting = tuple(dict.fromkeys(hop for envelope in envelopes for hop in envelope.chain))
+    set_ask_chain(waiting + own_chain if waiting else own_chain)
+    messages = [envelope.message for envelope in envelopes]
+    try:
+        outcomes = await actor.on_receive_batch(messages)
+        if len(outcomes) != len(envelopes):
+            raise RuntimeError(f"{len(outcomes)} outcomes for a batch of {len(envelopes)}")
+        for result in outcomes:
+            if isinstance(result, outcome.Error) and not isinstance(
+                result.error, MessageRejected
+            ):
+                raise result.error
+    except Exception as error:  # the supervision point, as in handle()
+        for envelope in envelopes:
+            if envelope.reply is not None:
+                envelope.reply.fail(ActorCrashed(
+                    address, type(envelope.message).__name__, type(error).__name__, str(error)
+                ))
+        return error
+    except BaseException:
+        for envelope in envelopes:
+            if envelope.reply is not None:
+                envelope.reply.fail(ActorStopped(address, "stopped while handling this message"))
+        raise
+    for envelope, result in zip(envelopes, outcomes, strict=True):
+        if envelope.reply is not None:
+            if isinstance(result, outcome.Error):
+                envelope.reply.fail(result.error)
+            else:
+                envelope.reply.succeed(result.unwrap())
+        elif isinstance(result, outcome.Error):
+            logger.warning("%s refused a told %s: %s", address, type(envelope.message).__name__,
+                           result.error)
     return None
 
 
