@@ -6,6 +6,11 @@ Contract:
   **before** it is published to the hub, and the sender's ``ack`` carries the same
   ``seq`` — acknowledged means stored.  Edits, deletions and reactions also update the
   message row in place, so history over REST shows the current state.
+* Posts that queue up while the actor is busy are handled as one batch
+  (``on_receive_batch``): checked one by one in arrival order, stored in one
+  ``append_many`` with consecutive seqs, then published and acknowledged in that order.
+  A busy room thus writes once per batch, and its throughput does not depend on the
+  store's latency; a refusal answers its own post only.
 * A send carrying a ``nonce`` already seen from the same user among the room's last
   :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
   stored again (retries after a reconnect).  Nonces are stored with the messages and
@@ -38,8 +43,11 @@ from __future__ import annotations
 
 import collections
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import msgspec
+import outcome
 import trio
 
 from actors.actor import Actor, ActorContext
@@ -96,6 +104,16 @@ FLOOD_RATE = 1.0
 """Messages per second a member may keep sending in one room."""
 FLOOD_BURST = 10
 """Messages a member may send at once before the rate applies."""
+
+
+def _moved(conflict: Conflict) -> Exception:
+    """What a refused append means: a newer owner of the room (the fence), or a conflict
+    that is not ours to explain (re-raised as is)."""
+    if conflict.field != "fence":
+        return conflict
+    return DomainError(
+        ErrorCode.UNAVAILABLE, "the room moved to another node; retry", retry_after=0.2
+    )
 
 
 class ChatRoomActor(RoomMembership, Actor):
@@ -191,6 +209,12 @@ class ChatRoomActor(RoomMembership, Actor):
             case _:
                 self.unhandled(message)
 
+    def batches(self, message: object) -> bool:
+        return isinstance(message, PostMessage)
+
+    async def on_receive_batch(self, messages: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        return await self._post_batch(messages)
+
     # ------------------------------------------------------------------ checks
 
     def _require_room(self) -> Room:
@@ -216,11 +240,16 @@ class ChatRoomActor(RoomMembership, Actor):
                 self.address.id, draft, fence=self.context.fence
             )
         except Conflict as error:
-            if error.field != "fence":
-                raise
-            raise DomainError(
-                ErrorCode.UNAVAILABLE, "the room moved to another node; retry", retry_after=0.2
-            ) from None
+            raise _moved(error) from None
+
+    async def _append_many(self, drafts: list[MessageDraft]) -> list[Message]:
+        """Store messages with consecutive seqs in one write, under this activation's fence."""
+        try:
+            return await self._store.messages.append_many(
+                self.address.id, drafts, fence=self.context.fence
+            )
+        except Conflict as error:
+            raise _moved(error) from None
 
     def _publish(self, event: object) -> None:
         self._hub.publish(self._channel, BroadcastFrame(event))  # type: ignore[arg-type]
@@ -266,6 +295,62 @@ class ChatRoomActor(RoomMembership, Actor):
         )
 
     async def _post(self, command: PostMessage) -> MessageAccepted:
+        prepared = await self._prepare_post(command)
+        if isinstance(prepared, MessageAccepted):
+            return prepared
+        verdict, draft = prepared
+        return await self._finish_post(command, await self._append(draft), verdict)
+
+    async def _post_batch(self, commands: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        """Posts queued together: each checked in order, all stored in one append, then
+        each published and acknowledged in order.  A refusal answers its own post only;
+        a retry of a post of the same batch (same nonce) gets that post's answer."""
+        replies: list[MessageAccepted | DomainError | None] = [None] * len(commands)
+        to_store: list[tuple[int, PostMessage, Verdict, MessageDraft]] = []
+        first_of_nonce: dict[tuple[str, str], int] = {}
+        repeats: list[tuple[int, int]] = []
+        for index, command in enumerate(commands):
+            assert isinstance(command, PostMessage)  # batches() admits nothing else
+            key = None if command.nonce is None else (command.user_id, command.nonce)
+            if key is not None and key in first_of_nonce:
+                repeats.append((index, first_of_nonce[key]))
+                continue
+            try:
+                prepared = await self._prepare_post(command)
+            except DomainError as refusal:
+                replies[index] = refusal
+                continue
+            if isinstance(prepared, MessageAccepted):
+                replies[index] = prepared
+                continue
+            if key is not None:
+                first_of_nonce[key] = index
+            to_store.append((index, command, *prepared))
+        if to_store:
+            drafts = [draft for *_, draft in to_store]
+            try:
+                rows = (
+                    [await self._append(drafts[0])] if len(drafts) == 1
+                    else await self._append_many(drafts)
+                )
+            except DomainError as refusal:
+                for index, *_ in to_store:
+                    replies[index] = refusal
+            else:
+                for (index, command, verdict, _), row in zip(to_store, rows, strict=True):
+                    replies[index] = await self._finish_post(command, row, verdict)
+        for index, first in repeats:
+            replies[index] = replies[first]
+        return [
+            outcome.Error(reply) if isinstance(reply, DomainError) else outcome.Value(reply)
+            for reply in replies
+        ]
+
+    async def _prepare_post(
+        self, command: PostMessage
+    ) -> MessageAccepted | tuple[Verdict, MessageDraft]:
+        """The checks of a post: its earlier acknowledgement when it is a retry (same
+        nonce), else the filter's verdict and the draft to store."""
         await self._require_member(command.user_id)
         if command.nonce is not None:
             earlier = self._recent_sends.get((command.user_id, command.nonce))
@@ -276,15 +361,18 @@ class ChatRoomActor(RoomMembership, Actor):
         verdict = screen(self._filter, command.text, "message")
         if command.reply_to is not None:
             await self._message(command.reply_to)
-        stored = await self._append(
-            MessageDraft(
-                author_id=command.user_id,
-                body=verdict.text,
-                reply_to_id=command.reply_to,
-                attachment_ids=command.attachment_ids,
-                nonce=command.nonce,
-            )
+        return verdict, MessageDraft(
+            author_id=command.user_id,
+            body=verdict.text,
+            reply_to_id=command.reply_to,
+            attachment_ids=command.attachment_ids,
+            nonce=command.nonce,
         )
+
+    async def _finish_post(
+        self, command: PostMessage, stored: Message, verdict: Verdict
+    ) -> MessageAccepted:
+        """After the store: report, publish, notify, remember the nonce, acknowledge."""
         await self._report_flagged(stored.seq, verdict)
         self._publish(
             MessageCreated(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 import trio
 
@@ -130,6 +132,61 @@ async def test_a_resume_replays_edits_and_reactions_as_they_happened(node: NodeH
     assert [getattr(event, "seq", None) for event in replayed] == [1, 2, 3, 4]
 
 
+async def test_posts_queued_together_are_stored_at_once_and_answered_in_order(
+    node: NodeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    senders = [await log_in_new_user(node, f"user{number}") for number in range(3)]
+    stranger = await log_in_new_user(node, "stranger")
+    room_id = await make_room(node, *senders)
+    store, registry = node.context.store, node.context.registry
+    assert store is not None
+    assert registry is not None
+    batches: list[int] = []
+    real_append_many = store.messages.append_many
+
+    async def counting_append_many(
+        room: str, drafts: list[object], **keywords: object
+    ) -> object:
+        batches.append(len(drafts))
+        return await real_append_many(room, drafts, **keywords)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.messages, "append_many", counting_append_many)
+    posts = [
+        PostMessage(user_id=sender.user_id, text=f"{sender.username} {number}",
+                    nonce=f"{sender.username}-{number}")
+        for number in range(3) for sender in senders
+    ]
+    posts.insert(4, PostMessage(user_id=stranger.user_id, text="let me in"))
+    posts.append(posts[0])  # a retry of the first post, in the same batch
+    room = registry.ref(CHAT_ROOM, room_id)
+    replies: list[object] = [None] * len(posts)
+
+    async def ask(index: int) -> None:
+        try:
+            replies[index] = await room.ask(posts[index])
+        except DomainError as refusal:
+            replies[index] = refusal
+
+    with trio.fail_after(DEADLINE_S):
+        async with trio.open_nursery() as nursery:  # all queue while the room activates
+            for index in range(len(posts)):
+                nursery.start_soon(ask, index)
+    assert max(batches) > 1
+    refusal = replies.pop(4)
+    assert isinstance(refusal, DomainError)
+    assert refusal.code == "forbidden"  # answered alone: the others went on
+    assert replies[-1] == replies[0]  # the retry got the first answer, stored once
+    texts = [post.text for post in posts[:4] + posts[5:-1]]
+    accepted = dict(zip(texts, replies[:-1], strict=True))
+    assert all(isinstance(reply, MessageAccepted) for reply in accepted.values())
+    seqs = sorted(reply.seq for reply in accepted.values())  # type: ignore[union-attr]
+    assert seqs == list(range(seqs[0], seqs[0] + len(texts)))
+    stored = await store.messages.since(room_id, after_seq=0, limit=100)
+    assert {row.body: row.seq for row in stored if row.kind == "text"} == {
+        text: reply.seq for text, reply in accepted.items()  # type: ignore[union-attr]
+    }
+
+
 async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
     node: NodeHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,17 +196,21 @@ async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
     assert store is not None
     assert registry is not None
     room = registry.ref(CHAT_ROOM, room_id)
-    real_append = store.messages.append
     calls = 0
 
-    async def flaky_append(*arguments: object, **keywords: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls % 13 == 0:
-            raise RuntimeError("storage hiccup")
-        return await real_append(*arguments, **keywords)  # type: ignore[arg-type]
+    def flaky(real: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        async def append(*arguments: object, **keywords: object) -> object:
+            nonlocal calls
+            calls += 1
+            if calls % 3 == 0:
+                raise RuntimeError("storage hiccup")
+            return await real(*arguments, **keywords)
 
-    monkeypatch.setattr(store.messages, "append", flaky_append)
+        return append
+
+    # One post is stored by append, posts queued together by append_many (a batch).
+    monkeypatch.setattr(store.messages, "append", flaky(store.messages.append))
+    monkeypatch.setattr(store.messages, "append_many", flaky(store.messages.append_many))
     acknowledged: list[str] = []
     crashed = 0
 
@@ -163,8 +224,8 @@ async def test_a_room_crash_during_a_burst_loses_no_acknowledged_message(
             acknowledged.append(text)
 
     with trio.fail_after(DEADLINE_S):
-        async with trio.open_nursery() as nursery:
-            for number in range(FLOOD_BURST):
+        for number in range(FLOOD_BURST):  # waves of concurrent posts: one batch or a few each
+            async with trio.open_nursery() as nursery:
                 for sender in senders:
                     nursery.start_soon(send_one, sender.user_id, f"{sender.username} {number}")
     stored = await store.messages.since(room_id, after_seq=0, limit=1000)
