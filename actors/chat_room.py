@@ -174,8 +174,8 @@ class ChatRoomActor(RoomMembership, Actor):
 
     async def on_receive(self, message: object) -> object:
         match message:
-            case PostMessage():
-                return await self._post(message)
+            case PostMessage():  # the runtime sends posts to on_receive_batch
+                return (await self._post_batch([message]))[0].unwrap()
             case EditRoomMessage() | DeleteRoomMessage():
                 return await self._change(message)
             case ReactToMessage():
@@ -293,13 +293,6 @@ class ChatRoomActor(RoomMembership, Actor):
             item_id=f"{self.address.id}:{public_message_id(seq)}",
             topic_id=self._require_room().topic_id,
         )
-
-    async def _post(self, command: PostMessage) -> MessageAccepted:
-        prepared = await self._prepare_post(command)
-        if isinstance(prepared, MessageAccepted):
-            return prepared
-        verdict, draft = prepared
-        return await self._finish_post(command, await self._append(draft), verdict)
 
     async def _post_batch(self, commands: Sequence[object]) -> list[outcome.Outcome[Any]]:
         """Posts queued together: each checked in order, all stored in one append, then

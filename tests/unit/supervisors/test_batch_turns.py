@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 import outcome
-import pytest
 import trio
 import trio.testing
 
@@ -64,8 +63,11 @@ class BatchingActor(Actor):
                 self.unhandled(message)
 
 
-def batching_kind(batches_seen: list[list[int]]) -> ActorKind:
-    return ActorKind("batcher", lambda context: BatchingActor(context, batches_seen))
+def batching_kind(batches_seen: list[list[int]], **options: Any) -> ActorKind:
+    """The batching actor's kind; ``options`` are ``ActorKind`` fields."""
+    return ActorKind(
+        "batcher", lambda context: BatchingActor(context, batches_seen), **options
+    )
 
 
 async def asks_queued_behind_a_turn(ref: Any, messages: list[object]) -> list[object]:
@@ -130,29 +132,22 @@ async def test_a_crash_fails_every_ask_of_the_batch_and_restarts_the_actor(
 
 async def test_a_batch_holds_at_most_max_batch_messages(autojump_clock: object) -> None:
     seen: list[list[int]] = []
-    kind = ActorKind(
-        "batcher", lambda context: BatchingActor(context, seen), mailbox_capacity=2 * MAX_BATCH
-    )
-    async with open_registry([kind]) as registry:
+    async with open_registry([batching_kind(seen, mailbox_capacity=2 * MAX_BATCH)]) as registry:
         ref = registry.ref("batcher", "a")
         await asks_queued_behind_a_turn(ref, [Append(number) for number in range(MAX_BATCH + 1)])
     assert [len(batch) for batch in seen] == [MAX_BATCH, 1]
 
 
-@pytest.mark.parametrize("value", [1])
-async def test_a_lone_message_is_a_batch_of_one(autojump_clock: object, value: int) -> None:
+async def test_a_lone_message_is_a_batch_of_one(autojump_clock: object) -> None:
     seen: list[list[int]] = []
     async with open_registry([batching_kind(seen)]) as registry:
-        assert await registry.ref("batcher", "a").ask(Append(value)) == 1
-    assert seen == [[value]]
+        assert await registry.ref("batcher", "a").ask(Append(1)) == 1
+    assert seen == [[1]]
 
 
 async def test_the_held_message_fails_when_the_activation_retires(autojump_clock: object) -> None:
     seen: list[list[int]] = []
-    kind = ActorKind(
-        "batcher", lambda context: BatchingActor(context, seen), restart=RestartType.TEMPORARY
-    )
-    async with open_registry([kind]) as registry:
+    async with open_registry([batching_kind(seen, restart=RestartType.TEMPORARY)]) as registry:
         ref = registry.ref("batcher", "a")
         replies = await asks_queued_behind_a_turn(ref, [Append(13), Snapshot()])
     assert isinstance(replies[0], ActorCrashed)
