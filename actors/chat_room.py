@@ -330,8 +330,11 @@ class ChatRoomActor(RoomMembership, Actor):
                 for index, *_ in to_store:
                     replies[index] = refusal
             else:
-                for (index, command, verdict, _), row in zip(to_store, rows, strict=True):
-                    replies[index] = await self._finish_post(command, row, verdict)
+                stored = [(index, command, verdict, row)
+                          for (index, command, verdict, _), row in zip(to_store, rows, strict=True)]
+                await self._publish_posts(stored)
+                for index, command, _, row in stored:
+                    replies[index] = await self._acknowledge_post(command, row)
         for index, first in repeats:
             replies[index] = replies[first]
         return [
@@ -362,18 +365,22 @@ class ChatRoomActor(RoomMembership, Actor):
             nonce=command.nonce,
         )
 
-    async def _finish_post(
-        self, command: PostMessage, stored: Message, verdict: Verdict
-    ) -> MessageAccepted:
-        """After the store: report, publish, notify, remember the nonce, acknowledge."""
-        await self._report_flagged(stored.seq, verdict)
-        self._publish(
-            MessageCreated(
-                channel=self._channel,
-                seq=stored.seq,
-                message=to_chat_message(stored, command.nonce),
-            )
-        )
+    async def _publish_posts(
+        self, stored: Sequence[tuple[int, PostMessage, Verdict, Message]]
+    ) -> None:
+        """After the store: report what the filter flagged, then publish the new messages
+        in one hub call (a subscriber gets them in one write)."""
+        for _, _, verdict, row in stored:
+            await self._report_flagged(row.seq, verdict)
+        self._hub.publish_many(self._channel, [
+            BroadcastFrame(MessageCreated(
+                channel=self._channel, seq=row.seq, message=to_chat_message(row, command.nonce)
+            ))
+            for _, command, _, row in stored
+        ])
+
+    async def _acknowledge_post(self, command: PostMessage, stored: Message) -> MessageAccepted:
+        """After the publication: notify, remember the nonce, acknowledge."""
         await notify_room_message(self.context.ref, self.address.id, stored)
         accepted = MessageAccepted(
             channel=self._channel, seq=stored.seq, message_id=public_message_id(stored.seq)

@@ -4,11 +4,13 @@ Contract:
 
 * :meth:`Hub.publish` is synchronous and never waits: it encodes the event at most once
   per codec (through :class:`protocol.broadcast.BroadcastFrame`) and hands it to every
-  subscriber's :meth:`Subscriber.deliver_nowait`.  A subscriber that cannot take it (its
+  subscriber's :meth:`Subscriber.deliver_nowait`.  :meth:`Hub.publish_many` hands a run
+  of consecutive events of one channel to each subscriber in one call, so a connection can
+  write them with one system call.  A subscriber that cannot take it (its
   bounded outbound queue is full) is told so by returning False and is removed from every
   channel: the slow consumer is disconnected, the others are unaffected.
-* Events of one channel are published by the channel's owner (its actor) one at a time,
-  in sequence order, so each subscriber receives them in that order.
+* Events of one channel are published by the channel's owner (its actor) one call at a
+  time, in sequence order, so each subscriber receives them in that order.
 * :meth:`Hub.evict_user` ends a user's subscriptions to a channel at once (a kick or a
   ban): removed members lose live access immediately.
 * The hub holds subscribers, never actors; it is local to the node.  In cluster mode the
@@ -18,7 +20,7 @@ Contract:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from protocol.broadcast import BroadcastFrame
@@ -27,8 +29,9 @@ from protocol.broadcast import BroadcastFrame
 class Subscriber(Protocol):
     """A connection as the hub sees it."""
 
-    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
-        """Queue ``event``; False when the subscriber cannot keep up and must be dropped."""
+    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
+        """Queue ``events`` (consecutive events of ``channel``, in order); False when the
+        subscriber cannot keep up and must be dropped."""
         ...
 
     def dropped_as_slow(self) -> None:
@@ -88,18 +91,28 @@ class Hub:
 
     def publish(self, channel: str, event: BroadcastFrame) -> int:
         """Deliver ``event`` to the channel's subscribers; returns how many took it."""
-        self._published += 1
+        return self._fan_out(channel, (event,))
+
+    def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
+        """Deliver consecutive events of ``channel``, in order, handing each subscriber all
+        of them in one call; returns how many subscribers took them."""
+        return self._fan_out(channel, events) if events else 0
+
+    def _fan_out(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
+        """What :meth:`publish` and :meth:`publish_many` do on this node (subclasses that
+        relay publications elsewhere deliver relayed ones through this)."""
+        self._published += len(events)
         members = self._subscribers.get(channel)
         if not members:
             return 0
         delivered = 0
         slow: list[Subscriber] = []
         for subscriber in members:
-            if subscriber.deliver_nowait(channel, event):
+            if subscriber.deliver_nowait(channel, *events):
                 delivered += 1
             else:
                 slow.append(subscriber)
-        self._delivered += delivered
+        self._delivered += delivered * len(events)
         for subscriber in slow:
             self._dropped_slow += 1
             self.unsubscribe(channel, subscriber)

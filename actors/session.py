@@ -58,7 +58,6 @@ from actors.realtime import (
     Written,
 )
 from actors.session_dispatch import SessionDispatch
-from actors.subscriptions import event_seq
 from protocol import limits
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
@@ -256,25 +255,39 @@ class ConnectionSession(SessionDispatch):
         if self._subscriptions.pop(channel, None) is not None:
             self._enqueue_nowait(Evicted(channel=channel, reason=reason))
 
-    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
+    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
         subscription = self._subscriptions.get(channel)
         if subscription is None:
             return True
-        if subscription.buffering:
-            return subscription.hold(event)
-        if self._services.resync_on_gap and subscription.skips(event):
-            self.terminate(CloseCode.INTERNAL_ERROR, "missed events: resume from your last seq",
-                           goodbye=GoodbyeReason.INTERNAL_ERROR)
+        passed: list[BroadcastFrame] = []
+        for event in events:
+            if subscription.buffering:
+                if not subscription.hold(event):
+                    return False
+                continue
+            if self._services.resync_on_gap and subscription.skips(event):
+                self.terminate(CloseCode.INTERNAL_ERROR,
+                               "missed events: resume from your last seq",
+                               goodbye=GoodbyeReason.INTERNAL_ERROR)
+                return True
+            if not subscription.admit(event):
+                continue
+            if event.seq is None and len(self._outbound) >= self._ephemeral_room:
+                self.ephemeral_dropped += 1
+                continue
+            passed.append(event)
+        if not passed:
             return True
-        if not subscription.admit(event):
-            return True
-        if event_seq(event) is None and len(self._outbound) >= self._ephemeral_room:
-            self.ephemeral_dropped += 1
-            return True
+        codec = self._codec
         if self._direct is None:
-            return self._queue_nowait(event.encoded_for(self._codec))
-        frame = event.framed_for(self._codec)
-        return self._write_through(frame) or self._queue_nowait(frame)
+            return all(self._queue_nowait(event.encoded_for(codec)) for event in passed)
+        if len(passed) == 1:
+            frame = passed[0].framed_for(codec)
+            return self._write_through(frame) or self._queue_nowait(frame)
+        # Several events for this socket: one system call when nothing is queued.
+        if self._write_through(b"".join(event.framed_for(codec) for event in passed)):
+            return True
+        return all(self._queue_nowait(event.framed_for(codec)) for event in passed)
 
     def _write_through(self, frame: bytes) -> bool:
         """Write ``frame`` straight to a direct transport's socket when nothing of ours is

@@ -18,8 +18,7 @@ from protocol.broadcast import BroadcastFrame
 
 def event_seq(event: BroadcastFrame) -> int | None:
     """The channel sequence number of ``event``, or None for an ephemeral event."""
-    seq = getattr(event.frame, "seq", None)
-    return seq if isinstance(seq, int) else None
+    return event.seq
 
 
 class Subscription:

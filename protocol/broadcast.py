@@ -25,10 +25,13 @@ class BroadcastFrame:
     returns the same message object to every later subscriber of that codec.
     """
 
-    __slots__ = ("_encoded", "_framed", "frame")
+    __slots__ = ("_encoded", "_framed", "frame", "seq")
 
     def __init__(self, frame: ServerFrame) -> None:
         self.frame: Final = frame
+        seq = getattr(frame, "seq", None)
+        self.seq: Final[int | None] = seq if isinstance(seq, int) else None
+        """The channel sequence number of the event, None for an ephemeral one."""
         self._encoded: dict[str, WireData] = {}
         self._framed: dict[str, bytes] = {}
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import msgspec
 import trio
@@ -118,10 +118,14 @@ class ClusterHub(Hub):
         self.gaps = 0
 
     def publish(self, channel: str, event: BroadcastFrame) -> int:
-        delivered = super().publish(channel, event)
-        frame = event.encoded_for(MSGPACK_CODEC)
-        assert isinstance(frame, bytes)
-        self.relay(Published(self.node_id, channel, frame))
+        return self.publish_many(channel, (event,))
+
+    def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
+        delivered = super().publish_many(channel, events)
+        for event in events:
+            frame = event.encoded_for(MSGPACK_CODEC)
+            assert isinstance(frame, bytes)
+            self.relay(Published(self.node_id, channel, frame))
         return delivered
 
     def evict_user(self, channel: str, user_id: str, reason: str) -> int:
@@ -222,8 +226,8 @@ class ClusterHub(Hub):
                 except ProtocolError as error:
                     logger.warning("ignored an unreadable relayed frame: %s", error)
                     return
-                Hub.publish(self, event.channel, BroadcastFrame.preencoded(
-                    frame, MSGPACK_CODEC, event.frame))
+                self._fan_out(event.channel, (BroadcastFrame.preencoded(
+                    frame, MSGPACK_CODEC, event.frame),))
             case Evicted():
                 Hub.evict_user(self, event.channel, event.user_id, event.reason)
             case LoginRevoked():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 import trio
@@ -13,6 +13,7 @@ from actors.chat_room_commands import JoinRoom, KickMember, PostMessage
 from actors.chat_room_members import MEMBER_PRELOAD
 from actors.errors import ActorCrashed, ActorStopped
 from bots.client import Client, RequestFailed, open_client
+from protocol.broadcast import BroadcastFrame
 from protocol.chat_events import (
     Kicked,
     MessageCreated,
@@ -151,6 +152,16 @@ async def test_posts_queued_together_are_stored_at_once_and_answered_in_order(
         return await real_append_many(room, drafts, **keywords)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store.messages, "append_many", counting_append_many)
+    hub = node.context.hub
+    assert hub is not None
+    published_runs: list[list[int | None]] = []
+    real_publish_many = hub.publish_many
+
+    def recording_publish_many(channel: str, events: Sequence[BroadcastFrame]) -> int:
+        published_runs.append([event.seq for event in events])
+        return real_publish_many(channel, events)
+
+    monkeypatch.setattr(hub, "publish_many", recording_publish_many)
     posts = [
         PostMessage(user_id=sender.user_id, text=f"{sender.username} {number}",
                     nonce=f"{sender.username}-{number}")
@@ -181,6 +192,8 @@ async def test_posts_queued_together_are_stored_at_once_and_answered_in_order(
     assert all(isinstance(reply, MessageAccepted) for reply in accepted.values())
     seqs = sorted(reply.seq for reply in accepted.values())  # type: ignore[union-attr]
     assert seqs == list(range(seqs[0], seqs[0] + len(texts)))
+    assert [seq for run in published_runs for seq in run] == seqs  # each once, in order
+    assert max(map(len, published_runs)) > 1  # a batch went out in one hub call
     stored = await store.messages.since(room_id, after_seq=0, limit=100)
     assert {row.body: row.seq for row in stored if row.kind == "text"} == {
         text: reply.seq for text, reply in accepted.items()  # type: ignore[union-attr]

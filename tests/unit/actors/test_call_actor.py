@@ -89,8 +89,8 @@ class FakeConnection:
     user_id: str | None
     frames: list[Any] = dataclasses.field(default_factory=list)
 
-    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
-        self.frames.append(event.frame)
+    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
+        self.frames.extend(event.frame for event in events)
         return True
 
     def dropped_as_slow(self) -> None:

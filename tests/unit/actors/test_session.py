@@ -95,6 +95,9 @@ class FakeRoom:
     def publish(self, text: str) -> None:
         self.hub.publish(CHANNEL, BroadcastFrame(self.append(text)))
 
+    def publish_many(self, *texts: str) -> None:
+        self.hub.publish_many(CHANNEL, [BroadcastFrame(self.append(text)) for text in texts])
+
     async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
         if channel_id != "r1":
             raise DomainError(ErrorCode.FORBIDDEN, "not a member")
@@ -246,6 +249,29 @@ async def test_resume_replays_missed_events_then_live_without_gap_or_duplicate(
         room.hub.publish(CHANNEL, BroadcastFrame(room.history[4]))  # duplicate while live
         room.publish("six")
         assert (await transport.next_frame(5))["seq"] == 6
+        transport.disconnect()
+
+
+async def test_a_run_of_events_is_held_during_a_replay_and_filtered_live(
+    autojump_clock: Any,
+) -> None:
+    async with open_session(principal=ALICE) as (transport, _session, room):
+        room.append("one")
+
+        def publish_during_replay() -> None:
+            room.publish_many("two", "three")  # held back, then released in order
+            room.hub.publish_many(CHANNEL, [BroadcastFrame(room.history[0])])  # replayed
+
+        room.during_replay = publish_during_replay
+        transport.push({"type": "subscribe", "id": 1, "channel": CHANNEL, "since_seq": 0})
+        assert (await transport.next_frame(0))["type"] == "subscribed"
+        room.hub.publish_many(CHANNEL, [BroadcastFrame(event) for event in room.history[1:]]
+                              + [BroadcastFrame(room.append("four"))])  # two seen, one new
+        seqs = [(await transport.next_frame(index))["seq"] for index in range(1, 5)]
+        assert seqs == [1, 2, 3, 4]
+        room.publish("five")
+        assert (await transport.next_frame(5))["seq"] == 5
+        assert room.hub.statistics().delivered == 2 * 3 + 1  # the hub counts per event
         transport.disconnect()
 
 

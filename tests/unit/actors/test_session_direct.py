@@ -113,6 +113,34 @@ async def test_publish_writes_at_once_and_in_order(autojump_clock: object) -> No
         transport.disconnect()
 
 
+async def test_a_run_of_events_is_one_write(autojump_clock: object) -> None:
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport) as (_session, room):
+        await trio.testing.wait_all_tasks_blocked()
+        writes = transport.direct_writes
+        room.publish_many("one", "two", "three")
+        assert [frame["seq"] for frame in transport.messages()[1:]] == [1, 2, 3]
+        assert transport.direct_writes == writes + 1
+        transport.disconnect()
+
+
+async def test_a_run_behind_a_busy_socket_is_queued_frame_by_frame_in_order(
+    autojump_clock: object,
+) -> None:
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport) as (_session, room):
+        await trio.testing.wait_all_tasks_blocked()
+        transport.lock_held = True
+        room.publish_many("one", "two")
+        room.publish("three")
+        assert len(transport.messages()) == 1
+        transport.lock_held = False
+        await trio.testing.wait_all_tasks_blocked()
+        assert [frame["seq"] for frame in transport.messages()[1:]] == [1, 2, 3]
+        assert transport.batches[-1] == 3  # one writer write, a frame per event
+        transport.disconnect()
+
+
 async def test_replies_are_written_at_once_without_the_writer(autojump_clock: object) -> None:
     transport = FakeDirectTransport()
     async with subscribed_session(transport) as (_session, _room):

@@ -63,8 +63,8 @@ class Listener:
     def __init__(self) -> None:
         self.events: list[object] = []
 
-    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
-        self.events.append(event.frame)
+    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
+        self.events.extend(event.frame for event in events)
         return True
 
     def dropped_as_slow(self) -> None:

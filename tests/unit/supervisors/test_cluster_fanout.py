@@ -1,4 +1,5 @@
-"""Cross-node fan-out on the in-process bus: one relay per event, applied once per node."""
+"""Cross-node fan-out on the in-process bus: one relay per event (a run published together
+included), applied once per node."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ class Listener:
     received: list[BroadcastFrame] = dataclasses.field(default_factory=list)
     evictions: list[str] = dataclasses.field(default_factory=list)
 
-    def deliver_nowait(self, channel: str, event: BroadcastFrame) -> bool:
-        self.received.append(event)
+    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
+        self.received.extend(events)
         return True
 
     def dropped_as_slow(self) -> None:
@@ -58,8 +59,8 @@ async def test_an_event_reaches_every_node_once(autojump_clock: object) -> None:
         for hub, listener in zip(hubs, listeners, strict=True):
             await nursery.start(hub.run, bus, effects)
             hub.subscribe(CHANNEL, listener)
-        for seq in (1, 2, 3):
-            hubs[0].publish(CHANNEL, BroadcastFrame(created(seq)))
+        hubs[0].publish(CHANNEL, BroadcastFrame(created(1)))
+        hubs[0].publish_many(CHANNEL, [BroadcastFrame(created(seq)) for seq in (2, 3)])
         hubs[0].evict_user(CHANNEL, "u1", "kicked")
         hubs[0].relay(LoginRevoked("node-a", "session-1"))
         await trio.testing.wait_all_tasks_blocked()
