@@ -16,11 +16,6 @@ from collections.abc import Iterator
 from protocol.broadcast import BroadcastFrame
 
 
-def event_seq(event: BroadcastFrame) -> int | None:
-    """The channel sequence number of ``event``, or None for an ephemeral event."""
-    return event.seq
-
-
 class Subscription:
     """State of one channel subscription of one connection."""
 
@@ -34,7 +29,7 @@ class Subscription:
 
     def hold(self, event: BroadcastFrame) -> bool:
         """Keep a live event while buffering; False when the buffer is full."""
-        if event_seq(event) is None:
+        if event.seq is None:
             return True
         if len(self.pending) >= self.pending_limit:
             return False
@@ -43,7 +38,7 @@ class Subscription:
 
     def admit(self, event: BroadcastFrame) -> bool:
         """Whether a live event is new for this subscriber (and record it if so)."""
-        seq = event_seq(event)
+        seq = event.seq
         if seq is None:
             return True
         if seq <= self.last_seq:
@@ -53,7 +48,7 @@ class Subscription:
 
     def skips(self, event: BroadcastFrame) -> bool:
         """Whether a live event's seq jumps past the next one expected (events were lost)."""
-        seq = event_seq(event)
+        seq = event.seq
         return seq is not None and self.last_seq > 0 and seq > self.last_seq + 1
 
     def go_live(self, last_replayed_seq: int) -> Iterator[BroadcastFrame]:
@@ -66,7 +61,7 @@ class Subscription:
         # Events held while the caller sends these ones are picked up by the next round.
         while self.pending:
             pending, self.pending = self.pending, []
-            for event in sorted(pending, key=lambda held: event_seq(held) or 0):
+            for event in sorted(pending, key=lambda held: held.seq or 0):
                 if self.admit(event):
                     yield event
         self.buffering = False
