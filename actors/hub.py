@@ -91,7 +91,7 @@ class Hub:
 
     def publish(self, channel: str, event: BroadcastFrame) -> int:
         """Deliver ``event`` to the channel's subscribers; returns how many took it."""
-        return self._fan_out(channel, (event,))
+        return self.publish_many(channel, (event,))
 
     def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
         """Deliver consecutive events of ``channel``, in order, handing each subscriber all

@@ -281,13 +281,12 @@ class ConnectionSession(SessionDispatch):
         codec = self._codec
         if self._direct is None:
             return all(self._queue_nowait(event.encoded_for(codec)) for event in passed)
-        if len(passed) == 1:
-            frame = passed[0].framed_for(codec)
-            return self._write_through(frame) or self._queue_nowait(frame)
-        # Several events for this socket: one system call when nothing is queued.
-        if self._write_through(b"".join(event.framed_for(codec) for event in passed)):
+        frames = [event.framed_for(codec) for event in passed]
+        # One system call for the whole run when nothing is queued (joining one frame
+        # returns it as is); otherwise each frame is queued, so the bound counts frames.
+        if self._write_through(b"".join(frames)):
             return True
-        return all(self._queue_nowait(event.framed_for(codec)) for event in passed)
+        return all(self._queue_nowait(frame) for frame in frames)
 
     def _write_through(self, frame: bytes) -> bool:
         """Write ``frame`` straight to a direct transport's socket when nothing of ours is

@@ -117,9 +117,6 @@ class ClusterHub(Hub):
         self._heard: dict[str, tuple[str, int]] = {}
         self.gaps = 0
 
-    def publish(self, channel: str, event: BroadcastFrame) -> int:
-        return self.publish_many(channel, (event,))
-
     def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
         delivered = super().publish_many(channel, events)
         for event in events:
