@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -60,8 +61,16 @@ def log(message: str) -> None:
 
 
 def run(command: list[str], **kwargs: object) -> None:
+    """Run a provisioning step with all of its output on standard error.
+
+    ``start`` prints ``export`` lines that the caller evaluates, so nothing a package
+    manager or compiler says may reach standard output.
+    """
     log("$ " + " ".join(command))
-    subprocess.run(command, check=True, stdin=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    subprocess.run(  # type: ignore[call-overload]
+        command, check=True, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+        stderr=sys.stderr.fileno(), **kwargs,
+    )
 
 
 def ensure_redis() -> None:
@@ -83,7 +92,8 @@ def ensure_ferretdb() -> None:
         module = f"github.com/FerretDB/FerretDB@v{FERRETDB_VERSION}"
         listing = subprocess.run(
             ["go", "mod", "download", "-json", module],
-            check=True, capture_output=True, text=True, cwd=work, stdin=subprocess.DEVNULL,
+            check=True, stdout=subprocess.PIPE, stderr=sys.stderr.fileno(), text=True, cwd=work,
+            stdin=subprocess.DEVNULL,
         )
         source = Path(json.loads(listing.stdout)["Dir"])
         tree = Path(work) / "src"
@@ -205,6 +215,24 @@ def command_ensure(names: list[str]) -> int:
 
 
 def command_start(names: list[str], state_file: Path) -> int:
+    """Start the services and print only ``export`` lines on standard output.
+
+    File descriptor 1 points at standard error while the services are provisioned and
+    started, so no child process (apt-get, go, npm) or library can write to the stream the
+    caller evaluates; the exports go to the saved original at the end.
+    """
+    sys.stdout.flush()
+    exports_stream = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    with exports_stream:
+        exports = start_services(names, state_file)
+        for name, value in exports.items():
+            exports_stream.write(f"export {name}={shlex.quote(value)}\n")
+    return 0
+
+
+def start_services(names: list[str], state_file: Path) -> dict[str, str]:
+    """Provision and start ``names``; return the variables the tests read."""
     workdir = Path(tempfile.mkdtemp(prefix="topicsflow-services-"))
     state: dict[str, object] = {"workdir": str(workdir), "pids": {}}
     exports: dict[str, str] = {"TOPICSFLOW_TEST_SERVICES_DIR": str(workdir)}
@@ -227,9 +255,7 @@ def command_start(names: list[str], state_file: Path) -> int:
         exports["TOPICSFLOW_FERRETDB_BIN"] = str(FERRETDB_BIN)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps(state))
-    for name, value in exports.items():
-        print(f"export {name}='{value}'")
-    return 0
+    return exports
 
 
 def command_stop(state_file: Path) -> int:
