@@ -28,6 +28,7 @@ from http_facade import (
     users,
 )
 from http_facade.context import EXTENSION_KEY, FacadeContext
+from http_facade.early_answers import install_early_answers
 from http_facade.errors import install_error_handlers
 from http_facade.file_blobs import install_blob_store
 from http_facade.json_bodies import install_json_bodies
@@ -73,4 +74,5 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(gifs.blueprint)
     install_blob_store(app)
     install_request_ids(app)
+    install_early_answers(app)
     return app
