@@ -15,6 +15,7 @@ from http_facade import (
     auth,
     calls,
     comments,
+    development_pages,
     direct_messages,
     files,
     gifs,
@@ -36,6 +37,7 @@ from http_facade.openapi import install_openapi
 from http_facade.rate_limits import install_rate_limits
 from http_facade.request_ids import install_request_ids
 from http_facade.security import install_security
+from topicsflow.settings import Profile
 
 API_VERSION = "1.0.0"
 
@@ -72,6 +74,8 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(calls.blueprint)
     app.register_blueprint(files.blueprint)
     app.register_blueprint(gifs.blueprint)
+    if context.settings.profile is Profile.DEVELOPMENT:
+        app.register_blueprint(development_pages.blueprint)
     install_blob_store(app)
     install_request_ids(app)
     install_early_answers(app)

@@ -6,7 +6,9 @@ Contract:
   accepted the message and raises :class:`EmailDeliveryError` otherwise.  Callers treat a
   failure as "tell the user to retry", never as a crash.
 * :class:`OutboxMailer` (development and testing) keeps the last ``capacity`` messages in
-  memory, where tests read them; it never sends anything anywhere.
+  memory, where tests read them; it never sends anything anywhere.  In the development
+  profile :class:`DevelopmentMailer` also logs each message's links and serves the outbox
+  at ``/dev/outbox``, whatever the backend.
 * :class:`SmtpMailer` runs stdlib ``smtplib`` in a worker thread under a limiter;
   :class:`SendGridMailer` posts to SendGrid's v3 API with httpx and a timeout.
 * Messages come from :mod:`services.email_templates`; user-supplied text inside them is
@@ -18,6 +20,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import email.message
+import logging
 import smtplib
 import ssl
 from typing import Protocol
@@ -26,6 +29,7 @@ import httpx
 import trio
 
 SENDGRID_URL = "https://api.sendgrid.com/v3/mail/send"
+development_logger = logging.getLogger("topicsflow.dev_mail")
 
 
 class EmailDeliveryError(Exception):
@@ -39,6 +43,9 @@ class EmailMessage:
     to: str
     subject: str
     body: str
+    links: tuple[str, ...] = ()
+    """The actionable links the body carries (verification, reset), for the development
+    outbox and log; never sent as anything but the body's text."""
 
 
 class Mailer(Protocol):
@@ -59,6 +66,25 @@ class OutboxMailer:
     def to(self, address: str) -> list[EmailMessage]:
         """Messages sent to ``address``, oldest first."""
         return [message for message in self.messages if message.to == address]
+
+
+class DevelopmentMailer(OutboxMailer):
+    """The development profile's mailer: every message is kept in the outbox (served at
+    ``/dev/outbox``) and logged with its links, then handed to ``delegate`` when a real
+    backend is configured.  Never used in production: links carry single-use secrets."""
+
+    def __init__(self, delegate: Mailer | None = None, capacity: int = 1000) -> None:
+        super().__init__(capacity)
+        self._delegate = delegate
+
+    async def send(self, message: EmailMessage) -> None:
+        self.messages.append(message)
+        development_logger.info(
+            "mail to %s: %s%s", message.to, message.subject,
+            "".join(f"\n    {link}" for link in message.links),
+        )
+        if self._delegate is not None:
+            await self._delegate.send(message)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -141,8 +167,15 @@ def build_mailer(
     sender: str,
     smtp: SmtpConfig | None = None,
     sendgrid_api_key: str | None = None,
+    development: bool = False,
 ) -> Mailer:
-    """The mailer for ``backend`` (``outbox``, ``smtp`` or ``sendgrid``)."""
+    """The mailer for ``backend`` (``outbox``, ``smtp`` or ``sendgrid``), wrapped in a
+    :class:`DevelopmentMailer` when ``development``."""
+    if development:
+        delegate = None if backend == "outbox" else build_mailer(
+            backend, sender=sender, smtp=smtp, sendgrid_api_key=sendgrid_api_key
+        )
+        return DevelopmentMailer(delegate)
     if backend == "smtp":
         if smtp is None:
             raise ValueError("the smtp backend needs an SmtpConfig")

@@ -20,7 +20,9 @@ def verification_email(to: str, username: str, public_url: str, token: str) -> E
         f"{link}\n\n"
         "If you did not create an account, ignore this message.\n"
     )
-    return EmailMessage(to=to, subject="Confirm your TopicsFlow email address", body=body)
+    return EmailMessage(
+        to=to, subject="Confirm your TopicsFlow email address", body=body, links=(link,)
+    )
 
 
 def password_reset_email(to: str, username: str, public_url: str, token: str) -> EmailMessage:
@@ -32,7 +34,9 @@ def password_reset_email(to: str, username: str, public_url: str, token: str) ->
         f"password, open this link (it works once and expires soon):\n\n{link}\n\n"
         "If it was not you, ignore this message; your password stays as it is.\n"
     )
-    return EmailMessage(to=to, subject="Reset your TopicsFlow password", body=body)
+    return EmailMessage(
+        to=to, subject="Reset your TopicsFlow password", body=body, links=(link,)
+    )
 
 
 def security_notice_email(to: str, username: str, event: str) -> EmailMessage:

@@ -44,7 +44,7 @@ from supervisors.monitor import NodeMonitor
 from supervisors.registry import open_registry
 from supervisors.retention import RetentionJob, retention_supervisor
 from supervisors.stale_calls import call_actor_closer
-from topicsflow.settings import Settings
+from topicsflow.settings import Profile, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +162,7 @@ async def serve_node(
                     starttls=settings.smtp_starttls,
                 ),
                 sendgrid_api_key=settings.sendgrid_api_key,
+                development=settings.profile is Profile.DEVELOPMENT,
             ),
             passwords=PasswordHasher(),
             hub=hub,

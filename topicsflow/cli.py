@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -25,9 +26,10 @@ import trio
 
 from bots.command import add_bots_parser, run_bots
 from topicsflow.admin_command import add_admin_parser, run_admin
-from topicsflow.settings import Settings, SettingsError, load_settings
+from topicsflow.settings import Settings, SettingsError, listening_url, load_settings
 from topicsflow.status_command import add_status_parser, run_status
 
+PUBLIC_URL_VARIABLE = "TOPICSFLOW_PUBLIC_URL"
 EXIT_USAGE = 2
 GC_FIRST_GENERATION = 20_000
 """Allocations between young-generation collections (CPython's default is 700)."""
@@ -96,6 +98,11 @@ def settings_for(arguments: argparse.Namespace) -> Settings:
         if not 0 <= arguments.port <= 65535:
             raise SettingsError("--port", "expected an integer between 0 and 65535")
         overrides["port"] = arguments.port
+    if overrides and PUBLIC_URL_VARIABLE not in os.environ:
+        host = str(overrides.get("host", settings.host))
+        port = int(overrides.get("port", settings.port))  # type: ignore[call-overload]
+        if port:
+            overrides["public_url"] = listening_url(host, port)
     return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
 
 

@@ -282,6 +282,17 @@ def _load_retention(reader: _Reader) -> RetentionSettings:
     )
 
 
+def listening_url(host: str, port: int) -> str:
+    """``http://host:port`` of a node listening there: the public URL when none is set, so
+    the links in a development node's mails open that node.  A wildcard address becomes
+    the loopback one."""
+    if host in ("0.0.0.0", ""):  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
     """Parse and validate the settings; raise :class:`SettingsError` on the first problem."""
     reader = _Reader(os.environ if environment is None else environment)
@@ -315,12 +326,14 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         )
 
     cluster = _load_cluster(reader, explicit_secret)
+    host = value("HOST", _parse_nonempty, defaults.host)
+    port = value("PORT", _parse_int(1, 65535), defaults.port)
 
     return Settings(
         cluster=cluster,
         profile=profile,
-        host=value("HOST", _parse_nonempty, defaults.host),
-        port=value("PORT", _parse_int(1, 65535), defaults.port),
+        host=host,
+        port=port,
         data_dir=value("DATA_DIR", Path, defaults.data_dir),
         mongodb_url=reader.get("MONGODB_URL", _parse_url("mongodb", "mongodb+srv"), secret=True),
         mongodb_database=value("MONGODB_DATABASE", _parse_nonempty, defaults.mongodb_database),
@@ -346,7 +359,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         shutdown_grace_seconds=value(
             "SHUTDOWN_GRACE_SECONDS", _parse_float(0.0, 600.0), defaults.shutdown_grace_seconds
         ),
-        public_url=value("PUBLIC_URL", _parse_url("http", "https"), defaults.public_url),
+        public_url=value("PUBLIC_URL", _parse_url("http", "https"), listening_url(host, port)),
         email_backend=email_backend,
         email_from=value("EMAIL_FROM", _parse_nonempty, defaults.email_from),
         smtp_host=smtp_host,

@@ -21,13 +21,10 @@ UPLOAD_CAP = 4096
 @contextlib.asynccontextmanager
 async def serve_test_node(tmp_path: Path, **overrides: object) -> AsyncIterator[NodeHandle]:
     """A node like the ``node`` fixture's, with ``overrides`` applied to its settings."""
-    settings = Settings(
-        profile=Profile.TESTING,
-        port=0,
-        data_dir=tmp_path,
-        secret_key="k" * 40,
-        **overrides,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {
+        "profile": Profile.TESTING, "port": 0, "data_dir": tmp_path, "secret_key": "k" * 40,
+    }
+    settings = Settings(**{**values, **overrides})  # type: ignore[arg-type]
     shutdown = trio.Event()
     async with trio.open_nursery() as nursery:
         handle: NodeHandle = await nursery.start(serve_node, settings, shutdown)

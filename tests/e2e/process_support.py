@@ -9,7 +9,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -36,7 +36,8 @@ class ServedProcess:
 
 
 def node_environment(data_dir: Path, **variables: str) -> dict[str, str]:
-    """The test runner's environment without its ``TOPICSFLOW_*`` variables, plus these."""
+    """The test runner's environment without its ``TOPICSFLOW_*`` variables, plus the data
+    directory, the testing profile (unless ``variables`` name another) and ``variables``."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("TOPICSFLOW_")
     }
@@ -46,11 +47,13 @@ def node_environment(data_dir: Path, **variables: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def serve_process(data_dir: Path, **variables: str) -> AsyncIterator[ServedProcess]:
-    """Run ``python -m topicsflow serve --port 0`` until the block ends; its standard error
-    keeps being collected in :attr:`ServedProcess.log` while it runs."""
+async def serve_process(
+    data_dir: Path, command: Sequence[str] | None = None, **variables: str
+) -> AsyncIterator[ServedProcess]:
+    """Run ``command`` (default ``python -m topicsflow serve --port 0``) until the block
+    ends; its standard error keeps being collected in :attr:`ServedProcess.log`."""
     process = await trio.lowlevel.open_process(
-        [sys.executable, "-m", "topicsflow", "serve", "--port", "0"],
+        list(command or [sys.executable, "-m", "topicsflow", "serve", "--port", "0"]),
         cwd=REPOSITORY, env=node_environment(data_dir, **variables),
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from topicsflow.cli import main
+from topicsflow.cli import build_parser, main, settings_for
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -126,3 +127,28 @@ def test_serve_tunes_the_garbage_collector_for_a_long_running_process() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize(
+    ("flags", "environment", "public_url"),
+    [
+        (["--port", "9000"], {}, "http://127.0.0.1:9000"),
+        (["--host", "0.0.0.0", "--port", "9001"], {}, "http://127.0.0.1:9001"),
+        (["--host", "::1", "--port", "9002"], {}, "http://[::1]:9002"),
+        ([], {"TOPICSFLOW_PORT": "9003"}, "http://127.0.0.1:9003"),
+        (["--port", "9004"], {"TOPICSFLOW_PUBLIC_URL": "https://chat.example.org"},
+         "https://chat.example.org"),
+        (["--port", "0"], {}, "http://127.0.0.1:8000"),
+    ],
+)
+def test_the_public_url_follows_the_listening_address_unless_set(
+    monkeypatch: pytest.MonkeyPatch, flags: list[str], environment: dict[str, str],
+    public_url: str,
+) -> None:
+    """Links in a development node's mails open that node, wherever it listens."""
+    for name in [name for name in os.environ if name.startswith("TOPICSFLOW_")]:
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    arguments = build_parser().parse_args(["serve", *flags])
+    assert settings_for(arguments).public_url == public_url
