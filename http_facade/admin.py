@@ -5,7 +5,8 @@ Contract:
 * Every route is :func:`~http_facade.guard.admin_required`: 401 anonymous, 403 others.
 * Granting and revoking the admin flag stays at ``PUT /api/users/{id}/admin``.
 * A site-wide ban closes the user's live connections on this node at once and makes the
-  authenticator refuse their tokens until it lapses; bans and unbans are audited.
+  authenticator refuse their tokens until it lapses; its reason is kept with it and told
+  to the user at login (403, ``error.ban``); bans and unbans are audited.
 * ``/stats`` reads bounded pages and running counters only (see :class:`Stats`).
 """
 
@@ -70,7 +71,7 @@ async def list_users(principal: Principal, query_args: UserQuery) -> AdminUserLi
 async def ban_user(principal: Principal, user_id: str, data: GlobalBan) -> BanOutcome:
     """Ban a user site-wide (for ``seconds`` or for good); live sessions close at once."""
     user = await store().users.get(checked_id(user_id, "user"))
-    effect = await effects.ban_globally(principal, user.id, data.seconds)
+    effect = await effects.ban_globally(principal, user.id, data.seconds, data.reason)
     await audit(principal, "user.ban", user.id, f"{effect}; reason: {data.reason}")
     return BanOutcome(user=AdminUserView.of(await store().users.get(user.id)), effect=effect)
 

@@ -1,7 +1,9 @@
 """One JSON error shape for every REST response that is not a success.
 
 Every error body is ``{"error": {"code": CODE, "message": TEXT}}`` where ``CODE`` is an
-:class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses.  Handlers,
+:class:`protocol.errors.ErrorCode`, the same codes the WebSocket protocol uses; a
+:class:`DomainError`'s ``details`` add documented fields to the error object (``ban`` on
+a banned user's login, :class:`services.bans.AccountBanned`).  Handlers,
 actors and services raise :class:`services.errors.DomainError` (the facade's own checks
 raise its subclass :class:`ApiError`); the app factory turns it, and every HTTP error
 Quart raises itself (404, 405, 413…), into that shape; a storage ``NotFound`` becomes 404
@@ -12,6 +14,7 @@ with status 500 and is logged with its traceback — its text never reaches the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -59,10 +62,21 @@ class ApiError(DomainError):
 
 
 def error_response(
-    status: int, code: ErrorCode, message: str, retry_after: float | None = None
+    status: int,
+    code: ErrorCode,
+    message: str,
+    retry_after: float | None = None,
+    details: Mapping[str, object] | None = None,
 ) -> Response:
-    """Build the error shape as a response with ``status``."""
-    response = jsonify({"error": {"code": code.value, "message": message}})
+    """Build the error shape as a response with ``status``.
+
+    ``details`` are further fields of the error object; they never replace ``code`` or
+    ``message``.
+    """
+    error: dict[str, object] = {"code": code.value, "message": message}
+    for key, value in (details or {}).items():
+        error.setdefault(key, value)
+    response = jsonify({"error": error})
     response.status_code = status
     if retry_after is not None:
         response.headers["Retry-After"] = str(max(1, round(retry_after + 0.499)))
@@ -75,7 +89,9 @@ def install_error_handlers(app: Quart) -> None:
     @app.errorhandler(DomainError)
     async def handle_domain_error(error: DomainError) -> Response:
         status = error.status if isinstance(error, ApiError) else int(error.code.http_status)
-        return error_response(status, error.code, error.message, error.retry_after)
+        return error_response(
+            status, error.code, error.message, error.retry_after, error.details
+        )
 
     @app.errorhandler(HTTPException)
     async def handle_http_exception(error: HTTPException) -> Response:

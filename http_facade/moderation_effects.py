@@ -7,10 +7,11 @@ Contract:
 * :func:`warn` stores a ``moderation_warning`` notification through the user's feed
   actor (a live ``notification`` event on ``user:<id>``) and publishes a ``warning``
   frame on ``user:<id>`` to the user's connections subscribed there.
-* :func:`ban_globally` stores ``banned_until`` (:mod:`services.bans`), then closes the
-  user's live connections on this node at once (``goodbye`` ``banned``, 4003); the
-  authenticator refuses the user's tokens until the ban lapses.  :func:`unban_globally`
-  removes it.  Both are for admins (403 otherwise).
+* :func:`ban_globally` stores ``banned_until`` and the reason (:mod:`services.bans`),
+  then closes the user's live connections on this node at once (``goodbye`` ``banned``,
+  4003); the authenticator refuses the user's tokens and the login refuses the user
+  (403 with the reason and the end) until the ban lapses.  :func:`unban_globally`
+  removes both.  Both are for admins (403 otherwise).
 * :func:`ban_in_topic` and :func:`ban_in_room` ask the topic actor (``BanUser``) and the
   room actor (``KickMember`` with ``ban``), which check the moderator's rights.
 Each returns a short description of what it did, for the audit log.
@@ -40,7 +41,7 @@ from protocol.control_frames import ModerationWarning
 from protocol.enums import GoodbyeReason, WarningReason
 from protocol.errors import ErrorCode
 from protocol.limits import MAX_HUMAN_TEXT_LENGTH
-from services.bans import BANNED_UNTIL, ban_value
+from services.bans import ban_changes, lift_changes
 
 WARNING_KIND = "moderation_warning"
 
@@ -99,14 +100,17 @@ async def warn(principal: Principal, user_id: str, reason: str) -> str:
     return f"warned user {user_id}"
 
 
-async def ban_globally(principal: Principal, user_id: str, seconds: int | None) -> str:
-    """Ban ``user_id`` site-wide for ``seconds`` (None: for good) and evict them."""
+async def ban_globally(
+    principal: Principal, user_id: str, seconds: int | None, reason: str
+) -> str:
+    """Ban ``user_id`` site-wide for ``seconds`` (None: for good) and evict them.
+
+    ``reason`` is kept with the ban and shown to the user when they try to log in.
+    """
     require_admin(principal)
     if user_id == principal.user_id:
         raise ApiError(ErrorCode.INVALID, "you cannot ban yourself")
-    await store().users.update_preferences(
-        user_id, {BANNED_UNTIL: ban_value(time.time(), seconds)}
-    )
+    await store().users.update_preferences(user_id, ban_changes(time.time(), seconds, reason))
     gateway = current_context().gateway
     closed = 0 if gateway is None else gateway.disconnect_user(
         user_id, GoodbyeReason.BANNED, CloseCode.FORBIDDEN
@@ -118,7 +122,7 @@ async def ban_globally(principal: Principal, user_id: str, seconds: int | None) 
 async def unban_globally(principal: Principal, user_id: str) -> str:
     """Lift ``user_id``'s site-wide ban."""
     require_admin(principal)
-    await store().users.update_preferences(user_id, {BANNED_UNTIL: None})
+    await store().users.update_preferences(user_id, lift_changes())
     return f"lifted the site-wide ban of user {user_id}"
 
 

@@ -164,7 +164,7 @@ async def run_effect(
         return await effects.warn(principal, user_id, data.reason)
     scope = data.ban_scope or default_scope(target)
     if scope is BanScope.GLOBAL:
-        return await effects.ban_globally(principal, user_id, data.ban_seconds)
+        return await effects.ban_globally(principal, user_id, data.ban_seconds, data.reason)
     if scope is BanScope.TOPIC and target.topic_id is not None:
         return await effects.ban_in_topic(
             principal, target.topic_id, user_id, data.reason, data.ban_seconds

@@ -35,7 +35,7 @@ from http_facade.users_schemas import (
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
 from services.accounts.identity_rules import USERNAME_MAX_LENGTH
-from services.bans import BANNED_UNTIL
+from services.bans import RESERVED_KEYS
 from storage.errors import Conflict
 from storage.protocols.identity import UserStore
 from storage.records import User
@@ -105,8 +105,9 @@ async def update_my_preferences(principal: Principal, data: PreferencesUpdate) -
     current = (await store.get(principal.user_id)).preferences
     if len(current.keys() | data.preferences.keys()) > MAX_PREFERENCES:
         raise ApiError(ErrorCode.INVALID, f"at most {MAX_PREFERENCES} preferences")
-    if BANNED_UNTIL in data.preferences:
-        raise ApiError(ErrorCode.INVALID, f"{BANNED_UNTIL} is reserved for moderators")
+    reserved = sorted(RESERVED_KEYS & data.preferences.keys())
+    if reserved:
+        raise ApiError(ErrorCode.INVALID, f"{reserved[0]} is reserved for moderators")
     user = await store.update_preferences(principal.user_id, dict(data.preferences))
     return PreferencesView(preferences=user.preferences)
 

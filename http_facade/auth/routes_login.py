@@ -3,6 +3,11 @@
 A successful login rotates the session: a new token every time, and the session of a
 token presented with the login (an old cookie) ends.  ``session_transport: cookie``
 hands the token over as the HttpOnly session cookie only; ``bearer`` in the body only.
+
+A banned user's correct password (or pending challenge) is refused with 403
+``forbidden`` carrying ``error.ban`` (:class:`http_facade.auth.schemas.LoginRefused`,
+declared as the 403 response of both login routes); no session is opened and no cookie
+is set.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from quart_schema import validate_response
 
 from http_facade.auth.dependencies import account_services, client_info
 from http_facade.auth.schemas import (
+    LoginRefused,
     LoginRequest,
     LoginResponse,
     SessionTransport,
@@ -57,11 +63,15 @@ def _authenticated(opened: OpenedSession, transport: SessionTransport) -> LoginR
 @rate_class(RateClass.LOGIN)
 @validate_body(LoginRequest)
 @validate_response(LoginResponse)
+@validate_response(LoginRefused, 403)
 async def login(data: LoginRequest) -> LoginResponse:
     """Log in with a username or email and the password.
 
     Answers ``two_factor_required`` with a challenge when TOTP is on: send it with a code
-    to ``/api/auth/login/two-factor``. A wrong name and a wrong password read the same.
+    to ``/api/auth/login/two-factor``. A wrong name and a wrong password read the same
+    (401). A right password of a banned account is refused with 403 ``forbidden`` and
+    ``error.ban`` (reason, and end or null when permanent); of an unconfirmed address,
+    with 403 ``forbidden`` and no ``ban``.
     """
     outcome = await login_flow.log_in(
         account_services(),
@@ -84,8 +94,13 @@ async def login(data: LoginRequest) -> LoginResponse:
 @rate_class(RateClass.CODE)
 @validate_body(TwoFactorLoginRequest)
 @validate_response(LoginResponse)
+@validate_response(LoginRefused, 403)
 async def login_two_factor(data: TwoFactorLoginRequest) -> LoginResponse:
-    """Finish a login with the challenge and a TOTP code or a backup code."""
+    """Finish a login with the challenge and a TOTP code or a backup code.
+
+    A user banned since the password step is refused with 403 ``forbidden`` and
+    ``error.ban``, whatever the code; the challenge is used up.
+    """
     opened = await login_flow.complete_two_factor(
         account_services(),
         challenge=data.challenge,

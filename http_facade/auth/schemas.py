@@ -18,6 +18,7 @@ from services.accounts.identity_rules import (
     USERNAME_MAX_LENGTH,
     USERNAME_PATTERN,
 )
+from services.bans import BanNotice
 from services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 Username = Annotated[
@@ -127,6 +128,26 @@ class LoginResponse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     expires_at: float | None = None
     challenge: str | None = None
     challenge_expires_at: float | None = None
+
+
+class LoginRefusal(msgspec.Struct, frozen=True, kw_only=True):
+    """Why a correct password did not log in (403): the error object of the body.
+
+    ``ban`` is present when the account is banned site-wide: the moderator's ``reason``
+    (null when none was kept) and ``expires_at``, the epoch second the ban ends (null
+    for a permanent ban).  Without ``ban`` the refusal has another cause, told by
+    ``message`` (an unconfirmed email address).
+    """
+
+    code: Literal["forbidden"]
+    message: str
+    ban: BanNotice | msgspec.UnsetType = msgspec.UNSET
+
+
+class LoginRefused(msgspec.Struct, frozen=True, kw_only=True):
+    """The 403 body of a login: ``{"error": {"code": "forbidden", "message", "ban"?}}``."""
+
+    error: LoginRefusal
 
 
 class SessionView(msgspec.Struct, frozen=True, kw_only=True):

@@ -7,12 +7,22 @@ Contract:
   verification's time (:meth:`PasswordHasher.verify_absent`).
 * Attempts are counted per typed identifier before anything is looked up
   (:mod:`services.accounts.throttle`); the route adds a per-address limit.
+* A correct password of a globally banned account (:mod:`services.bans`, compared with
+  ``services.clock``) is refused with :class:`services.bans.AccountBanned` (``forbidden``
+  with the ban's reason and end) before anything else is checked or issued: no session,
+  no challenge.  A wrong password stays ``unauthorized``, so only someone who knows the
+  password learns of the ban; a lapsed or lifted ban no longer refuses.
 * A correct password of an account whose address is not verified is refused with
   ``forbidden`` (only someone who knows the password learns this).
 * With two-factor authentication on, a correct password yields a **challenge**: a
   single-use token valid for five minutes, exchanged with a TOTP or backup code for the
   session by :func:`complete_two_factor`.  A wrong code keeps the challenge (until its
-  expiry); past the per-user limit of code attempts the challenge is dropped too.
+  expiry); past the per-user limit of code attempts the challenge is dropped too.  A ban
+  imposed while a challenge is pending refuses its completion with ``AccountBanned``
+  before the code is checked (no backup code is spent) and drops the challenge.
+* These two functions are the only ways to a new session (sessions slide on use in
+  :class:`services.authentication.SessionAuthenticator`, which refuses banned users'
+  tokens itself), so every way in checks the ban.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from services.accounts.credentials import second_factor_matches
 from services.accounts.identity_rules import looks_like_email
 from services.accounts.sessions import OpenedSession, open_session
 from services.accounts.throttle import identifier_key, spend_attempt
+from services.bans import refuse_if_banned
 from services.errors import DomainError
 from services.tokens import new_token
 from storage.errors import NotFound
@@ -67,7 +78,12 @@ async def log_in(
     client: ClientInfo,
     previous_token: str | None = None,
 ) -> LoginOutcome:
-    """Check the password; open a session or hand out a two-factor challenge."""
+    """Check the password; open a session or hand out a two-factor challenge.
+
+    Raises ``unauthorized`` for an unknown account or a wrong password, then (password
+    right) :class:`services.bans.AccountBanned` for a banned account and ``forbidden``
+    for an unverified address; ``rate_limited`` past the attempts per identifier.
+    """
     await spend_attempt(
         services.limiter,
         identifier_key("login", identifier),
@@ -83,6 +99,7 @@ async def log_in(
         raise DomainError(ErrorCode.UNAUTHORIZED, LOGIN_FAILED)
     if verification.rehash is not None:
         await services.users.set_password_hash(user.id, verification.rehash)
+    refuse_if_banned(user, services.clock())
     if not user.email_verified:
         raise DomainError(ErrorCode.FORBIDDEN, "confirm your email address before logging in")
     if user.totp_secret is not None:
@@ -111,7 +128,12 @@ async def complete_two_factor(
     client: ClientInfo,
     previous_token: str | None = None,
 ) -> OpenedSession:
-    """Exchange a challenge and a TOTP or backup code for a session."""
+    """Exchange a challenge and a TOTP or backup code for a session.
+
+    Raises ``unauthorized`` for an unknown, used or expired challenge and for a wrong
+    code (the challenge is kept), :class:`services.bans.AccountBanned` when the user is
+    banned by now (checked before the code; the challenge is used up).
+    """
     expired = DomainError(ErrorCode.UNAUTHORIZED, "the login has expired; log in again")
     challenge_hash = hash_token(challenge)
     try:
@@ -121,6 +143,7 @@ async def complete_two_factor(
         user = await services.users.get(issued.user_id)
     except NotFound:
         raise expired from None
+    refuse_if_banned(user, services.clock())
     if not await second_factor_matches(services, user, code):
         # Taken again so the user can correct a typo; the attempt counter bounds guessing.
         await services.tokens.issue(

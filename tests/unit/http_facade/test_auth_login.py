@@ -160,3 +160,17 @@ async def test_a_cookie_session_that_slides_gets_its_cookie_renewed() -> None:
         driver.client.cookies.clear()
         by_bearer = await driver.client.get("/api/users/me", headers=bearer(token))
         assert "set-cookie" not in by_bearer.headers
+
+
+async def test_the_login_routes_declare_their_403_body(driver: AuthDriver) -> None:
+    document = (await driver.client.get("/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    for path in ("/api/auth/login", "/api/auth/login/two-factor"):
+        declared = document["paths"][path]["post"]["responses"]["403"]
+        schema = declared["content"]["application/json"]["schema"]
+        assert schema["properties"]["error"] == {"$ref": "#/components/schemas/LoginRefusal"}
+    refusal = schemas["LoginRefusal"]
+    assert refusal["properties"]["code"] == {"enum": ["forbidden"]}
+    assert refusal["properties"]["ban"] == {"$ref": "#/components/schemas/BanNotice"}
+    assert refusal["required"] == ["code", "message"]
+    assert schemas["BanNotice"]["required"] == ["reason", "expires_at"]
