@@ -22,6 +22,10 @@ Contract:
   the server reports as incomplete is surfaced as a :class:`ResumeIncomplete` event.
   Close codes the protocol marks as final (4001 unauthorized, 4003 forbidden, 1008…)
   end the client instead.
+* The first connection's failure is raised by :meth:`Client.run` (so by
+  :func:`open_client`) as a bare exception of :data:`CONNECTION_ERRORS` — e.g.
+  ``trio_websocket.ConnectionRejected`` with the HTTP status of a refused handshake
+  (401 for an unknown or expired token) — never wrapped in an exception group.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import trio
 import trio_websocket
 
 from bots.client_connection import ClientConnection, ConnectionLost, RequestFailed
+from bots.failures import sole_error
 from protocol.client_frames import Authenticate, ClientFrame, Ping, Subscribe, Unsubscribe
 from protocol.close_codes import CloseCode
 from protocol.codecs import CODECS, SUBPROTOCOL_JSON
@@ -44,6 +49,12 @@ from protocol.control_frames import Subscribed
 from protocol.server_frames import ServerFrame
 
 __all__ = ["Client", "ConnectionLost", "RequestFailed", "ResumeIncomplete", "open_client"]
+
+CONNECTION_ERRORS = (
+    OSError, trio_websocket.HandshakeError, ConnectionLost, trio_websocket.ConnectionClosed,
+)
+"""What ends one connection: before the first connection :meth:`Client.run` raises it
+(alone, never inside an exception group), afterwards it reconnects."""
 
 
 class ResumeIncomplete(msgspec.Struct, frozen=True):
@@ -190,10 +201,15 @@ class Client:
                             task_status.started()
                         await connection.wait_lost()
                         nursery.cancel_scope.cancel()
-                except (OSError, trio_websocket.HandshakeError, ConnectionLost,
-                        trio_websocket.ConnectionClosed):
+                except CONNECTION_ERRORS:
                     if not started:
                         raise
+                except BaseExceptionGroup as group:
+                    failure = sole_error(group, CONNECTION_ERRORS)
+                    if failure is None:
+                        raise
+                    if not started:
+                        raise failure from failure.__cause__  # its own cause, not the group
                 self._connected = trio.Event()
                 code = self._connection.close_code if self._connection else None
                 self.close_code = code
@@ -223,12 +239,22 @@ def _final(code: int | None) -> bool:
 
 @contextlib.asynccontextmanager
 async def open_client(url: str, *, token: str, **options: Any) -> AsyncIterator[Client]:
-    """Connect (and authenticate) a :class:`Client`; close it on exit."""
+    """Connect (and authenticate) a :class:`Client`; close it on exit.
+
+    A failed first connection raises its error of :data:`CONNECTION_ERRORS` as it is.
+    """
     client = Client(url, token=token, **options)
+    failure: BaseException | None = None
     async with trio.open_nursery() as nursery:
-        await nursery.start(client.run)
         try:
-            yield client
-        finally:
-            await client.close()
-            nursery.cancel_scope.cancel()
+            await nursery.start(client.run)
+        except CONNECTION_ERRORS as error:
+            failure = error
+        else:
+            try:
+                yield client
+            finally:
+                await client.close()
+                nursery.cancel_scope.cancel()
+    if failure is not None:
+        raise failure

@@ -5,8 +5,10 @@ behind ``worker_prefix``, e.g. ``["taskset", "-c", "1"]``), waits until every wo
 connected its share, starts them together, prints a progress line to ``progress``
 about once a second, and returns the report of :func:`bots.report.build_report`.
 Bounds: connecting may take ``connect_timeout + 0.2 s * connections``, the run
-``duration + grace + 30 s``; past either the workers are killed and ``trio.TooSlowError``
-propagates.  A worker that exits before reporting ``done`` raises ``RuntimeError``.
+``duration + grace + 30 s``.  Every failure — a deadline passed, a worker that exits
+before reporting ``done`` — kills the workers and raises
+:class:`~bots.failures.BotsFailure` with a one-line reason (never an exception group);
+a scenario the accounts cannot fill raises ``ValueError`` before anything starts.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from typing import Any, TextIO
 
 import trio
 
+from bots.accounts import SeededAccounts
+from bots.failures import BotsFailure, sole_error
 from bots.metrics import BotStats
 from bots.report import build_report, progress_line
 from bots.scenario import Assignment, Scenario, assignments
-from bots.seed import SeededAccounts
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SHUTDOWN_SLACK_S = 30.0
+WORKER_GONE = "a bot worker exited before its final report"
 CONNECT_SECONDS_PER_CONNECTION = 0.2
 
 
@@ -57,9 +61,12 @@ class _WorkerProcess:
             self.finished.set()
 
     async def send_line(self, text: str) -> None:
-        """Write one line to the worker's stdin."""
+        """Write one line to the worker's stdin (:class:`BotsFailure` once it is gone)."""
         assert self.process.stdin is not None
-        await self.process.stdin.send_all(text.encode() + b"\n")
+        try:
+            await self.process.stdin.send_all(text.encode() + b"\n")
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            raise BotsFailure(WORKER_GONE) from None
 
 
 def _merged(workers: Sequence[_WorkerProcess]) -> BotStats:
@@ -92,38 +99,49 @@ async def run_scenario(
     run_deadline = scenario.duration + scenario.grace + SHUTDOWN_SLACK_S
     phase = ["connecting"]
     workers: list[_WorkerProcess] = []
-    async with trio.open_nursery() as nursery:
-        try:
-            for plan in plans:
-                process = await trio.lowlevel.open_process(
-                    [*worker_prefix, sys.executable, "-m", "bots.worker"], cwd=REPOSITORY,
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                )
-                worker = _WorkerProcess(process)
-                workers.append(worker)
-                nursery.start_soon(worker.follow)
-                await worker.send_line(json.dumps(plan.to_json()))
-            nursery.start_soon(_progress, workers, progress, phase)
-            with trio.fail_after(connect_deadline):
-                while not all(worker.ready for worker in workers):
-                    await _check_alive(workers)
-                    await trio.sleep(0.05)
-            connected = _merged(workers)
-            phase[0] = "running"
-            with trio.fail_after(run_deadline):
+    try:
+        async with trio.open_nursery() as nursery:
+            try:
+                for plan in plans:
+                    process = await trio.lowlevel.open_process(
+                        [*worker_prefix, sys.executable, "-m", "bots.worker"], cwd=REPOSITORY,
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    )
+                    worker = _WorkerProcess(process)
+                    workers.append(worker)
+                    nursery.start_soon(worker.follow)
+                    await worker.send_line(json.dumps(plan.to_json()))
+                nursery.start_soon(_progress, workers, progress, phase)
+                with trio.fail_after(connect_deadline):
+                    while not all(worker.ready for worker in workers):
+                        await _check_alive(workers)
+                        await trio.sleep(0.05)
+                connected = _merged(workers)
+                phase[0] = "running"
+                with trio.fail_after(run_deadline):
+                    for worker in workers:
+                        await worker.send_line("start")
+                    for worker in workers:
+                        await worker.process.wait()
+                        await worker.finished.wait()
+                phase[0] = "done"
+                if not all(worker.done for worker in workers):
+                    raise BotsFailure(WORKER_GONE)
+            finally:
                 for worker in workers:
-                    await worker.send_line("start")
-                for worker in workers:
-                    await worker.process.wait()
-                    await worker.finished.wait()
-            phase[0] = "done"
-            if not all(worker.done for worker in workers):
-                raise RuntimeError("a bot worker exited without its final report")
-        finally:
-            for worker in workers:
-                if worker.process.returncode is None:
-                    worker.process.kill()
-            nursery.cancel_scope.cancel()
+                    if worker.process.returncode is None:
+                        worker.process.kill()
+                nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        failure = sole_error(group, (BotsFailure, trio.TooSlowError))
+        if failure is None:
+            raise
+        if isinstance(failure, trio.TooSlowError):
+            connecting = phase[0] == "connecting"
+            deadline = connect_deadline if connecting else run_deadline
+            verb = "connect" if connecting else "finish"
+            failure = BotsFailure(f"the bots did not {verb} within {deadline:.0f} s")
+        raise failure from None
     final = _merged(workers)
     return build_report(scenario, final, connected, [w.latest for w in workers])
 
@@ -131,4 +149,4 @@ async def run_scenario(
 async def _check_alive(workers: Sequence[_WorkerProcess]) -> None:
     for worker in workers:
         if worker.process.poll() is not None and not worker.ready:
-            raise RuntimeError(f"bot worker exited early with status {worker.process.returncode}")
+            raise BotsFailure(f"a bot worker exited early with status {worker.process.returncode}")

@@ -21,7 +21,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from bots.seed import SeededAccounts
+from bots.accounts import SeededAccounts
 
 MAX_DURATION_S = 3600.0
 
@@ -94,10 +94,15 @@ class Scenario:
 
 
 def require_loopback(url: str) -> None:
-    """Raise ``ValueError`` unless ``url`` is a ``ws://`` URL on a loopback address."""
+    """Raise ``ValueError`` unless ``url`` is a ``ws://`` URL on a loopback address (and a
+    valid port, if any)."""
     address = urlsplit(url)
     if address.scheme != "ws" or not address.hostname:
         raise ValueError(f"expected a ws:// URL, got {url!r}")
+    try:
+        address.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        raise ValueError(f"not a TCP port in {url!r}") from None
     if address.hostname == "localhost":
         return
     try:

@@ -1,79 +1,35 @@
-"""Pre-seeded bot accounts: users, login sessions and rooms written straight into a store.
+"""Direct seeding: bot users, login sessions and rooms written straight into a store.
 
-Load tests need hundreds of logged-in users; logging each in over HTTP would hit the
-login rate limit (20/min per address) and spend most of the run in argon2.  Instead
-:func:`seed_accounts` opens the store the ``TOPICSFLOW_*`` settings name (the embedded
-SQLite store in ``TOPICSFLOW_DATA_DIR``, or MongoDB) and creates, for each requested room,
-that many users, a 24-hour session per user and one private room they are all members
-of, plus ``idle_users`` users with sessions and no room.  Only the session tokens leave
-this module (in :class:`SeededAccounts`, saved as JSON for ``topicsflow bots run``).
+The fast path for benchmarks, which seed a store before its node starts.
+:func:`seed_store` opens the store a :class:`~bots.store_target.StoreTarget` names and
+carries out a :class:`~bots.seed_plan.SeedPlan`: each planned user with a 24-hour
+session, each planned room private with its members.  Only the session tokens leave
+this module (in :class:`~bots.accounts.SeededAccounts`).
 
-Sessions are read from the store only when the node runs without Redis; with
-``TOPICSFLOW_REDIS_URL`` set, seeded sessions are invisible to the node.
+Sessions written here are seen only by nodes that keep sessions in their store, that
+is, nodes without ``TOPICSFLOW_REDIS_URL``; seeding through a node's REST API
+(:mod:`bots.rest_seed`) has no such limit.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import secrets
 import time
-from pathlib import Path
-from typing import Any
 
 import trio
 
+from bots.accounts import SeededAccounts, SeededRoom
+from bots.seed_plan import SeedPlan, plan_seed
+from bots.store_target import StoreTarget
 from services.tokens import new_token
 from storage import Store, open_store
 from storage.keys import hash_token
 from topicsflow.settings import Settings
 
+__all__ = ["SeededAccounts", "SeededRoom", "seed_accounts", "seed_into", "seed_store"]
+
 SESSION_SECONDS = 24 * 3600
 CONCURRENT_WRITES = 32
 UNUSABLE_PASSWORD_HASH = "!seeded-bot"  # noqa: S105 - not a hash: password login fails
-
-
-@dataclasses.dataclass(frozen=True)
-class SeededRoom:
-    """A room's channel and the session tokens of its members (the owner first)."""
-
-    channel: str
-    tokens: tuple[str, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class SeededAccounts:
-    """Everything the bots need to connect; see the module docstring."""
-
-    rooms: tuple[SeededRoom, ...]
-    idle_tokens: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready mapping."""
-        return {
-            "rooms": [
-                {"channel": room.channel, "tokens": list(room.tokens)} for room in self.rooms
-            ],
-            "idle_tokens": list(self.idle_tokens),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SeededAccounts:
-        """The inverse of :meth:`to_json`."""
-        rooms = tuple(
-            SeededRoom(channel=str(room["channel"]), tokens=tuple(room["tokens"]))
-            for room in data["rooms"]
-        )
-        return cls(rooms=rooms, idle_tokens=tuple(data.get("idle_tokens", ())))
-
-    def save(self, path: Path) -> None:
-        """Write the accounts as JSON to ``path``."""
-        path.write_text(json.dumps(self.to_json()), encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path) -> SeededAccounts:
-        """Read accounts written by :meth:`save`."""
-        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 async def _new_user(store: Store, username: str) -> tuple[str, str]:
@@ -88,45 +44,58 @@ async def _new_user(store: Store, username: str) -> tuple[str, str]:
     return user.id, token
 
 
-async def _new_users(store: Store, prefix: str, count: int) -> list[tuple[str, str]]:
-    """``count`` users named ``prefix`` + index, created a few at a time, in order."""
-    results: list[tuple[str, str] | None] = [None] * count
+async def _new_users(store: Store, usernames: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The users ``usernames``, created a few at a time; (id, token) in the same order."""
+    results: list[tuple[str, str] | None] = [None] * len(usernames)
     limiter = trio.CapacityLimiter(CONCURRENT_WRITES)
 
     async def create(index: int) -> None:
         async with limiter:
-            results[index] = await _new_user(store, f"{prefix}{index:05d}")
+            results[index] = await _new_user(store, usernames[index])
 
     async with trio.open_nursery() as nursery:
-        for index in range(count):
+        for index in range(len(usernames)):
             nursery.start_soon(create, index)
     return [result for result in results if result is not None]
 
 
-async def seed_into(store: Store, room_sizes: list[int], idle_users: int) -> SeededAccounts:
-    """Seed rooms of ``room_sizes`` members and ``idle_users`` loose users into ``store``."""
-    run = secrets.token_hex(3)
+async def seed_plan_into(store: Store, plan: SeedPlan) -> SeededAccounts:
+    """Carry out ``plan`` in ``store``; see the module docstring."""
     rooms: list[SeededRoom] = []
-    for room_index, size in enumerate(room_sizes):
-        if size < 1:
-            raise ValueError("every room needs at least one member")
-        users = await _new_users(store, f"bot{run}r{room_index}u", size)
-        owner_id = users[0][0]
-        room = await store.rooms.create(owner_id=owner_id, name=f"bots {run} {room_index}")
+    for planned in plan.rooms:
+        users = await _new_users(store, planned.usernames)
+        room = await store.rooms.create(owner_id=users[0][0], name=planned.name)
         async with trio.open_nursery() as nursery:
             for user_id, _token in users[1:]:
                 nursery.start_soon(store.rooms.members.join, room.id, user_id)
         rooms.append(SeededRoom(f"chat_room:{room.id}", tuple(token for _, token in users)))
-    idle = await _new_users(store, f"bot{run}i", idle_users)
+    idle = await _new_users(store, plan.idle_usernames)
     return SeededAccounts(rooms=tuple(rooms), idle_tokens=tuple(token for _, token in idle))
+
+
+async def seed_into(store: Store, room_sizes: list[int], idle_users: int) -> SeededAccounts:
+    """Seed rooms of ``room_sizes`` members and ``idle_users`` loose users into ``store``."""
+    return await seed_plan_into(store, plan_seed(room_sizes, idle_users))
+
+
+async def seed_store(target: StoreTarget, plan: SeedPlan) -> SeededAccounts:
+    """Open the store ``target`` names and carry out ``plan`` in it.
+
+    ``storage.errors.StorageUnavailable`` when the store cannot be reached.
+    """
+    async with open_store(
+        target.mongodb_url, data_dir=target.data_dir, database=target.mongodb_database,
+        sqlite_synchronous="NORMAL",
+    ) as store:
+        return await seed_plan_into(store, plan)
 
 
 async def seed_accounts(
     settings: Settings, room_sizes: list[int], idle_users: int = 0
 ) -> SeededAccounts:
-    """Open the store ``settings`` name and seed it; see the module docstring."""
-    async with open_store(
-        settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database,
-        sqlite_synchronous="NORMAL",
-    ) as store:
-        return await seed_into(store, room_sizes, idle_users)
+    """Seed the store ``settings`` name (benchmarks, which choose their settings)."""
+    target = StoreTarget(
+        data_dir=None if settings.mongodb_url else settings.data_dir,
+        mongodb_url=settings.mongodb_url, mongodb_database=settings.mongodb_database,
+    )
+    return await seed_store(target, plan_seed(room_sizes, idle_users))

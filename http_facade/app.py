@@ -10,6 +10,7 @@ from quart_trio import QuartTrio
 
 from http_facade import (
     admin,
+    admin_bots,
     admin_content,
     admin_trash,
     auth,
@@ -69,6 +70,7 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(rooms.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(admin_bots.blueprint)
     app.register_blueprint(admin_content.blueprint)
     app.register_blueprint(admin_trash.blueprint)
     app.register_blueprint(calls.blueprint)

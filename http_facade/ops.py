@@ -12,7 +12,6 @@ tree, actor kinds, mailboxes, restarts and failures, connections, loop lag) and
 
 from __future__ import annotations
 
-import hmac
 from typing import Literal
 
 import msgspec
@@ -22,8 +21,8 @@ from quart_schema import document_response, hide, security_scheme
 
 from http_facade.context import ReadinessProbe, current_context
 from http_facade.errors import ApiError
-from http_facade.guard import current_caller, presented_token
 from http_facade.metrics import metrics_registry, render_metrics
+from http_facade.operators import require_operator_id
 from protocol.errors import ErrorCode
 from supervisors.monitor import NodeMonitor, NodeStatus
 
@@ -85,17 +84,7 @@ async def require_operator() -> NodeMonitor:
     context = current_context()
     if context.monitor is None:
         raise ApiError(ErrorCode.UNAVAILABLE, "the node has no monitor")
-    presented = presented_token()
-    ops_token = context.settings.ops_token
-    if presented is not None and ops_token is not None:
-        token, _ = presented
-        if hmac.compare_digest(token.encode(), ops_token.encode()):
-            return context.monitor
-    caller = await current_caller()
-    if caller is None:
-        raise ApiError(ErrorCode.UNAUTHORIZED, "operator credentials required")
-    if not caller.principal.is_admin:
-        raise ApiError(ErrorCode.FORBIDDEN, "operators and admins only")
+    await require_operator_id()
     return context.monitor
 
 

@@ -8,7 +8,9 @@
 
 Settings come from ``TOPICSFLOW_*`` variables (see README); flags override them.  A
 missing or invalid setting prints one line naming the variable and exits with status 2,
-as argparse does for bad flags.
+as argparse does for bad flags.  ``status`` and ``bots`` are told on their command line
+which node (or store) to use; of the settings they read only ``TOPICSFLOW_OPS_TOKEN``,
+as the default token.
 """
 
 from __future__ import annotations
@@ -162,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return write_protocol_schema(arguments.output)
     if arguments.command == "status":
         return run_status(arguments)
+    if arguments.command == "bots":
+        return run_bots(arguments)
     try:
         settings = settings_for(arguments)
     except SettingsError as error:
@@ -170,8 +174,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings)
     if arguments.command == "admin":
         return run_admin(settings, arguments)
-    if arguments.command == "bots":
-        return run_bots(settings, arguments)
     if arguments.command == "serve":
         status = 0
         try:

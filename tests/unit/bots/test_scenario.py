@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bots.accounts import SeededAccounts, SeededRoom
 from bots.command import add_bots_parser
 from bots.scenario import Assignment, Scenario, assignments, require_loopback
-from bots.seed import SeededAccounts, SeededRoom
 from topicsflow.cli import build_parser
 
 ACCOUNTS = SeededAccounts(
