@@ -4,8 +4,8 @@ Domain actors subclass :class:`Actor`; callers hold :class:`ActorRef`. Where act
 live and how they are activated, supervised and passivated is :mod:`supervisors`.
 """
 
-from actors.actor import Actor, ActorContext
-from actors.errors import (
+from actors.runtime.actor import Actor, ActorContext
+from actors.runtime.errors import (
     ActorCrashed,
     ActorError,
     ActorStopped,
@@ -19,9 +19,9 @@ from actors.errors import (
     UnhandledMessage,
     UnknownActorKind,
 )
-from actors.messages import current_ask_chain
-from actors.ref import ActorRef, Address, Router
-from actors.statistics import ActorStatistics, FailureRecord
+from actors.runtime.messages import current_ask_chain
+from actors.runtime.ref import ActorRef, Address, Router
+from actors.runtime.statistics import ActorStatistics, FailureRecord
 
 __all__ = [
     "Actor",

@@ -5,7 +5,7 @@ Contract of :func:`seed_over_rest`, which carries out a :class:`~bots.seed_plan.
 1. Accounts: ``POST /api/admin/bot-accounts`` with the operator's token (the node's ops
    token or an admin's session token), :data:`ACCOUNTS_PER_REQUEST` names at a time.
    The node creates them verified, each with one session of its own session store
-   (:mod:`http_facade.admin_bots`), so the tokens work wherever that node's sessions
+   (:mod:`http_facade.routes.admin.bots`), so the tokens work wherever that node's sessions
    live — its store or Redis, one node or a cluster.
 2. Rooms: each room's owner creates it (``POST /api/chat-rooms``: a private group, as
    direct seeding makes), then the members come in rounds: every member already in
@@ -33,7 +33,7 @@ from bots.failures import BotsFailure, sole_error
 from bots.node_api import NodeApi, NodeError
 from bots.seed_plan import PlannedRoom, SeedPlan
 
-ACCOUNTS_PER_REQUEST = 250  # the node's limit (http_facade.admin_bots_schemas)
+ACCOUNTS_PER_REQUEST = 250  # the node's limit (http_facade.routes.admin.bots_schemas)
 ROOM_CONCURRENCY = 16
 ACCOUNTS_PATH = "/api/admin/bot-accounts"
 ROOMS_PATH = "/api/chat-rooms"

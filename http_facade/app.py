@@ -8,36 +8,34 @@ from __future__ import annotations
 
 from quart_trio import QuartTrio
 
-from http_facade import (
-    admin,
-    admin_bots,
-    admin_content,
-    admin_trash,
-    auth,
-    calls,
-    comments,
-    development_pages,
-    direct_messages,
-    files,
-    gifs,
-    notifications,
-    ops,
-    posts,
-    reports,
-    rooms,
-    topic_members,
-    topics,
-    users,
-)
 from http_facade.context import EXTENSION_KEY, FacadeContext
-from http_facade.early_answers import install_early_answers
 from http_facade.errors import install_error_handlers
-from http_facade.file_blobs import install_blob_store
-from http_facade.json_bodies import install_json_bodies
+from http_facade.middleware.early_answers import install_early_answers
+from http_facade.middleware.json_bodies import install_json_bodies
+from http_facade.middleware.rate_limits import install_rate_limits
+from http_facade.middleware.request_ids import install_request_ids
+from http_facade.middleware.security import install_security
 from http_facade.openapi import install_openapi
-from http_facade.rate_limits import install_rate_limits
-from http_facade.request_ids import install_request_ids
-from http_facade.security import install_security
+from http_facade.routes import auth
+from http_facade.routes.admin import bots as admin_bots
+from http_facade.routes.admin import content as admin_content
+from http_facade.routes.admin import routes as admin
+from http_facade.routes.admin import trash as admin_trash
+from http_facade.routes.calls import routes as calls
+from http_facade.routes.development import pages as development_pages
+from http_facade.routes.files import routes as files
+from http_facade.routes.files.blobs import install_blob_store
+from http_facade.routes.gifs import routes as gifs
+from http_facade.routes.messages import routes as direct_messages
+from http_facade.routes.notifications import routes as notifications
+from http_facade.routes.ops import routes as ops
+from http_facade.routes.posts import comments
+from http_facade.routes.posts import routes as posts
+from http_facade.routes.reports import routes as reports
+from http_facade.routes.rooms import routes as rooms
+from http_facade.routes.topics import members as topic_members
+from http_facade.routes.topics import routes as topics
+from http_facade.routes.users import routes as users
 from topicsflow.settings import Profile
 
 API_VERSION = "1.0.0"

@@ -16,8 +16,8 @@ from quart import current_app
 from topicsflow.settings import Settings
 
 if TYPE_CHECKING:
-    from actors.hub import Hub
-    from http_facade.websocket import Gateway
+    from actors.realtime.hub import Hub
+    from http_facade.websocket.gateway import Gateway
     from services.content_filter import ContentFilter
     from services.email import Mailer
     from services.passwords import PasswordHasher

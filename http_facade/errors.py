@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from actors.errors import AskTimeout, DeliveryError
+from actors.runtime.errors import AskTimeout, DeliveryError
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 from storage.errors import NotFound, StorageUnavailable

@@ -9,7 +9,7 @@ Contract:
 * Resolving slides the session's expiry at most once a minute
   (:class:`services.authentication.SessionAuthenticator`); a cookie session that slid gets
   its cookie renewed on the response.
-* :func:`require_user` returns the :class:`~actors.realtime.Principal` or raises 401
+* :func:`require_user` returns the :class:`~actors.realtime.ports.Principal` or raises 401
   ``unauthorized``.  :func:`login_required` does the same for a whole route, passes the
   principal as the ``principal`` keyword and documents the route as secured in the
   OpenAPI document; :func:`admin_required` also demands the admin flag (403 otherwise).
@@ -26,10 +26,10 @@ from quart import after_this_request, g, request
 from quart.typing import ResponseTypes
 from quart_schema import security_scheme
 
-from actors.realtime import Principal
+from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.errors import ApiError
-from http_facade.security import SESSION_COOKIE
+from http_facade.middleware.security import SESSION_COOKIE
 from http_facade.session_cookie import set_session_cookie
 from protocol.errors import ErrorCode
 from services.authentication import SessionAuthenticator

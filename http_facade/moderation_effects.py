@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import time
 
-from actors.chat_room import CHAT_ROOM
-from actors.chat_room_commands import DeleteRoom, DeleteRoomMessage, KickMember
-from actors.notification_feed import NOTIFICATION_FEED, Notify
-from actors.post_messages import DeleteComment
-from actors.realtime import Principal
-from actors.topic_messages import BanUser, DeletePost
-from http_facade.community import ask_post, ask_topic
+from actors.chat.commands import DeleteRoom, DeleteRoomMessage, KickMember
+from actors.chat.room import CHAT_ROOM
+from actors.community.post_commands import DeleteComment
+from actors.community.topic_commands import BanUser, DeletePost
+from actors.realtime.ports import Principal
+from actors.users.notification_feed import NOTIFICATION_FEED, Notify
 from http_facade.context import current_context
 from http_facade.errors import ApiError
-from http_facade.moderation_schemas import ItemKind
 from http_facade.node_access import ask_actor as ask
 from http_facade.node_access import store
-from http_facade.report_targets import Target
+from http_facade.routes.community import ask_post, ask_topic
+from http_facade.routes.reports.schemas import ItemKind
+from http_facade.routes.reports.targets import Target
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind, channel_name
 from protocol.close_codes import CloseCode

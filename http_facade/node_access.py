@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from actors.errors import ActorCrashed, AskTimeout, DeliveryError
+from actors.runtime.errors import ActorCrashed, AskTimeout, DeliveryError
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from protocol.errors import ErrorCode

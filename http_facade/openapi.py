@@ -26,7 +26,7 @@ from quart_schema.validation import (
 from werkzeug.routing.rules import Rule
 
 from http_facade.errors import error_response
-from http_facade.security import SESSION_COOKIE
+from http_facade.middleware.security import SESSION_COOKIE
 from protocol.errors import ErrorCode
 
 

@@ -11,7 +11,7 @@ import time
 
 from quart.typing import ResponseTypes
 
-from http_facade.security import SESSION_COOKIE
+from http_facade.middleware.security import SESSION_COOKIE
 from topicsflow.settings import Profile, Settings
 
 

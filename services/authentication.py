@@ -2,7 +2,7 @@
 
 :class:`SessionAuthenticator` hashes the presented token, looks the login session up
 (in Redis when configured, else in the embedded store) and returns a
-:class:`~actors.realtime.Principal` with the user's id, the session's public id and the
+:class:`~actors.realtime.ports.Principal` with the user's id, the session's public id and the
 admin flag.  Unknown, expired and revoked tokens, and the tokens of globally banned
 users (:mod:`services.bans`), all read as None, indistinguishably.
 
@@ -17,7 +17,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from actors.realtime import Principal
+from actors.realtime.ports import Principal
 from services.bans import ban_in_force
 from services.tokens import public_session_id
 from storage.errors import NotFound

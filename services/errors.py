@@ -10,7 +10,7 @@ id.  The ``message`` is shown to the client, so it never carries secrets or inte
 wire (an actor's refusal asked from another node) do not carry them, so only refusals
 raised on the node answering the request may rely on them.
 
-It is an :class:`actors.errors.MessageRejected`: an actor that raises it is refused, not
+It is an :class:`actors.runtime.errors.MessageRejected`: an actor that raises it is refused, not
 restarted, and the asker receives it unchanged.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from actors.errors import MessageRejected
+from actors.runtime.errors import MessageRejected
 from protocol.errors import ErrorCode
 
 

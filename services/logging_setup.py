@@ -9,8 +9,8 @@ Contract:
   (:class:`ReadableFormatter`).
 * Every record carries ``timestamp`` (UTC, ISO 8601, milliseconds), ``level``, ``logger``
   and ``message``; ``request_id`` when it was logged while a request was handled (the
-  :data:`REQUEST_ID` context variable, set by :mod:`http_facade.request_ids`); every field
-  passed in ``extra=``; and ``exc_info`` (and ``stack_info``) rendered as a string.
+  :data:`REQUEST_ID` context variable, set by :mod:`http_facade.middleware.request_ids`);
+  every field passed in ``extra=``; and ``exc_info`` (and ``stack_info``) rendered as a string.
 * Redaction (:class:`RedactionFilter`): every ``extra`` field, and every key of the
   mappings nested in one, whose name looks sensitive (:func:`is_sensitive_name`: password,
   token, secret, authorization, cookie, totp, credential, api key, or a word such as

@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Final
 
 import trio
 
-from actors.actor import MAX_BATCH, Actor
-from actors.errors import ActorStopped, DeliveryError, NotOwner
-from actors.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
-from actors.messages import Envelope, set_ask_chain
-from actors.ref import ActorRef, Address
-from actors.statistics import ActorStatistics, FailureRecord, wall_time
+from actors.runtime.actor import MAX_BATCH, Actor
+from actors.runtime.errors import ActorStopped, DeliveryError, NotOwner
+from actors.runtime.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
+from actors.runtime.messages import Envelope, set_ask_chain
+from actors.runtime.ref import ActorRef, Address
+from actors.runtime.statistics import ActorStatistics, FailureRecord, wall_time
 from supervisors import hooks
 from supervisors.policy import RestartType, RestartWindow
 

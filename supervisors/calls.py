@@ -7,12 +7,12 @@ for ``call:`` subscriptions and the call frames.  :mod:`supervisors.domain` merg
 
 from __future__ import annotations
 
-from actors.call import CallActor
-from actors.call_commands import CALL, CALL_ALARM, CALL_CONTEXT
-from actors.call_routes import CALL_FRAME_TYPES, CallChannels, CallFrames
-from actors.call_support import CallAlarmActor, CallContextActor
-from actors.hub import Hub
-from actors.realtime import ChannelAccess, FrameRouter
+from actors.calls.call import CallActor
+from actors.calls.channels import CALL_FRAME_TYPES, CallChannels, CallFrames
+from actors.calls.commands import CALL, CALL_ALARM, CALL_CONTEXT
+from actors.calls.support import CallAlarmActor, CallContextActor
+from actors.realtime.hub import Hub
+from actors.realtime.ports import ChannelAccess, FrameRouter
 from protocol.channels import ChannelKind
 from protocol.client_frames import ClientFrame
 from storage.protocols import Store

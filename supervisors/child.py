@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import trio
 
-from actors.statistics import FailureRecord
+from actors.runtime.statistics import FailureRecord
 from supervisors.policy import RestartType
 from supervisors.status import SupervisorSnapshot
 

@@ -2,8 +2,8 @@
 
 :func:`actor_kinds` lists the node's actor kinds with their storage injected;
 :func:`build_domain` returns the :class:`Domain` the gateway serves: one
-:class:`~actors.realtime.ChannelAccess` per channel kind and the
-:class:`~actors.realtime.FrameRouter` that carries out domain frames.  Channel kinds and
+:class:`~actors.realtime.ports.ChannelAccess` per channel kind and the
+:class:`~actors.realtime.ports.FrameRouter` that carries out domain frames.  Channel kinds and
 frames without an owner yet are refused with ``unsupported``.
 """
 
@@ -14,19 +14,19 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 
-from actors.channel_log import ChannelHistory, ChannelLog
-from actors.chat_channels import ChatFrames, ChatRoomChannels
-from actors.chat_room import CHAT_ROOM, ChatRoomActor
-from actors.feed_channels import PostChannels, TopicChannels, UserChannels
-from actors.frame_switch import FrameSwitch
-from actors.hub import Hub
-from actors.notification_feed import NOTIFICATION_FEED, NotificationFeedActor
-from actors.post import PostActor
-from actors.post_messages import POST
-from actors.presence import PresenceBook
-from actors.realtime import ChannelAccess, ConnectionListener, FrameRouter
-from actors.topic import TopicActor
-from actors.topic_messages import TOPIC
+from actors.chat.channels import ChatFrames, ChatRoomChannels
+from actors.chat.room import CHAT_ROOM, ChatRoomActor
+from actors.community.channels import PostChannels, TopicChannels, UserChannels
+from actors.community.post import PostActor
+from actors.community.post_commands import POST
+from actors.community.topic import TopicActor
+from actors.community.topic_commands import TOPIC
+from actors.realtime.channel_log import ChannelHistory, ChannelLog
+from actors.realtime.frame_router import FrameSwitch
+from actors.realtime.hub import Hub
+from actors.realtime.ports import ChannelAccess, ConnectionListener, FrameRouter
+from actors.realtime.presence import PresenceBook
+from actors.users.notification_feed import NOTIFICATION_FEED, NotificationFeedActor
 from protocol.channels import ChannelKind
 from services.aliases import AliasMaker
 from services.content_filter import ContentFilter

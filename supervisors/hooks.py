@@ -13,11 +13,11 @@ import time
 import outcome
 import trio
 
-from actors.actor import Actor
-from actors.errors import ActorCrashed, ActorStopped, MessageRejected
-from actors.messages import Envelope, set_ask_chain
-from actors.ref import Address
-from actors.statistics import FailureRecord
+from actors.runtime.actor import Actor
+from actors.runtime.errors import ActorCrashed, ActorStopped, MessageRejected
+from actors.runtime.messages import Envelope, set_ask_chain
+from actors.runtime.ref import Address
+from actors.runtime.statistics import FailureRecord
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from actors.errors import ActorStopped, RestartIntensityExceeded
-from actors.ref import Address
-from actors.statistics import FailureRecord
+from actors.runtime.errors import ActorStopped, RestartIntensityExceeded
+from actors.runtime.ref import Address
+from actors.runtime.statistics import FailureRecord
 from supervisors.activation import Activation, ActivationState, StopReason
 from supervisors.child import ChildSpec
 from supervisors.kind import ActorKind

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from actors.actor import Actor, ActorContext
+from actors.runtime.actor import Actor, ActorContext
 from supervisors.policy import DEFAULT_INTENSITY, Backoff, RestartIntensity, RestartType
 
 ActorFactory = Callable[[ActorContext], Actor]

@@ -1,7 +1,7 @@
 """Wiring of direct messages, presence and chat notifications into the node's domain.
 
 :func:`messaging_kinds` lists their actor kinds (``dm`` conversations, ``user`` presence,
-``chat_notices`` per room) sharing one :class:`~actors.presence.PresenceBook` per node;
+``chat_notices`` per room) sharing one :class:`~actors.realtime.presence.PresenceBook` per node;
 :func:`messaging_channels` and :func:`messaging_routes` what the gateway serves for
 ``dm:`` and ``user:`` frames; :func:`messaging_connections` the sessions' connection
 listener.  :mod:`supervisors.domain` merges them with the other domains.
@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from actors.chat_notices import ROOM_NOTICES, RoomNoticesActor
-from actors.direct_commands import DIRECT_CONVERSATION
-from actors.direct_conversation import DirectConversationActor
-from actors.direct_frames import DirectChannels, DirectFrames
-from actors.hub import Hub
-from actors.notification_reads import FeedReads
-from actors.presence import PresenceBook
-from actors.realtime import ChannelAccess, ConnectionListener, FrameRouter
-from actors.user import UserActor
-from actors.user_commands import USER
-from actors.user_connections import UserConnections
+from actors.chat.notices import ROOM_NOTICES, RoomNoticesActor
+from actors.direct.channels import DirectChannels, DirectFrames
+from actors.direct.commands import DIRECT_CONVERSATION
+from actors.direct.conversation import DirectConversationActor
+from actors.realtime.hub import Hub
+from actors.realtime.ports import ChannelAccess, ConnectionListener, FrameRouter
+from actors.realtime.presence import PresenceBook
+from actors.users.commands import USER
+from actors.users.connections import UserConnections
+from actors.users.notification_reads import FeedReads
+from actors.users.user import UserActor
 from protocol.channels import ChannelKind
 from protocol.client_frames import ClientFrame, SendDirectMessage
 from services.content_filter import ContentFilter

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import msgspec
 import trio
 
-from actors.hub import Hub, HubStatistics
+from actors.realtime.hub import Hub, HubStatistics
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
 from supervisors.status import SupervisorSnapshot
@@ -43,7 +43,7 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     connections: int
     direct_write_connections: int = 0
     """Open WebSockets on the direct write path (frames written straight to the socket,
-    see http_facade/websocket_direct.py); the others use plain ASGI messages."""
+    see http_facade/websocket/hypercorn_direct.py); the others use plain ASGI messages."""
     loop_lag: LoopLag
     hub: HubStatistics
     supervisor: SupervisorSnapshot

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from actors.errors import ActorStopped, AskTimeout, MailboxFull, NotOwner, UnknownActorKind
-from actors.messages import Envelope, ReplySlot, check_ask_cycle, current_ask_chain
-from actors.ref import ActorRef, Address
-from actors.statistics import ActorStatistics
+from actors.runtime.errors import ActorStopped, AskTimeout, MailboxFull, NotOwner, UnknownActorKind
+from actors.runtime.messages import Envelope, ReplySlot, check_ask_cycle, current_ask_chain
+from actors.runtime.ref import ActorRef, Address
+from actors.runtime.statistics import ActorStatistics
 from supervisors.child import ChildSpec
 from supervisors.host import KindHost
 from supervisors.kind import ActorKind
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 class Registry:
     """Routes messages to local activations of the registered actor kinds.
 
-    Delivery contracts are those of :class:`actors.ref.Router`; in addition a ``tell``
+    Delivery contracts are those of :class:`actors.runtime.ref.Router`; in addition a ``tell``
     from an actor to *itself* raises ``MailboxFull`` instead of waiting on its own full
     mailbox, which could never drain.
     """
@@ -90,7 +90,7 @@ class Registry:
     # Router
 
     async def send(self, address: Address, message: object) -> None:
-        """Enqueue ``message``, waiting for room (see :class:`actors.ref.Router`)."""
+        """Enqueue ``message``, waiting for room (see :class:`actors.runtime.ref.Router`)."""
         await trio.lowlevel.checkpoint_if_cancelled()
         host = self._open_host(address)
         placement = self.placement
@@ -130,7 +130,7 @@ class Registry:
     async def request(
         self, address: Address, message: object, timeout: float | None  # noqa: ASYNC109
     ) -> Any:
-        """Enqueue ``message`` and wait for its reply (see :class:`actors.ref.Router`)."""
+        """Enqueue ``message`` and wait for its reply (see :class:`actors.runtime.ref.Router`)."""
         chain = check_ask_cycle(address)
         await trio.lowlevel.checkpoint_if_cancelled()
         host = self._open_host(address)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from actors.call_commands import CALL, IsLive
-from actors.errors import ActorCrashed, AskTimeout, DeliveryError
+from actors.calls.commands import CALL, IsLive
+from actors.runtime.errors import ActorCrashed, AskTimeout, DeliveryError
 from storage.protocols import Store
 from storage.records import Call
 from supervisors.registry import Registry

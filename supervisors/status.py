@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import msgspec
 
-from actors.statistics import ActorStatistics, FailureRecord
+from actors.runtime.statistics import ActorStatistics, FailureRecord
 
 __all__ = [
     "ActorStatistics",

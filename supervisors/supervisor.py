@@ -24,8 +24,8 @@ from contextlib import asynccontextmanager
 
 import trio
 
-from actors.errors import RestartIntensityExceeded
-from actors.statistics import FailureRecord
+from actors.runtime.errors import RestartIntensityExceeded
+from actors.runtime.statistics import FailureRecord
 from supervisors.child import ChildSpec, ChildState, StartedFlag
 from supervisors.policy import (
     DEFAULT_INTENSITY,

@@ -117,7 +117,7 @@ def configure_logging(settings: Settings) -> None:
 
 async def run_serve(settings: Settings) -> None:
     """Serve until a termination signal arrives, then shut down gracefully."""
-    from supervisors.node import serve_node
+    from topicsflow.node import serve_node
 
     shutdown = trio.Event()
     with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:

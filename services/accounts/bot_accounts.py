@@ -11,7 +11,7 @@ Contract:
 * The name is not checked here (the caller validates it); a taken username or address
   raises :class:`storage.errors.Conflict` from the store.
 * Nothing is mailed and no attempt counter is spent: callers are operators, not the
-  public (see :mod:`http_facade.admin_bots`).
+  public (see :mod:`http_facade.routes.admin.bots`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import msgspec
 
-from actors.errors import (
+from actors.runtime.errors import (
     ActorCrashed,
     ActorStopped,
     AskCycle,
@@ -30,7 +30,7 @@ from actors.errors import (
     UnhandledMessage,
     UnknownActorKind,
 )
-from actors.ref import Address
+from actors.runtime.ref import Address
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 

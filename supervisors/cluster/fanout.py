@@ -1,6 +1,6 @@
 """Cross-node fan-out: every node's hub sees every channel event, published once to the bus.
 
-:class:`ClusterHub` is the node's :class:`~actors.hub.Hub` in cluster mode.  An event
+:class:`ClusterHub` is the node's :class:`~actors.realtime.hub.Hub` in cluster mode.  An event
 published by a local actor is delivered to local subscribers at once and queued for the
 bus, encoded once (MessagePack, the same bytes local msgpack subscribers get).  One task
 publishes the queue in order on one connection, so each node receives a channel's events
@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 import trio
 
-from actors.hub import Hub
+from actors.realtime.hub import Hub
 from protocol.broadcast import BroadcastFrame
 from protocol.codecs import MSGPACK_CODEC
 from protocol.errors import ProtocolError

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 import msgspec
 import trio
 
-from http_facade.websocket import Gateway
+from http_facade.websocket.gateway import Gateway
 from protocol.close_codes import CloseCode
 from protocol.enums import GoodbyeReason
 from storage.errors import StorageError

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from actors.errors import ActorError, ActorStopped, MailboxFull, NotOwner
-from actors.messages import ReplySlot
-from actors.ref import Address
+from actors.runtime.errors import ActorError, ActorStopped, MailboxFull, NotOwner
+from actors.runtime.messages import ReplySlot
+from actors.runtime.ref import Address
 from storage.errors import StorageError
 from supervisors.cluster.codec import PeerProtocolError, describe, dump, load
 from supervisors.cluster.peers import HANDSHAKE_SECONDS, LINK_ERRORS

@@ -20,9 +20,9 @@ from typing import Any
 
 import trio
 
-from actors.errors import ActorStopped, MailboxFull
-from actors.messages import ReplySlot
-from actors.ref import Address
+from actors.runtime.errors import ActorStopped, MailboxFull
+from actors.runtime.messages import ReplySlot
+from actors.runtime.ref import Address
 from storage.errors import StorageError
 from storage.realtime import Members
 from supervisors.cluster.codec import PeerProtocolError, dump, load, rebuild

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from actors.errors import ActorError, ActorStopped, AskTimeout, NotOwner
-from actors.ref import Address
+from actors.runtime.errors import ActorError, ActorStopped, AskTimeout, NotOwner
+from actors.runtime.ref import Address
 from storage.errors import StorageError
 from storage.realtime import LeaseTable
 from supervisors.cluster.peers import PeerUnreachable

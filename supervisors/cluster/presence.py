@@ -13,10 +13,10 @@ import logging
 
 import trio
 
-from actors.errors import ActorError
-from actors.presence import PresenceBook
-from actors.ref import Address
-from actors.user_commands import USER, PrunePresence
+from actors.realtime.presence import PresenceBook
+from actors.runtime.errors import ActorError
+from actors.runtime.ref import Address
+from actors.users.commands import USER, PrunePresence
 from supervisors.registry import Registry
 
 logger = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from bots.client import Client, ResumeIncomplete
 from protocol.server_frames import ServerFrame
 from services.tokens import new_token
 from storage.keys import hash_token
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import websocket_url
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
 

@@ -12,7 +12,7 @@ import trio
 
 from services.tokens import new_token
 from storage.keys import hash_token
-from supervisors.node import NodeHandle, serve_node
+from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
 OPS_TOKEN = "ops-token-for-tests"

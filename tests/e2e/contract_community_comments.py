@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actors.post_messages import MAX_COMMENT_DEPTH
+from actors.community.post_commands import MAX_COMMENT_DEPTH
 from tests.e2e.community_support import People, new_comment, new_post, new_topic, ok, refused
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import trio
 
-from supervisors.node import NodeHandle, serve_node
+from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8

@@ -14,15 +14,15 @@ import httpx
 import trio
 import trio_websocket
 
-from actors.presence import PresenceView
-from actors.user_commands import USER, GetPresence
+from actors.realtime.presence import PresenceView
+from actors.users.commands import USER, GetPresence
 from bots.client import Client
 from protocol.client_frames import SendDirectMessage
 from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.server_frames import ServerFrame
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, websocket_url
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
 Event = TypeVar("Event", bound=ServerFrame)

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 10
 

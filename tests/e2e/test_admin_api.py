@@ -7,9 +7,9 @@ import re
 import httpx
 
 from http_facade.app import create_app
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user
 from tests.e2e.moderation_support import auth, new_admin, report
+from topicsflow.node import NodeHandle
 
 PATH_PARAMETER = re.compile(r"<(?:\w+:)?\w+>")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from http_facade.admin_bots_schemas import MAX_BOT_ACCOUNTS
 from http_facade.operators import OPS_TOKEN_ACTOR
-from supervisors.node import NodeHandle
+from http_facade.routes.admin.bots_schemas import MAX_BOT_ACCOUNTS
 from tests.e2e.conftest import OPS_TOKEN, log_in_new_user
 from tests.e2e.moderation_support import auth, new_admin
+from topicsflow.node import NodeHandle
 
 PATH = "/api/admin/bot-accounts"
 OPS = {"Authorization": f"Bearer {OPS_TOKEN}"}

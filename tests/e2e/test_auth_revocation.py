@@ -19,9 +19,9 @@ from protocol.close_codes import CloseCode
 from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Goodbye, Pong
 from services.email import OutboxMailer
-from supervisors.node import NodeHandle
 from tests.auth_support import PASSWORD, Account, AuthDriver, bearer, link_token
 from tests.e2e.conftest import websocket_url
+from topicsflow.node import NodeHandle
 
 
 @pytest.fixture

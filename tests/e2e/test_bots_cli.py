@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import trio
 
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import OPS_TOKEN, websocket_url
 from tests.e2e.process_support import REPOSITORY, serve_process
+from topicsflow.node import NodeHandle
 
 COMMAND_DEADLINE_S = 120
 

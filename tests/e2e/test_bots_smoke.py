@@ -11,8 +11,8 @@ from bots.report import REPORT_KEYS, progress_line, render_table
 from bots.runner import run_scenario
 from bots.scenario import Scenario
 from bots.seed import seed_into
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import websocket_url
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 90
 

@@ -20,9 +20,9 @@ from protocol.call_frames import (
 from protocol.control_frames import Ack, CallCreated
 from protocol.enums import CallState
 from protocol.server_frames import ServerFrame
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.test_chat_realtime import make_room
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
 

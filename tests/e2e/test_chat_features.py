@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Sequence
 import pytest
 import trio
 
-from actors import chat_room_members
-from actors.chat_room import CHAT_ROOM, FLOOD_BURST
-from actors.chat_room_commands import JoinRoom, KickMember, PostMessage
-from actors.chat_room_members import MEMBER_PRELOAD
-from actors.errors import ActorCrashed, ActorStopped
+from actors.chat import members as chat_room_members
+from actors.chat.commands import JoinRoom, KickMember, PostMessage
+from actors.chat.members import MEMBER_PRELOAD
+from actors.chat.room import CHAT_ROOM, FLOOD_BURST
+from actors.runtime.errors import ActorCrashed, ActorStopped
 from bots.client import Client, RequestFailed, open_client
 from protocol.broadcast import BroadcastFrame
 from protocol.chat_events import (
@@ -28,9 +28,9 @@ from protocol.control_frames import Ack, Evicted, MessageAccepted
 from protocol.enums import ReactionAction, TypingState
 from protocol.server_frames import ServerFrame
 from services.errors import DomainError
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.test_chat_realtime import make_room, send
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
 

@@ -11,8 +11,8 @@ import trio.testing
 import wsproto
 import wsproto.events
 
-from actors.chat_room import CHAT_ROOM
-from actors.chat_room_commands import JoinRoom
+from actors.chat.commands import JoinRoom
+from actors.chat.room import CHAT_ROOM
 from bots.client import Client, RequestFailed, open_client
 from protocol.broadcast import BroadcastFrame
 from protocol.chat_events import MessageCreated
@@ -20,8 +20,8 @@ from protocol.client_frames import SendMessage
 from protocol.codecs import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.payloads import ChatMessage
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
 

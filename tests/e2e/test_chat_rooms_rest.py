@@ -10,10 +10,10 @@ from bots.client import RequestFailed, open_client
 from protocol.client_frames import EditMessage, MarkRead, React, SendMessage, Typing
 from protocol.control_frames import Evicted
 from protocol.feed_events import Notification
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.test_chat_features import next_of
 from tests.e2e.test_chat_realtime import send
+from topicsflow.node import NodeHandle
 
 
 def auth(user: LoggedIn) -> dict[str, str]:

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from services.email import DevelopmentMailer, EmailMessage, OutboxMailer
-from supervisors.node import NodeHandle
 from tests.e2e.file_support import serve_test_node
+from topicsflow.node import NodeHandle
 from topicsflow.settings import Profile
 
 PASSWORD = "correct horse battery staple"

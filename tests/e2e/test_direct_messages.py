@@ -28,9 +28,9 @@ from protocol.client_frames import (
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.enums import TypingState
 from storage.keys import conversation_id
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.messaging_support import DEADLINE_S, api, next_of, raw_replies, send_direct
+from topicsflow.node import NodeHandle
 
 
 async def test_a_conversation_is_live_sequenced_and_replayable(node: NodeHandle) -> None:

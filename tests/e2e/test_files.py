@@ -7,10 +7,9 @@ from pathlib import Path
 
 import httpx
 
-from actors.chat_room import CHAT_ROOM
-from actors.chat_room_commands import PostMessage
+from actors.chat.commands import PostMessage
+from actors.chat.room import CHAT_ROOM
 from protocol.control_frames import MessageAccepted
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user
 from tests.e2e.file_support import (
     EXECUTABLE,
@@ -23,6 +22,7 @@ from tests.e2e.file_support import (
     upload,
 )
 from tests.e2e.test_chat_realtime import make_room
+from topicsflow.node import NodeHandle
 
 
 async def test_upload_and_download_with_safe_headers(node: NodeHandle) -> None:

@@ -16,8 +16,8 @@ from bots.client import open_client
 from protocol.close_codes import CloseCode
 from protocol.codecs import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 from protocol.control_frames import Pong
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
+from topicsflow.node import NodeHandle
 
 FRAMES_PER_CONNECTION = 150
 

@@ -8,8 +8,8 @@ import trio_websocket
 from bots.client import RequestFailed, open_client
 from protocol.codecs import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 from protocol.control_frames import Pong
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
+from topicsflow.node import NodeHandle
 
 
 async def test_upgrade_without_a_known_subprotocol_is_refused_with_400(node: NodeHandle) -> None:

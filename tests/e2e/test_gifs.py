@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import trio
 
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user
 from tests.e2e.file_support import bearer, serve_test_node
 from tests.e2e.gif_support import serve_fake_tenor
+from topicsflow.node import NodeHandle
 
 
 async def test_search_goes_to_tenor_once_per_query(tmp_path: Path) -> None:

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 import pytest
 import trio
 
-from http_facade.early_answers import DRAIN_BYTES
-from supervisors.node import hypercorn_config
+from http_facade.middleware.early_answers import DRAIN_BYTES
 from tests.e2e.process_support import ServedProcess, serve_process
 from tests.e2e.raw_http import RawConnection, RawResponse
+from topicsflow.node import hypercorn_config
 from topicsflow.settings import Settings
 
 JSON = {"Content-Type": "application/json"}

@@ -13,7 +13,6 @@ from protocol.close_codes import CloseCode
 from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Goodbye, ModerationWarning
 from protocol.feed_events import PostDeleted
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.moderation_support import (
     DEADLINE_S,
@@ -25,6 +24,7 @@ from tests.e2e.moderation_support import (
 )
 from tests.e2e.test_chat_features import next_of
 from tests.e2e.test_chat_realtime import make_room, send
+from topicsflow.node import NodeHandle
 
 
 async def test_deleting_a_reported_post_reaches_subscribers_and_the_audit(node: NodeHandle) -> None:

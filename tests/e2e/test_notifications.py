@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import trio
 
-from actors.chat_notices import notify_room_invitation
+from actors.chat.notices import notify_room_invitation
 from bots.client import Client, open_client
 from protocol.client_frames import MarkRead, SendMessage
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.feed_events import Notification
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.messaging_support import DEADLINE_S, api, next_of, send_direct
 from tests.e2e.test_chat_realtime import make_room, send
+from topicsflow.node import NodeHandle
 
 
 async def feed(client: Client, user: LoggedIn, since_seq: int | None = None) -> str:

@@ -38,8 +38,8 @@ from http_facade.app import create_app
 from http_facade.context import FacadeContext
 from services.tokens import new_token
 from storage.keys import hash_token
-from supervisors.node import NodeHandle, serve_node
 from tests.e2e.gif_support import serve_fake_tenor
+from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
 CHECKS = [

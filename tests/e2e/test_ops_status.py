@@ -7,11 +7,11 @@ import gc
 import httpx
 import pytest
 
-from actors.chat_room import CHAT_ROOM
-from actors.chat_room_commands import PostMessage
-from actors.errors import ActorCrashed
-from supervisors.node import NodeHandle
+from actors.chat.commands import PostMessage
+from actors.chat.room import CHAT_ROOM
+from actors.runtime.errors import ActorCrashed
 from tests.e2e.conftest import OPS_TOKEN, log_in_new_user
+from topicsflow.node import NodeHandle
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -10,7 +10,6 @@ from protocol.client_frames import SetPresence
 from protocol.enums import PresenceStatus
 from protocol.server_frames import ServerFrame
 from storage.keys import conversation_id
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.messaging_support import (
     DEADLINE_S,
@@ -20,6 +19,7 @@ from tests.e2e.messaging_support import (
     wait_for_connections,
 )
 from tests.e2e.test_chat_realtime import make_room, send
+from topicsflow.node import NodeHandle
 
 
 async def next_presence_or_message(client: Client, user: LoggedIn) -> ServerFrame:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import trio
 
-from supervisors.node import NodeHandle
 from tests.e2e.conftest import OPS_TOKEN
+from topicsflow.node import NodeHandle
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 

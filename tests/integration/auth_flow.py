@@ -17,7 +17,6 @@ from protocol.close_codes import CloseCode
 from protocol.control_frames import Goodbye
 from services.tokens import public_session_id
 from storage.keys import hash_token
-from supervisors.node import NodeHandle
 from tests.auth_support import (
     PASSWORD,
     AuthDriver,
@@ -27,6 +26,7 @@ from tests.auth_support import (
     totp_code,
 )
 from tests.e2e.conftest import websocket_url
+from topicsflow.node import NodeHandle
 
 CHANGED_PASSWORD = "a changed passphrase here"
 RESET_PASSWORD = "the passphrase after reset"

@@ -18,8 +18,8 @@ import pytest
 import trio
 
 from services.email import OutboxMailer
-from supervisors.node import NodeHandle, serve_node
 from tests.auth_support import AuthDriver
+from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
 BACKENDS = [

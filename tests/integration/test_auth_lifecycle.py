@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.passwords import PasswordHasher
-from supervisors.node import NodeHandle
 from tests.auth_support import AuthDriver
 from tests.integration.auth_flow import RESET_PASSWORD, full_lifecycle
+from topicsflow.node import NodeHandle
 
 
 async def test_the_whole_auth_lifecycle(live_node: NodeHandle, live_driver: AuthDriver) -> None:

@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from services.email import OutboxMailer
-from supervisors.node import NodeHandle
 from tests.auth_support import AuthDriver
 from tests.integration.auth_flow import full_lifecycle
 from tests.integration.conftest import BACKENDS, node_settings, run_node
+from topicsflow.node import NodeHandle
 from topicsflow.settings import Profile
 
 # The test's own HTTP and WebSocket clients log what they receive (Set-Cookie included);

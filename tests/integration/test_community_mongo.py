@@ -10,7 +10,6 @@ import pymongo
 import pytest
 import trio
 
-from supervisors.node import NodeHandle, serve_node
 from tests.e2e.community_support import people  # noqa: F401
 from tests.e2e.contract_community_comments import *  # noqa: F403
 from tests.e2e.contract_community_concurrency import *  # noqa: F403
@@ -18,6 +17,7 @@ from tests.e2e.contract_community_members import *  # noqa: F403
 from tests.e2e.contract_community_posts import *  # noqa: F403
 from tests.e2e.contract_community_realtime import *  # noqa: F403
 from tests.e2e.contract_community_topics import *  # noqa: F403
+from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 
 pytestmark = pytest.mark.mongo

@@ -22,10 +22,10 @@ from protocol.close_codes import CloseCode
 from protocol.codecs import SUBPROTOCOL_JSON
 from services.bans import BAN_REASON, BANNED_UNTIL
 from services.totp import new_totp_secret
-from supervisors.node import NodeHandle
 from tests.auth_support import AuthDriver
 from tests.e2e.conftest import LoggedIn, websocket_url
 from tests.e2e.moderation_support import auth, new_admin
+from topicsflow.node import NodeHandle
 
 DEADLINE_S = 10
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from supervisors.node import NodeHandle
 from tests.e2e.test_direct_messages import *  # noqa: F403
 from tests.e2e.test_notifications import *  # noqa: F403
 from tests.e2e.test_presence import *  # noqa: F403
 from tests.integration.conftest import run_node
+from topicsflow.node import NodeHandle
 from topicsflow.settings import Profile, Settings
 
 pytestmark = pytest.mark.mongo

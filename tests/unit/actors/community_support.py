@@ -7,9 +7,9 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
-from actors.hub import Hub
-from actors.realtime import Principal
-from actors.topic_messages import TOPIC
+from actors.community.topic_commands import TOPIC
+from actors.realtime.hub import Hub
+from actors.realtime.ports import Principal
 from storage import Store
 from supervisors.domain import actor_kinds
 from supervisors.registry import Registry, open_registry

@@ -11,8 +11,8 @@ import msgspec
 import pytest
 import trio
 
-from actors.errors import ActorCrashed
-from actors.topic_messages import TOPIC, BanUser, CreatePost, JoinTopic, VotePost
+from actors.community.topic_commands import TOPIC, BanUser, CreatePost, JoinTopic, VotePost
+from actors.runtime.errors import ActorCrashed
 from services.errors import DomainError
 from services.ranking import HOT_PERIOD, hot_rank, score_worth_of_age
 from storage import Store

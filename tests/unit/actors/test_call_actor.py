@@ -16,8 +16,8 @@ import msgspec
 import pytest
 import trio
 
-from actors.call import CallActor
-from actors.call_commands import (
+from actors.calls.call import CallActor
+from actors.calls.commands import (
     CALL,
     CALL_ALARM,
     CALL_CONTEXT,
@@ -28,9 +28,9 @@ from actors.call_commands import (
     OpenCall,
     RelaySignal,
 )
-from actors.call_support import CallAlarmActor, CallContextActor
-from actors.hub import Hub
-from actors.notification_feed import Notify
+from actors.calls.support import CallAlarmActor, CallContextActor
+from actors.realtime.hub import Hub
+from actors.users.notification_feed import Notify
 from protocol.broadcast import BroadcastFrame
 from protocol.call_frames import CallRinging, CallSignalReceived, CallStateChanged
 from protocol.control_frames import CallCreated

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from actors.chat_room import CHAT_ROOM, ChatRoomActor
-from actors.chat_room_commands import EditRoomMessage, PostMessage
-from actors.hub import Hub
-from actors.ref import ActorRef
+from actors.chat.commands import EditRoomMessage, PostMessage
+from actors.chat.room import CHAT_ROOM, ChatRoomActor
+from actors.realtime.hub import Hub
+from actors.runtime.ref import ActorRef
 from services.content_filter import ContentFilter
 from services.content_rules import ContentRule, ContentRules
 from services.content_screening import CONTENT_FILTER_REPORTER

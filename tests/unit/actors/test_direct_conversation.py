@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from actors.direct_commands import (
+from actors.direct.commands import (
     DIRECT_CONVERSATION,
     CheckParticipant,
     EditDirect,
@@ -18,8 +18,8 @@ from actors.direct_commands import (
     SendDirect,
     UnsendDirect,
 )
-from actors.direct_log import DirectHistory
-from actors.hub import Hub
+from actors.direct.log import DirectHistory
+from actors.realtime.hub import Hub
 from protocol.chat_events import MessageCreated, MessageDeleted
 from protocol.control_frames import MessageAccepted
 from services.errors import DomainError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actors.mentions import MAX_MENTIONS, Mentions, find_mentions, may_mention
+from actors.chat.mentions import MAX_MENTIONS, Mentions, find_mentions, may_mention
 
 
 def test_mentions_in_order_once_each() -> None:

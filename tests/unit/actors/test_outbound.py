@@ -6,7 +6,7 @@ import pytest
 import trio
 import trio.testing
 
-from actors.outbound import OutboundQueue
+from actors.realtime.outbound import OutboundQueue
 
 
 def test_capacity_must_be_positive() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import trio
 
-from actors.presence import PresenceBook
+from actors.realtime.presence import PresenceBook
 from protocol.enums import PresenceStatus
 
 

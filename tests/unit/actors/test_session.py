@@ -11,9 +11,9 @@ import pytest
 import trio
 import trio.testing
 
-from actors.hub import Hub
-from actors.realtime import Principal, Replay
-from actors.session import ConnectionSession, SessionLimits, SessionServices
+from actors.realtime.hub import Hub
+from actors.realtime.ports import Principal, Replay
+from actors.realtime.session import ConnectionSession, SessionLimits, SessionServices
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
 from protocol.chat_events import MessageCreated, PresenceChanged

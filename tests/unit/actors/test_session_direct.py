@@ -13,9 +13,9 @@ from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import TextMessage
 
-from actors.hub import Hub
-from actors.realtime import DirectTransport, Written
-from actors.session import ConnectionSession, SessionLimits, SessionServices
+from actors.realtime.hub import Hub
+from actors.realtime.ports import DirectTransport, Written
+from actors.realtime.session import ConnectionSession, SessionLimits, SessionServices
 from protocol.channels import ChannelKind
 from protocol.close_codes import CloseCode
 from protocol.codecs import JSON_CODEC

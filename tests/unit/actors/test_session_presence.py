@@ -8,9 +8,9 @@ from typing import Any
 
 import trio
 
-from actors.hub import Hub
-from actors.realtime import Principal
-from actors.session import ConnectionSession, SessionServices
+from actors.realtime.hub import Hub
+from actors.realtime.ports import Principal
+from actors.realtime.session import ConnectionSession, SessionServices
 from protocol.channels import ChannelKind
 from protocol.codecs import JSON_CODEC
 from protocol.errors import ErrorCode

@@ -7,9 +7,9 @@ from typing import Any
 import trio
 import trio.testing
 
-from actors.hub import Hub
-from actors.realtime import Principal
-from actors.session import ConnectionSession, SessionServices
+from actors.realtime.hub import Hub
+from actors.realtime.ports import Principal
+from actors.realtime.session import ConnectionSession, SessionServices
 from protocol.client_frames import ClientFrame, Typing
 from protocol.codecs import JSON_CODEC
 from protocol.enums import TypingState

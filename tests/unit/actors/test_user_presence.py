@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from actors.hub import Hub
-from actors.presence import PresenceBook, PresenceView, combined_status
-from actors.user_commands import (
+from actors.realtime.hub import Hub
+from actors.realtime.presence import PresenceBook, PresenceView, combined_status
+from actors.users.commands import (
     USER,
     ConnectionClosed,
     ConnectionOpened,

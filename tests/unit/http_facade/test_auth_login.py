@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from http_facade.security import SESSION_COOKIE
+from http_facade.middleware.security import SESSION_COOKIE
 from services.tokens import public_session_id
 from storage.keys import hash_token
 from tests.auth_support import PASSWORD, AppUnderTest, AuthDriver, bearer, open_app_driver

@@ -14,7 +14,7 @@ from quart_trio import QuartTrio
 
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
-from http_facade.request_ids import (
+from http_facade.middleware.request_ids import (
     RequestIdMiddleware,
     accept_request_id,
     loggable_query,

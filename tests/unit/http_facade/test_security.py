@@ -10,7 +10,7 @@ from quart_trio import QuartTrio
 
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
-from http_facade.security import SESSION_COOKIE, accepts_any_body, client_address
+from http_facade.middleware.security import SESSION_COOKIE, accepts_any_body, client_address
 from topicsflow.settings import Profile, Settings
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))

@@ -11,7 +11,7 @@ import trio
 import trio.testing
 
 from actors import Actor, ActorContext, ActorCrashed, ActorStopped
-from actors.actor import MAX_BATCH
+from actors.runtime.actor import MAX_BATCH
 from supervisors import ActorKind, RestartType, open_registry
 from tests.unit.actors.sample_actors import Block, NotAllowed
 

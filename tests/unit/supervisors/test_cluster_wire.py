@@ -8,9 +8,9 @@ import pytest
 import trio
 import trio.testing
 
-from actors.chat_room_commands import PostMessage, ReactToMessage
-from actors.errors import ActorCrashed, AskTimeout, MailboxFull, NotOwner
-from actors.ref import Address
+from actors.chat.commands import PostMessage, ReactToMessage
+from actors.runtime.errors import ActorCrashed, AskTimeout, MailboxFull, NotOwner
+from actors.runtime.ref import Address
 from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
 from services.errors import DomainError

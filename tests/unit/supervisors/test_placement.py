@@ -7,7 +7,7 @@ from typing import Any
 
 import trio
 
-from actors.ref import Address
+from actors.runtime.ref import Address
 from storage.realtime import MemoryLeaseTable
 from supervisors import open_registry
 from supervisors.cluster.placement import Placement, lease_key

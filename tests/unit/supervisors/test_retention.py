@@ -8,7 +8,7 @@ import trio
 import trio.lowlevel
 import trio.testing
 
-from actors.hub import Hub
+from actors.realtime.hub import Hub
 from storage import open_store
 from storage.keys import hash_token
 from storage.records import Call

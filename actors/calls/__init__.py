@@ -1,0 +1,1 @@
+"""Call signalling: the call actor, its commands, channel routes, events and helpers."""

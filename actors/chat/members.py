@@ -1,0 +1,200 @@
+"""Membership of a chat room: the checks, joins, leaves and kicks of the room actor.
+
+:class:`RoomMembership` is mixed into :class:`actors.chat.room.ChatRoomActor`; it relies on
+the actor's store, hub, channel and member cache.  A kick is a sequenced ``kicked`` event
+(stored, then published) and ends the kicked user's live subscriptions to the room at
+once (``evicted``); a leave ends them too.  Owners cannot be kicked; only owners and
+moderators kick, rename or re-describe the room; only the owner (or an admin) deletes it,
+which evicts every live subscriber.  Any member may invite.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from actors.chat.commands import DeleteRoom, InviteToRoom, KickMember, UpdateRoom
+from actors.chat.notices import notify_room_invitation
+from protocol.chat_events import Kicked, MemberJoined, MemberLeft
+from protocol.enums import EvictionReason
+from protocol.errors import ErrorCode
+from services.errors import DomainError
+
+if TYPE_CHECKING:
+    from actors.chat.log import LoggedEvent
+    from actors.realtime.hub import Hub
+    from actors.runtime.actor import ActorContext
+    from storage.protocols import Store
+    from storage.records import Room
+
+MODERATOR_ROLES = ("owner", "moderator")
+MEMBER_PRELOAD = 5000
+"""Rooms with at most this many members read all of them (and their bans) when the actor
+starts, in two queries, instead of one or two reads per member's first command."""
+
+
+class RoomMembership:
+    """Membership operations of the room actor (see the module docstring)."""
+
+    __slots__ = ()
+
+    context: ActorContext
+    _store: Store
+    _hub: Hub
+    _channel: str
+    _members: dict[str, bool]
+    _members_complete: bool
+    _not_banned: set[str]
+
+    @property
+    def _room_id(self) -> str:
+        return self._channel.partition(":")[2]
+
+    def _require_room(self) -> Room:
+        raise NotImplementedError
+
+    async def _record(self, author_id: str, event: LoggedEvent) -> int:
+        raise NotImplementedError
+
+    async def _preload_members(self) -> bool:
+        """Read every member and the bans in force, when there are at most
+        :data:`MEMBER_PRELOAD` members; True when it did: the member cache is then
+        complete, and a user it does not know is not a member.  Called by ``on_start``,
+        before any command."""
+        members = self._store.rooms.members
+        found = await members.list_members(self._room_id, limit=MEMBER_PRELOAD + 1)
+        if len(found) > MEMBER_PRELOAD:
+            return False
+        banned = {ban.user_id for ban in await members.list_bans(self._room_id)}
+        for membership in found:
+            self._members[membership.user_id] = True
+            if membership.user_id not in banned:
+                self._not_banned.add(membership.user_id)
+        return True
+
+    async def _is_member(self, user_id: str) -> bool:
+        known = self._members.get(user_id)
+        if known is None:
+            if self._members_complete:
+                return False
+            known = await self._store.rooms.members.get(self._room_id, user_id) is not None
+            self._members[user_id] = known
+        return known
+
+    async def _require_member(self, user_id: str) -> None:
+        self._require_room()
+        if not await self._is_member(user_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
+        if user_id in self._not_banned:
+            return
+        if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
+        self._not_banned.add(user_id)
+
+    async def _role(self, user_id: str) -> str | None:
+        membership = await self._store.rooms.members.get(self._room_id, user_id)
+        return None if membership is None else membership.role
+
+    async def _is_moderator(self, user_id: str) -> bool:
+        return await self._role(user_id) in MODERATOR_ROLES
+
+    async def _join(self, user_id: str) -> bool:
+        room = self._require_room()
+        if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
+        if room.is_private and not await self._is_member(user_id):
+            invitations = await self._store.rooms.members.list_invitations(user_id)
+            if not any(invitation.scope_id == room.id for invitation in invitations):
+                raise DomainError(ErrorCode.FORBIDDEN, "this room needs an invitation")
+        joined = await self._store.rooms.members.join(self._room_id, user_id)
+        self._members[user_id] = True
+        self._not_banned.add(user_id)  # checked above; bans only come through this actor
+        if joined:
+            await self._record(user_id, MemberJoined(channel=self._channel, seq=1, user_id=user_id))
+        return joined
+
+    async def _leave(self, user_id: str) -> bool:
+        self._require_room()
+        if await self._role(user_id) == "owner":
+            raise DomainError(ErrorCode.CONFLICT, "the owner cannot leave; transfer it first")
+        left = await self._store.rooms.members.leave(self._room_id, user_id)
+        self._members[user_id] = False
+        if left:
+            await self._record(user_id, MemberLeft(channel=self._channel, seq=1, user_id=user_id))
+        self._hub.evict_user(self._channel, user_id, EvictionReason.ACCESS_REVOKED)
+        return left
+
+    async def _kick(self, command: KickMember) -> None:
+        self._require_room()
+        if not command.is_admin and not await self._is_moderator(command.moderator_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "only moderators may kick")
+        target_role = await self._role(command.user_id)
+        if target_role == "owner":
+            raise DomainError(ErrorCode.FORBIDDEN, "the owner cannot be kicked")
+        if target_role is None and not command.ban:
+            raise DomainError(ErrorCode.NOT_FOUND, "not a member of this room")
+        members = self._store.rooms.members
+        if command.ban:
+            self._not_banned.discard(command.user_id)
+            await members.ban(
+                self._room_id,
+                command.user_id,
+                banned_by=command.moderator_id,
+                reason=command.reason,
+                until=command.ban_until,
+            )
+        else:
+            await members.leave(self._room_id, command.user_id)
+        self._members[command.user_id] = False
+        until_ms = None if command.ban_until is None else int(command.ban_until * 1000)
+        await self._record(
+            command.moderator_id,
+            Kicked(
+                channel=self._channel,
+                seq=1,
+                user_id=command.user_id,
+                moderator_id=command.moderator_id,
+                reason=command.reason,
+                banned=command.ban,
+                banned_until=until_ms,
+            ),
+        )
+        reason = EvictionReason.BANNED if command.ban else EvictionReason.KICKED
+        self._hub.evict_user(self._channel, command.user_id, reason)
+
+    async def _invite(self, command: InviteToRoom) -> None:
+        await self._require_member(command.user_id)
+        if await self._store.rooms.members.get_ban(self._room_id, command.invitee_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "that user is banned from this room")
+        await self._store.users.get(command.invitee_id)
+        await self._store.rooms.members.invite(
+            self._room_id, command.invitee_id, invited_by=command.user_id
+        )
+        await notify_room_invitation(
+            self.context.ref, self._require_room(), command.invitee_id, command.user_id
+        )
+
+    async def _update(self, command: UpdateRoom) -> Room:
+        self._require_room()
+        if not await self._is_moderator(command.user_id):
+            raise DomainError(ErrorCode.FORBIDDEN, "only moderators may change the room")
+        changes = {
+            field: value
+            for field, value in (
+                ("name", command.name),
+                ("description", command.description),
+                ("slow_mode_seconds", command.slow_mode_seconds),
+            )
+            if value is not None
+        }
+        return await self._store.rooms.update(self._room_id, **changes)  # type: ignore[arg-type]
+
+    async def _delete(self, command: DeleteRoom) -> Room:
+        self._require_room()
+        if not command.is_admin and await self._role(command.user_id) != "owner":
+            raise DomainError(ErrorCode.FORBIDDEN, "only the owner may delete the room")
+        deleted = await self._store.rooms.delete(self._room_id)
+        for subscriber in self._hub.subscribers(self._channel):
+            user_id = subscriber.user_id
+            if user_id is not None:
+                self._hub.evict_user(self._channel, user_id, EvictionReason.DELETED)
+        return deleted

@@ -1,0 +1,458 @@
+"""The chat-room actor: one per room, the single writer of its messages and members.
+
+Contract:
+
+* Every sequenced event is appended to the room's log (:mod:`actors.chat.log`)
+  **before** it is published to the hub, and the sender's ``ack`` carries the same
+  ``seq`` — acknowledged means stored.  Edits, deletions and reactions also update the
+  message row in place, so history over REST shows the current state.
+* Posts that queue up while the actor is busy are handled as one batch
+  (``on_receive_batch``): checked one by one in arrival order, stored in one
+  ``append_many`` with consecutive seqs, then published and acknowledged in that order.
+  A busy room thus writes once per batch, and its throughput does not depend on the
+  store's latency; a refusal answers its own post only.
+* A send carrying a ``nonce`` already seen from the same user among the room's last
+  :data:`RECENT_NONCES` sends is answered with the original ``message_accepted`` and not
+  stored again (retries after a reconnect).  Nonces are stored with the messages and
+  reloaded on activation, so this holds across restarts and cluster failover.
+* Cluster mode: appends carry the activation's lease token (``context.fence``); when a
+  newer owner already wrote, the store refuses and the send fails ``unavailable`` (retry:
+  it reaches the new owner), so a stale owner never writes after its successor.
+* Each member may send :data:`FLOOD_BURST` messages at once, then :data:`FLOOD_RATE` per
+  second in the room; beyond that the send is refused ``rate_limited`` with a retry time.
+  A room in slow mode (``slow_mode_seconds``) also makes each member but its moderators
+  wait that long between two messages.
+* The content filter runs on every new and edited text: ``reject`` refuses it
+  (``invalid``), ``mask`` stores the masked text, ``flag`` stores it and files a report
+  for the room's moderators.
+* Membership is checked on every command.  The actor caches who is a member and who it
+  found not banned; both caches stay exact because joins, leaves and bans of the room go
+  through this actor too (and a ban only ever ends by itself), so a send costs no store
+  read once the sender was seen.  A room of at most ``MEMBER_PRELOAD`` members loads
+  them all on start (:meth:`RoomMembership._preload_members`), so even first sends cost
+  no read: otherwise each new sender's reads would hold every send behind it.  Typing
+  and read receipts are ephemeral: published, never stored; read positions never move
+  backwards.
+* A refusal (not a member, banned, not the author, unknown room) is a
+  :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
+  (``on_start``): the sequence comes from the store, so nothing acknowledged is lost and
+  no seq is issued twice.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import outcome
+import trio
+
+from actors.chat.commands import (
+    CheckMember,
+    DeleteRoom,
+    DeleteRoomMessage,
+    EditRoomMessage,
+    InviteToRoom,
+    JoinRoom,
+    KickMember,
+    LeaveRoom,
+    MarkRoomRead,
+    PostMessage,
+    ReactToMessage,
+    SetTyping,
+    UpdateRoom,
+)
+from actors.chat.log import (
+    TEXT_KIND,
+    LoggedEvent,
+    event_body,
+    message_seq,
+    public_message_id,
+    to_chat_message,
+)
+from actors.chat.members import RoomMembership
+from actors.chat.notices import notify_room_message
+from actors.realtime.hub import Hub
+from actors.runtime.actor import Actor, ActorContext
+from protocol.broadcast import BroadcastFrame
+from protocol.channels import ChannelKind, channel_name
+from protocol.chat_events import (
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReactionChanged,
+    ReadReceipt,
+    TypingChanged,
+)
+from protocol.control_frames import MessageAccepted, Sequenced
+from protocol.enums import ReactionAction
+from protocol.errors import ErrorCode
+from services.content_filter import ContentFilter, Verdict
+from services.content_screening import report_flagged, screen
+from services.errors import DomainError
+from services.token_bucket import TokenBucket
+from storage.errors import Conflict, NotFound
+from storage.protocols import Store
+from storage.records import Message, MessageDraft, Room
+
+CHAT_ROOM = "chat_room"
+RECENT_NONCES = 1024
+FLOOD_RATE = 1.0
+"""Messages per second a member may keep sending in one room."""
+FLOOD_BURST = 10
+"""Messages a member may send at once before the rate applies."""
+
+
+def _moved(conflict: Conflict) -> Exception:
+    """What a refused append means: a newer owner of the room (the fence), or a conflict
+    that is not ours to explain (re-raised as is)."""
+    if conflict.field != "fence":
+        return conflict
+    return DomainError(
+        ErrorCode.UNAVAILABLE, "the room moved to another node; retry", retry_after=0.2
+    )
+
+
+class ChatRoomActor(RoomMembership, Actor):
+    """See the module docstring."""
+
+    __slots__ = (
+        "_channel",
+        "_filter",
+        "_flood",
+        "_hub",
+        "_last_post",
+        "_members",
+        "_members_complete",
+        "_not_banned",
+        "_read_positions",
+        "_recent_sends",
+        "_room",
+        "_store",
+    )
+
+    def __init__(
+        self,
+        context: ActorContext,
+        store: Store,
+        hub: Hub,
+        content_filter: ContentFilter | None = None,
+    ) -> None:
+        super().__init__(context)
+        self._store = store
+        self._hub = hub
+        self._filter = content_filter or ContentFilter.from_rules()
+        self._room: Room | None = None
+        self._members: dict[str, bool] = {}
+        self._members_complete = False
+        self._not_banned: set[str] = set()
+        self._read_positions: dict[str, int] = {}
+        self._flood: dict[str, TokenBucket] = {}
+        self._last_post: dict[str, float] = {}
+        self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
+            collections.OrderedDict()
+        )
+        self._channel = channel_name(ChannelKind.CHAT_ROOM, context.address.id)
+
+    async def on_start(self) -> None:
+        try:
+            self._room = await self._store.rooms.get(self.address.id)
+        except NotFound:
+            self._room = None
+            return
+        self._members_complete = await self._preload_members()
+        log = await self._store.messages.reopen(
+            self.address.id, recent=RECENT_NONCES, fence=self.context.fence
+        )
+        for author_id, nonce, seq in log.nonces:
+            self._recent_sends[(author_id, nonce)] = MessageAccepted(
+                channel=self._channel, seq=seq, message_id=public_message_id(seq)
+            )
+
+    async def on_receive(self, message: object) -> object:
+        match message:
+            case PostMessage():  # the runtime sends posts to on_receive_batch
+                return (await self._post_batch([message]))[0].unwrap()
+            case EditRoomMessage() | DeleteRoomMessage():
+                return await self._change(message)
+            case ReactToMessage():
+                return await self._react(message)
+            case SetTyping(user_id=user_id, state=state):
+                await self._require_member(user_id)
+                self._publish(TypingChanged(channel=self._channel, user_id=user_id, state=state))
+                return None
+            case MarkRoomRead(user_id=user_id, up_to_seq=up_to_seq):
+                await self._mark_read(user_id, up_to_seq)
+                return None
+            case CheckMember(user_id=user_id):
+                await self._require_member(user_id)
+                return None
+            case JoinRoom(user_id=user_id):
+                return await self._join(user_id)
+            case LeaveRoom(user_id=user_id):
+                return await self._leave(user_id)
+            case KickMember():
+                await self._kick(message)
+                return None
+            case InviteToRoom():
+                await self._invite(message)
+                return None
+            case UpdateRoom():
+                self._room = await self._update(message)
+                return self._room
+            case DeleteRoom():
+                self._room = await self._delete(message)
+                return None
+            case _:
+                self.unhandled(message)
+
+    def batches(self, message: object) -> bool:
+        return isinstance(message, PostMessage)
+
+    async def on_receive_batch(self, messages: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        return await self._post_batch(messages)
+
+    # ------------------------------------------------------------------ checks
+
+    def _require_room(self) -> Room:
+        if self._room is None or self._room.deleted_at is not None:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such chat room")
+        return self._room
+
+    async def _message(self, message_id: str) -> Message:
+        try:
+            row = await self._store.messages.get(self.address.id, message_seq(message_id))
+        except NotFound:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message") from None
+        if row.kind != TEXT_KIND:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message")
+        return row
+
+    # ------------------------------------------------------------------ writes
+
+    async def _append(self, draft: MessageDraft) -> Message:
+        """Store one message under this activation's fence (see the module docstring)."""
+        try:
+            return await self._store.messages.append(
+                self.address.id, draft, fence=self.context.fence
+            )
+        except Conflict as error:
+            raise _moved(error) from None
+
+    async def _append_many(self, drafts: list[MessageDraft]) -> list[Message]:
+        """Store messages with consecutive seqs in one write, under this activation's fence."""
+        try:
+            return await self._store.messages.append_many(
+                self.address.id, drafts, fence=self.context.fence
+            )
+        except Conflict as error:
+            raise _moved(error) from None
+
+    def _publish(self, event: object) -> None:
+        self._hub.publish(self._channel, BroadcastFrame(event))  # type: ignore[arg-type]
+
+    async def _record(self, author_id: str, event: LoggedEvent) -> int:
+        """Append ``event`` (its ``seq`` is a placeholder) to the log, then publish it."""
+        kind, body = event_body(event)
+        row = await self._append(MessageDraft(author_id=author_id, body=body, kind=kind))
+        self._publish(msgspec.structs.replace(event, seq=row.seq))
+        return row.seq
+
+    async def _check_slow_mode(self, user_id: str) -> None:
+        room = self._require_room()
+        if room.slow_mode_seconds <= 0 or await self._is_moderator(user_id):
+            return
+        now = trio.current_time()
+        wait = self._last_post.get(user_id, -math.inf) + room.slow_mode_seconds - now
+        if wait > 0:
+            raise DomainError(
+                ErrorCode.RATE_LIMITED, "slow mode: wait before sending again", retry_after=wait
+            )
+        self._last_post[user_id] = now
+
+    def _check_flood(self, user_id: str) -> None:
+        bucket = self._flood.get(user_id)
+        if bucket is None:
+            if len(self._flood) > 10_000:
+                self._flood.clear()
+            bucket = self._flood[user_id] = TokenBucket(rate=FLOOD_RATE, burst=FLOOD_BURST)
+        now = trio.current_time()
+        if not bucket.take(now):
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                "you are sending too fast in this room",
+                retry_after=bucket.seconds_until_token(now),
+            )
+
+    async def _report_flagged(self, seq: int, verdict: Verdict) -> None:
+        await report_flagged(
+            self._store, verdict, item_kind="room_message",
+            item_id=f"{self.address.id}:{public_message_id(seq)}",
+            topic_id=self._require_room().topic_id,
+        )
+
+    async def _post_batch(self, commands: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        """Posts queued together: each checked in order, all stored in one append, then
+        each published and acknowledged in order.  A refusal answers its own post only;
+        a retry of a post of the same batch (same nonce) gets that post's answer."""
+        replies: list[MessageAccepted | DomainError | None] = [None] * len(commands)
+        to_store: list[tuple[int, PostMessage, Verdict, MessageDraft]] = []
+        first_of_nonce: dict[tuple[str, str], int] = {}
+        repeats: list[tuple[int, int]] = []
+        for index, command in enumerate(commands):
+            assert isinstance(command, PostMessage)  # batches() admits nothing else
+            key = None if command.nonce is None else (command.user_id, command.nonce)
+            if key is not None and key in first_of_nonce:
+                repeats.append((index, first_of_nonce[key]))
+                continue
+            try:
+                prepared = await self._prepare_post(command)
+            except DomainError as refusal:
+                replies[index] = refusal
+                continue
+            if isinstance(prepared, MessageAccepted):
+                replies[index] = prepared
+                continue
+            if key is not None:
+                first_of_nonce[key] = index
+            to_store.append((index, command, *prepared))
+        if to_store:
+            drafts = [draft for *_, draft in to_store]
+            try:
+                rows = (
+                    [await self._append(drafts[0])] if len(drafts) == 1
+                    else await self._append_many(drafts)
+                )
+            except DomainError as refusal:
+                for index, *_ in to_store:
+                    replies[index] = refusal
+            else:
+                stored = [(index, command, verdict, row)
+                          for (index, command, verdict, _), row in zip(to_store, rows, strict=True)]
+                await self._publish_posts(stored)
+                for index, command, _, row in stored:
+                    replies[index] = await self._acknowledge_post(command, row)
+        for index, first in repeats:
+            replies[index] = replies[first]
+        return [
+            outcome.Error(reply) if isinstance(reply, DomainError) else outcome.Value(reply)
+            for reply in replies
+        ]
+
+    async def _prepare_post(
+        self, command: PostMessage
+    ) -> MessageAccepted | tuple[Verdict, MessageDraft]:
+        """The checks of a post: its earlier acknowledgement when it is a retry (same
+        nonce), else the filter's verdict and the draft to store."""
+        await self._require_member(command.user_id)
+        if command.nonce is not None:
+            earlier = self._recent_sends.get((command.user_id, command.nonce))
+            if earlier is not None:
+                return earlier
+        self._check_flood(command.user_id)
+        await self._check_slow_mode(command.user_id)
+        verdict = screen(self._filter, command.text, "message")
+        if command.reply_to is not None:
+            await self._message(command.reply_to)
+        return verdict, MessageDraft(
+            author_id=command.user_id,
+            body=verdict.text,
+            reply_to_id=command.reply_to,
+            attachment_ids=command.attachment_ids,
+            nonce=command.nonce,
+        )
+
+    async def _publish_posts(
+        self, stored: Sequence[tuple[int, PostMessage, Verdict, Message]]
+    ) -> None:
+        """After the store: report what the filter flagged, then publish the new messages
+        in one hub call (a subscriber gets them in one write)."""
+        for _, _, verdict, row in stored:
+            await self._report_flagged(row.seq, verdict)
+        self._hub.publish_many(self._channel, [
+            BroadcastFrame(MessageCreated(
+                channel=self._channel, seq=row.seq, message=to_chat_message(row, command.nonce)
+            ))
+            for _, command, _, row in stored
+        ])
+
+    async def _acknowledge_post(self, command: PostMessage, stored: Message) -> MessageAccepted:
+        """After the publication: notify, remember the nonce, acknowledge."""
+        await notify_room_message(self.context.ref, self.address.id, stored)
+        accepted = MessageAccepted(
+            channel=self._channel, seq=stored.seq, message_id=public_message_id(stored.seq)
+        )
+        if command.nonce is not None:
+            self._recent_sends[(command.user_id, command.nonce)] = accepted
+            if len(self._recent_sends) > RECENT_NONCES:
+                self._recent_sends.popitem(last=False)
+        return accepted
+
+    async def _change(self, command: EditRoomMessage | DeleteRoomMessage) -> MessageAccepted:
+        by_admin = isinstance(command, DeleteRoomMessage) and command.is_admin
+        if not by_admin:
+            await self._require_member(command.user_id)
+        target = await self._message(command.message_id)
+        if target.deleted_at is not None:
+            raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
+        if target.author_id != command.user_id and not by_admin and not (
+            isinstance(command, DeleteRoomMessage) and await self._is_moderator(command.user_id)
+        ):
+            raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
+        event: LoggedEvent
+        if isinstance(command, EditRoomMessage):
+            verdict = screen(self._filter, command.text, "message")
+            edited = await self._store.messages.edit(self.address.id, target.seq, body=verdict.text)
+            await self._report_flagged(target.seq, verdict)
+            event = MessageEdited(channel=self._channel, seq=1, message=to_chat_message(edited))
+        else:
+            await self._store.messages.delete(self.address.id, target.seq)
+            event = MessageDeleted(
+                channel=self._channel,
+                seq=1,
+                message_id=command.message_id,
+                deleted_by=command.user_id,
+            )
+        seq = await self._record(command.user_id, event)
+        return MessageAccepted(channel=self._channel, seq=seq, message_id=command.message_id)
+
+    async def _react(self, command: ReactToMessage) -> Sequenced:
+        await self._require_member(command.user_id)
+        target = await self._message(command.message_id)
+        if target.deleted_at is not None:
+            raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
+        adding = command.action is ReactionAction.ADD
+        users = next((r.user_ids for r in target.reactions if r.emoji == command.emoji), ())
+        if (command.user_id in users) == adding:
+            return Sequenced(channel=self._channel, seq=await self._last_seq())
+        if adding:
+            changed = await self._store.messages.add_reaction(
+                self.address.id, target.seq, user_id=command.user_id, emoji=command.emoji
+            )
+        else:
+            changed = await self._store.messages.remove_reaction(
+                self.address.id, target.seq, user_id=command.user_id, emoji=command.emoji
+            )
+        count = next((r.count for r in changed.reactions if r.emoji == command.emoji), 0)
+        event = ReactionChanged(
+            channel=self._channel,
+            seq=1,
+            message_id=command.message_id,
+            user_id=command.user_id,
+            emoji=command.emoji,
+            action=command.action,
+            count=count,
+        )
+        return Sequenced(channel=self._channel, seq=await self._record(command.user_id, event))
+
+    async def _last_seq(self) -> int:
+        return await self._store.messages.last_seq(self.address.id)
+
+    async def _mark_read(self, user_id: str, up_to_seq: int) -> None:
+        await self._require_member(user_id)
+        if up_to_seq > self._read_positions.get(user_id, 0):
+            self._read_positions[user_id] = up_to_seq
+            self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))

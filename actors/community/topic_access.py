@@ -1,0 +1,100 @@
+"""The topic actor's view of its topic: the record, who holds which role, and the policy.
+
+:class:`TopicPolicy` belongs to one topic actor and is only used inside its turns, so its
+role cache stays exact: every join, leave, ban and role change of the topic goes through
+that actor, which updates the cache as it writes.  Bans and invitations are read from
+storage when needed (a ban's expiry is decided by the store's clock).
+"""
+
+from __future__ import annotations
+
+from actors.community.topic_commands import Need, TopicAccess
+from actors.realtime.ports import Principal
+from protocol.errors import ErrorCode
+from services.errors import DomainError
+from storage.errors import NotFound
+from storage.protocols import Store
+from storage.records import Ban, Role, Topic
+
+MAX_CACHED_ROLES = 4096
+MODERATOR_ROLES: frozenset[Role] = frozenset({"owner", "moderator"})
+
+
+class TopicPolicy:
+    """See the module docstring."""
+
+    __slots__ = ("_roles", "_store", "_topic_id", "topic")
+
+    def __init__(self, store: Store, topic_id: str) -> None:
+        self._store = store
+        self._topic_id = topic_id
+        self.topic: Topic | None = None
+        self._roles: dict[str, Role | None] = {}
+
+    async def load(self) -> None:
+        """(Re)read the topic record, deleted or not."""
+        try:
+            self.topic = await self._store.topics.get(self._topic_id, include_deleted=True)
+        except NotFound:
+            self.topic = None
+
+    def require_topic(self) -> Topic:
+        """The topic; ``not_found`` when it does not exist or is deleted."""
+        if self.topic is None or self.topic.deleted_at is not None:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such topic")
+        return self.topic
+
+    def replace_topic(self, topic: Topic) -> None:
+        """Adopt the record a write returned."""
+        self.topic = topic
+
+    async def role_of(self, user_id: str) -> Role | None:
+        """The user's role, or None when not a member."""
+        if user_id in self._roles:
+            return self._roles[user_id]
+        membership = await self._store.topics.members.get(self._topic_id, user_id)
+        role = None if membership is None else membership.role
+        self.remember(user_id, role)
+        return role
+
+    def remember(self, user_id: str, role: Role | None) -> None:
+        """Record a role this actor just wrote (None: no longer a member)."""
+        self._roles.pop(user_id, None)
+        self._roles[user_id] = role
+        if len(self._roles) > MAX_CACHED_ROLES:
+            del self._roles[next(iter(self._roles))]
+
+    async def ban_of(self, user_id: str) -> Ban | None:
+        """The ban of ``user_id`` in force now, if any."""
+        return await self._store.topics.members.get_ban(self._topic_id, user_id)
+
+    async def is_invited(self, user_id: str) -> bool:
+        """Whether ``user_id`` holds a pending invitation to this topic."""
+        invitations = await self._store.topics.members.list_invitations(user_id)
+        return any(invitation.scope_id == self._topic_id for invitation in invitations)
+
+    async def check(self, by: Principal, need: Need) -> TopicAccess:
+        """:class:`TopicAccess` when ``by`` may do ``need``; DomainError otherwise."""
+        if need is Need.VIEW:
+            await self.load()
+        topic = self.require_topic()
+        role = await self.role_of(by.user_id)
+        access = TopicAccess(topic=topic, role=role, is_admin=by.is_admin)
+        if by.is_admin:
+            return access
+        if topic.is_private and role is None:
+            if need is Need.VIEW and await self.is_invited(by.user_id):
+                return access
+            raise DomainError(ErrorCode.FORBIDDEN, "this topic is invite-only")
+        if need is Need.WRITE and await self.ban_of(by.user_id) is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this topic")
+        if need is Need.MODERATE and role not in MODERATOR_ROLES:
+            raise DomainError(ErrorCode.FORBIDDEN, "only the topic's moderators may do this")
+        return access
+
+    def require_owner(self, by: Principal) -> Topic:
+        """The topic when ``by`` owns it or is an admin; ``forbidden`` otherwise."""
+        topic = self.require_topic()
+        if not by.is_admin and topic.owner_id != by.user_id:
+            raise DomainError(ErrorCode.FORBIDDEN, "only the topic's owner may do this")
+        return topic

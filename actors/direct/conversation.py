@@ -1,0 +1,259 @@
+"""The direct-message conversation actor: one per pair of users, the single writer of
+``dm:<conversation id>``.
+
+Contract:
+
+* Only the two participants act here (``forbidden`` otherwise); the actor id is
+  :func:`storage.keys.conversation_id` of the pair, so the first send opens it.
+* Sends, edits and typing need that neither participant blocked the other (checked in
+  storage on every command: blocks change over REST); unsending and reading do not.
+* Every sequenced event is stored — the message in ``store.direct_messages``, then a
+  row of the channel's log (:mod:`actors.direct.log`) — **before** it is published,
+  and the ``ack`` carries the same ``seq``: acknowledged means stored.
+* A send repeating a ``nonce`` of the same user among the conversation's last
+  :data:`RECENT_NONCES` sends is answered with the original ``message_accepted``.
+* ``mark_read`` marks the messages up to that ``seq`` read in storage and sends the
+  other participant a ``read_receipt``; read positions never move backwards.
+* Each sent message notifies the recipient (``direct_message``) unless they muted the
+  conversation.  A refusal is a :class:`DomainError` and never restarts the actor.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from actors.chat.notices import unmuted
+from actors.direct.commands import (
+    CheckParticipant,
+    EditDirect,
+    HideDirect,
+    MarkDirectRead,
+    SendDirect,
+    SetDirectTyping,
+    UnsendDirect,
+)
+from actors.direct.log import (
+    CREATED,
+    DELETED,
+    EDITED,
+    LoggedReference,
+    decode_reference,
+    direct_channel,
+    encode_reference,
+    to_chat_message,
+)
+from actors.realtime.hub import Hub
+from actors.runtime.actor import Actor, ActorContext
+from actors.users.notification_feed import NOTIFICATION_FEED, Notify
+from protocol.broadcast import BroadcastFrame
+from protocol.chat_events import (
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReadReceipt,
+    TypingChanged,
+)
+from protocol.control_frames import MessageAccepted
+from protocol.enums import NotificationKind
+from protocol.errors import ErrorCode
+from protocol.server_frames import ServerFrame
+from services.content_filter import ContentFilter
+from services.content_screening import report_flagged, screen
+from services.errors import DomainError
+from storage.errors import NotFound
+from storage.keys import conversation_partner
+from storage.protocols import Store
+from storage.records import DirectMessage
+
+RECENT_NONCES = 256
+SNIPPET = 200
+
+
+class DirectConversationActor(Actor):
+    """See the module docstring."""
+
+    __slots__ = (
+        "_channel", "_filter", "_head", "_hub", "_read_positions", "_recent_sends", "_store",
+    )
+
+    def __init__(
+        self,
+        context: ActorContext,
+        store: Store,
+        hub: Hub,
+        content_filter: ContentFilter | None = None,
+    ) -> None:
+        super().__init__(context)
+        self._store = store
+        self._hub = hub
+        self._filter = content_filter or ContentFilter.from_rules()
+        self._channel = direct_channel(context.address.id)
+        self._head: str | None = None
+        self._read_positions: dict[str, int] = {}
+        self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
+            collections.OrderedDict()
+        )
+
+    async def on_start(self) -> None:
+        events = self._store.channel_events
+        last_seq = await events.last_seq(self._channel)
+        if last_seq:
+            (last,) = await events.since(self._channel, after_seq=last_seq - 1, limit=1)
+            self._head = decode_reference(last).head
+
+    async def on_receive(self, message: object) -> object:
+        match message:
+            case SendDirect():
+                return await self._send(message)
+            case EditDirect():
+                return await self._edit(message)
+            case UnsendDirect():
+                return await self._unsend(message)
+            case HideDirect(user_id=user_id, message_id=message_id):
+                self._partner(user_id)
+                await self._message(message_id, viewer_id=None)
+                await self._store.direct_messages.delete_for(message_id, user_id)
+                return None
+            case MarkDirectRead(user_id=user_id, up_to_seq=up_to_seq):
+                await self._mark_read(user_id, up_to_seq)
+                return None
+            case SetDirectTyping(user_id=user_id, state=state):
+                await self._require_unblocked(user_id)
+                self._publish(TypingChanged(channel=self._channel, user_id=user_id, state=state))
+                return None
+            case CheckParticipant(user_id=user_id):
+                self._partner(user_id)
+                return None
+            case _:
+                self.unhandled(message)
+
+    # ------------------------------------------------------------------ checks
+
+    def _partner(self, user_id: str) -> str:
+        partner = conversation_partner(self.address.id, user_id)
+        if partner is None:
+            raise DomainError(ErrorCode.FORBIDDEN, "you are not part of this conversation")
+        return partner
+
+    async def _require_unblocked(self, user_id: str) -> str:
+        """The partner of ``user_id``, when both exist and neither blocked the other."""
+        partner = self._partner(user_id)
+        users = {user.id: user for user in await self._store.users.get_many([user_id, partner])}
+        if partner not in users or user_id not in users:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such user")
+        if partner in users[user_id].blocked_user_ids:
+            raise DomainError(ErrorCode.FORBIDDEN, "you blocked this user")
+        if user_id in users[partner].blocked_user_ids:
+            raise DomainError(ErrorCode.FORBIDDEN, "this user does not accept your messages")
+        return partner
+
+    async def _message(self, message_id: str, viewer_id: str | None) -> DirectMessage:
+        """The conversation's message ``message_id`` unless ``viewer_id`` deleted it for
+        themselves; ``not_found`` otherwise."""
+        try:
+            found = await self._store.direct_messages.get(message_id)
+        except NotFound:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message") from None
+        if found.conversation_id != self.address.id or viewer_id in found.hidden_for:
+            raise DomainError(ErrorCode.NOT_FOUND, "no such message")
+        return found
+
+    async def _own_message(self, message_id: str, user_id: str) -> DirectMessage:
+        found = await self._message(message_id, user_id)
+        if found.deleted_at is not None:
+            raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
+        if found.sender_id != user_id:
+            raise DomainError(ErrorCode.FORBIDDEN, "only the author may do that")
+        return found
+
+    # ------------------------------------------------------------------ writes
+
+    def _publish(self, event: ServerFrame) -> None:
+        self._hub.publish(self._channel, BroadcastFrame(event))
+
+    async def _log(self, kind: str, message_id: str, by: str, nonce: str | None = None) -> int:
+        self._head = message_id if kind == CREATED else (self._head or message_id)
+        reference = LoggedReference(message_id=message_id, by=by, head=self._head, nonce=nonce)
+        row = await self._store.channel_events.append(
+            self._channel, kind=kind, data=encode_reference(reference)
+        )
+        return row.seq
+
+    async def _send(self, command: SendDirect) -> MessageAccepted:
+        if command.nonce is not None:
+            earlier = self._recent_sends.get((command.user_id, command.nonce))
+            if earlier is not None:
+                return earlier
+        partner = await self._require_unblocked(command.user_id)
+        verdict = screen(self._filter, command.text, "message")
+        notify = await unmuted(self._store, [partner], [self.address.id])
+        stored = await self._store.direct_messages.send(
+            sender_id=command.user_id, recipient_id=partner, body=verdict.text
+        )
+        await report_flagged(self._store, verdict, item_kind="direct_message", item_id=stored.id)
+        seq = await self._log(CREATED, stored.id, command.user_id, command.nonce)
+        self._publish(
+            MessageCreated(
+                channel=self._channel, seq=seq, message=to_chat_message(stored, command.nonce)
+            )
+        )
+        accepted = MessageAccepted(channel=self._channel, seq=seq, message_id=stored.id)
+        if command.nonce is not None:
+            self._recent_sends[(command.user_id, command.nonce)] = accepted
+            if len(self._recent_sends) > RECENT_NONCES:
+                self._recent_sends.popitem(last=False)
+        if notify:
+            await self._notify(stored)
+        return accepted
+
+    async def _notify(self, message: DirectMessage) -> None:
+        sender = await self._store.users.get(message.sender_id)
+        await self.context.ref(NOTIFICATION_FEED, message.recipient_id).tell(
+            Notify(
+                kind=NotificationKind.DIRECT_MESSAGE,
+                title=f"New message from {sender.username}",
+                body=message.body[:SNIPPET],
+                actor_id=message.sender_id,
+                subject=self._channel,
+                object_id=message.id,
+                link=f"/messages/{self.address.id}",
+            )
+        )
+
+    async def _edit(self, command: EditDirect) -> MessageAccepted:
+        await self._require_unblocked(command.user_id)
+        await self._own_message(command.message_id, command.user_id)
+        verdict = screen(self._filter, command.text, "message")
+        edited = await self._store.direct_messages.edit(command.message_id, body=verdict.text)
+        await report_flagged(self._store, verdict, item_kind="direct_message", item_id=edited.id)
+        seq = await self._log(EDITED, edited.id, command.user_id)
+        self._publish(
+            MessageEdited(channel=self._channel, seq=seq, message=to_chat_message(edited))
+        )
+        return MessageAccepted(channel=self._channel, seq=seq, message_id=edited.id)
+
+    async def _unsend(self, command: UnsendDirect) -> MessageAccepted:
+        self._partner(command.user_id)
+        await self._own_message(command.message_id, command.user_id)
+        await self._store.direct_messages.unsend(command.message_id)
+        seq = await self._log(DELETED, command.message_id, command.user_id)
+        self._publish(
+            MessageDeleted(
+                channel=self._channel, seq=seq, message_id=command.message_id,
+                deleted_by=command.user_id,
+            )
+        )
+        return MessageAccepted(channel=self._channel, seq=seq, message_id=command.message_id)
+
+    async def _mark_read(self, user_id: str, up_to_seq: int) -> None:
+        self._partner(user_id)
+        events = self._store.channel_events
+        up_to_seq = min(up_to_seq, await events.last_seq(self._channel))
+        if up_to_seq < 1 or up_to_seq <= self._read_positions.get(user_id, 0):
+            return
+        (row,) = await events.since(self._channel, after_seq=up_to_seq - 1, limit=1)
+        await self._store.direct_messages.mark_read(
+            self.address.id, user_id, up_to_id=decode_reference(row).head
+        )
+        self._read_positions[user_id] = up_to_seq
+        self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))

@@ -1,0 +1,1 @@
+"""One subpackage per REST resource: its blueprint(s) and request/response schemas together."""

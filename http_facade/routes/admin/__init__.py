@@ -1,0 +1,1 @@
+"""``/api/admin``: users, bans, stats, audit, a user's content, the trash, bot accounts."""

@@ -1,0 +1,67 @@
+"""What the auth handlers take from the node: the account services and the client.
+
+Emails are delivered in the app's background nursery (quart-trio), after the response,
+so that no response waits on (or is timed by) a mail provider; a delivery failure is
+logged without the message's content.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from quart import current_app, request
+
+from http_facade.context import current_context
+from http_facade.errors import ApiError
+from http_facade.middleware.security import request_client_address
+from protocol.errors import ErrorCode
+from services.accounts import AccountServices, ClientInfo
+from services.email import EmailDeliveryError, EmailMessage, Mailer
+
+logger = logging.getLogger(__name__)
+
+
+def account_services() -> AccountServices:
+    """The account services of this node (503 ``unavailable`` on a bare app)."""
+    context = current_context()
+    store, sessions, passwords = context.store, context.sessions, context.passwords
+    realtime, mailer = context.realtime, context.mailer
+    if (
+        store is None
+        or sessions is None
+        or passwords is None
+        or realtime is None
+        or mailer is None
+    ):
+        raise ApiError(ErrorCode.UNAVAILABLE, "accounts are not served by this node")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def send_email(message: EmailMessage) -> None:
+        app.add_background_task(deliver, mailer, message)
+
+    return AccountServices(
+        users=store.users,
+        tokens=store.tokens,
+        sessions=sessions,
+        passwords=passwords,
+        limiter=realtime.rate_limiter,
+        send_email=send_email,
+        public_url=context.settings.public_url,
+        connections=context.gateway,
+    )
+
+
+async def deliver(mailer: Mailer, message: EmailMessage) -> None:
+    """Send ``message``; log (without its content) when the provider refuses it."""
+    try:
+        await mailer.send(message)
+    except EmailDeliveryError as error:
+        logger.warning("an email (%s) was not delivered: %s", message.subject, error)
+
+
+def client_info() -> ClientInfo:
+    """The request's client address and user agent."""
+    return ClientInfo(
+        address=request_client_address(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )

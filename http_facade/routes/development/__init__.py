@@ -1,0 +1,1 @@
+"""Pages of the development profile: home, outbox, the pages mailed links open."""

@@ -1,0 +1,1 @@
+"""``/api/files`` and the blob store behind them."""

@@ -1,0 +1,1 @@
+"""``/api/messages``: direct-message conversations."""

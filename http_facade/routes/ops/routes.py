@@ -1,0 +1,108 @@
+"""Operations endpoints: liveness, readiness, the supervisor status, metrics.
+
+``GET /healthz`` answers 200 while the process serves requests.  ``GET /readyz`` runs
+every readiness probe of the node concurrently under a deadline and answers 200 when all
+pass, 503 otherwise, naming each dependency's state (never its address or credentials).
+
+``GET /ops/status`` (the node's :class:`~supervisors.monitor.NodeStatus`: supervisor
+tree, actor kinds, mailboxes, restarts and failures, connections, loop lag) and
+``GET /metrics`` (Prometheus text) are for operators: the bearer token must be
+``TOPICSFLOW_OPS_TOKEN`` or the session of an admin.  Anyone else gets 401 or 403.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+import trio
+from quart import Blueprint, Response, jsonify
+from quart_schema import document_response, hide, security_scheme
+
+from http_facade.context import ReadinessProbe, current_context
+from http_facade.errors import ApiError
+from http_facade.operators import require_operator_id
+from http_facade.routes.ops.metrics import metrics_registry, render_metrics
+from protocol.errors import ErrorCode
+from supervisors.monitor import NodeMonitor, NodeStatus
+
+PROBE_TIMEOUT_S = 2.0
+
+blueprint = Blueprint("ops", __name__)
+
+
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    """The process serves."""
+
+    status: Literal["ok"]
+
+
+class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+    """Each dependency's state (``ok``, ``timeout`` or ``unavailable``) and the verdict."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]
+
+
+@blueprint.get("/healthz")
+@document_response(Health)
+async def healthz() -> Response:
+    """Liveness: the process is up and serving."""
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+@document_response(Readiness)
+@document_response(Readiness, 503)
+async def readyz() -> Response:
+    """Readiness: storage, Redis and the other dependencies answer within the deadline."""
+    probes = current_context().readiness
+    states: dict[str, str] = {}
+
+    async def run_probe(name: str, probe: ReadinessProbe) -> None:
+        try:
+            with trio.fail_after(PROBE_TIMEOUT_S):
+                await probe()
+        except trio.TooSlowError:
+            states[name] = "timeout"
+        except Exception:  # any failure of a dependency means "not ready"
+            states[name] = "unavailable"
+        else:
+            states[name] = "ok"
+
+    async with trio.open_nursery() as nursery:
+        for name, probe in probes.items():
+            nursery.start_soon(run_probe, name, probe)
+    ready = all(state == "ok" for state in states.values())
+    response = jsonify({"status": "ok" if ready else "unavailable", "checks": states})
+    response.status_code = 200 if ready else 503
+    return response
+
+
+async def require_operator() -> NodeMonitor:
+    """Admit the ops token or an admin's session; return the node's monitor."""
+    context = current_context()
+    if context.monitor is None:
+        raise ApiError(ErrorCode.UNAVAILABLE, "the node has no monitor")
+    await require_operator_id()
+    return context.monitor
+
+
+@blueprint.get("/ops/status")
+@document_response(NodeStatus)
+@security_scheme([{"bearer": []}, {"session_cookie": []}])
+async def ops_status() -> Response:
+    """The node's status: supervisor tree, actor kinds, hub, connections, loop lag."""
+    monitor = await require_operator()
+    return Response(
+        msgspec.json.encode(monitor.status()), content_type="application/json"
+    )
+
+
+@blueprint.get("/metrics")
+@hide  # Prometheus' text format, not part of the JSON API
+async def metrics() -> Response:
+    """The node's key figures in Prometheus' text exposition format."""
+    monitor = await require_operator()
+    body = render_metrics(metrics_registry(monitor.status))
+    return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,1 @@
+"""``/api/posts`` and ``/api/comments``."""

@@ -1,0 +1,1 @@
+"""``/api/reports``: reports and the moderation queue."""

@@ -1,0 +1,1 @@
+"""``/api/chat-rooms``: rooms, members and history."""

@@ -1,0 +1,233 @@
+"""``/api/chat-rooms``: rooms, their members and their history, over REST.
+
+Contract:
+
+* Every route needs a login.  Every read of a room (the room, its members, its history,
+  one message) checks membership through the room actor: a non-member gets 403
+  ``forbidden`` whether the room is private or not, and an unknown room 404.
+* Changes go through the room's actor (join, leave, invite, kick, rename, delete), so the
+  live side — events, evictions of kicked users' subscriptions — follows at once.
+* History pages backwards by sequence number and shows messages only (membership events
+  of the room's log are left out), oldest first within a page.
+"""
+
+from __future__ import annotations
+
+import time
+
+from quart import Blueprint
+from quart_schema import tag_blueprint, validate_querystring, validate_response
+
+from actors.chat.commands import (
+    CheckMember,
+    DeleteRoom,
+    InviteToRoom,
+    JoinRoom,
+    KickMember,
+    LeaveRoom,
+    UpdateRoom,
+)
+from actors.chat.log import TEXT_KIND, message_seq
+from actors.chat.room import CHAT_ROOM
+from actors.realtime.ports import Principal
+from actors.runtime.ref import ActorRef
+from http_facade.errors import ApiError
+from http_facade.guard import login_required
+from http_facade.node_access import checked_id, registry, store
+from http_facade.replies import Done
+from http_facade.routes.rooms.schemas import (
+    HistoryPage,
+    HistoryQuery,
+    Invitation,
+    Kick,
+    MemberList,
+    MemberPage,
+    MemberView,
+    MessageView,
+    RoomCreate,
+    RoomList,
+    RoomUpdate,
+    RoomView,
+)
+from http_facade.screening import screen_description, screen_name
+from http_facade.validation import validate_body
+from protocol.errors import ErrorCode
+from storage.errors import NotFound
+
+MODERATOR_ROLES = ("owner", "moderator")
+
+blueprint = Blueprint("chat_rooms", __name__, url_prefix="/api/chat-rooms")
+tag_blueprint(blueprint, ["chat rooms"])
+
+
+def room_actor(room_id: str) -> ActorRef:
+    """The actor of room ``room_id`` (404 for ids that cannot be room ids)."""
+    return registry().ref(CHAT_ROOM, checked_id(room_id, "chat room"))
+
+
+async def readable_room(room_id: str, principal: Principal) -> ActorRef:
+    """The room's actor, once it confirmed the caller is a member."""
+    actor = room_actor(room_id)
+    await actor.ask(CheckMember(user_id=principal.user_id))
+    return actor
+
+
+@blueprint.post("")
+@login_required
+@validate_body(RoomCreate)
+@validate_response(RoomView, 201)
+async def create_room(principal: Principal, data: RoomCreate) -> tuple[RoomView, int]:
+    """Create a room; inside a topic only its owner or moderators may."""
+    if data.topic_id is not None:
+        try:
+            membership = await store().topics.members.get(data.topic_id, principal.user_id)
+        except NotFound:
+            membership = None
+        if membership is None or membership.role not in MODERATOR_ROLES:
+            raise ApiError(ErrorCode.FORBIDDEN, "only the topic's moderators may add rooms")
+    room = await store().rooms.create(
+        owner_id=principal.user_id, name=screen_name(data.name, "room name"),
+        topic_id=data.topic_id, description=screen_description(data.description),
+        is_private=data.is_private,
+    )
+    return RoomView.of(room), 201
+
+
+@blueprint.get("")
+@login_required
+@validate_response(RoomList)
+async def my_rooms(principal: Principal) -> RoomList:
+    """The rooms I am a member of."""
+    memberships = await store().rooms.members.list_for_user(principal.user_id)
+    rooms = await store().rooms.get_many([membership.scope_id for membership in memberships])
+    return RoomList(rooms=[RoomView.of(room) for room in rooms if room.deleted_at is None])
+
+
+@blueprint.get("/<room_id>")
+@login_required
+@validate_response(RoomView)
+async def get_room(principal: Principal, room_id: str) -> RoomView:
+    """One room (members only)."""
+    await readable_room(room_id, principal)
+    return RoomView.of(await store().rooms.get(room_id))
+
+
+@blueprint.patch("/<room_id>")
+@login_required
+@validate_body(RoomUpdate)
+@validate_response(RoomView)
+async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> RoomView:
+    """Rename, re-describe or set slow mode (owner and moderators)."""
+    room = await room_actor(room_id).ask(
+        UpdateRoom(
+            user_id=principal.user_id,
+            name=None if data.name is None else screen_name(data.name, "room name"),
+            description=(
+                None if data.description is None else screen_description(data.description)
+            ),
+            slow_mode_seconds=data.slow_mode_seconds,
+        )
+    )
+    return RoomView.of(room)
+
+
+@blueprint.delete("/<room_id>")
+@login_required
+@validate_response(Done)
+async def delete_room(principal: Principal, room_id: str) -> Done:
+    """Delete the room (owner or admin); live subscribers are evicted."""
+    await room_actor(room_id).ask(
+        DeleteRoom(user_id=principal.user_id, is_admin=principal.is_admin)
+    )
+    return Done(message="room deleted")
+
+
+@blueprint.post("/<room_id>/join")
+@login_required
+@validate_response(Done)
+async def join_room(principal: Principal, room_id: str) -> Done:
+    """Join (a private room needs an invitation)."""
+    joined = await room_actor(room_id).ask(JoinRoom(user_id=principal.user_id))
+    return Done(message="joined" if joined else "already a member")
+
+
+@blueprint.post("/<room_id>/leave")
+@login_required
+@validate_response(Done)
+async def leave_room(principal: Principal, room_id: str) -> Done:
+    """Leave the room; my live subscriptions to it end."""
+    left = await room_actor(room_id).ask(LeaveRoom(user_id=principal.user_id))
+    return Done(message="left" if left else "not a member")
+
+
+@blueprint.post("/<room_id>/invitations")
+@login_required
+@validate_body(Invitation)
+@validate_response(Done)
+async def invite(principal: Principal, room_id: str, data: Invitation) -> Done:
+    """Invite a user (any member may)."""
+    await room_actor(room_id).ask(
+        InviteToRoom(user_id=principal.user_id, invitee_id=data.user_id)
+    )
+    return Done(message="invited")
+
+
+@blueprint.post("/<room_id>/kick")
+@login_required
+@validate_body(Kick)
+@validate_response(Done)
+async def kick(principal: Principal, room_id: str, data: Kick) -> Done:
+    """Remove (and optionally ban) a member (owner and moderators)."""
+    until = None if data.ban_seconds is None else time.time() + data.ban_seconds
+    await room_actor(room_id).ask(
+        KickMember(
+            moderator_id=principal.user_id, user_id=data.user_id, reason=data.reason,
+            ban=data.ban, ban_until=until,
+        )
+    )
+    return Done(message="banned" if data.ban else "kicked")
+
+
+@blueprint.get("/<room_id>/members")
+@login_required
+@validate_querystring(MemberPage)
+@validate_response(MemberList)
+async def members(principal: Principal, room_id: str, query_args: MemberPage) -> MemberList:
+    """The members, in joining order (members only)."""
+    await readable_room(room_id, principal)
+    page = await store().rooms.members.list_members(
+        room_id, offset=query_args.offset, limit=query_args.limit
+    )
+    return MemberList(members=[MemberView.of(membership) for membership in page])
+
+
+@blueprint.get("/<room_id>/messages")
+@login_required
+@validate_querystring(HistoryQuery)
+@validate_response(HistoryPage)
+async def history(principal: Principal, room_id: str, query_args: HistoryQuery) -> HistoryPage:
+    """A page of history, oldest first (members only)."""
+    await readable_room(room_id, principal)
+    rows = await store().messages.page_before(
+        room_id, before_seq=query_args.before_seq, limit=query_args.limit
+    )
+    next_before = rows[0].seq if len(rows) == query_args.limit and rows[0].seq > 1 else None
+    return HistoryPage(
+        messages=[MessageView.of(row) for row in rows if row.kind == TEXT_KIND],
+        next_before_seq=next_before,
+    )
+
+
+@blueprint.get("/<room_id>/messages/<message_id>")
+@login_required
+@validate_response(MessageView)
+async def one_message(principal: Principal, room_id: str, message_id: str) -> MessageView:
+    """One message by id (members only)."""
+    await readable_room(room_id, principal)
+    try:
+        row = await store().messages.get(room_id, message_seq(message_id))
+    except NotFound:
+        row = None
+    if row is None or row.kind != TEXT_KIND:
+        raise ApiError(ErrorCode.NOT_FOUND, "no such message")
+    return MessageView.of(row)

@@ -1,0 +1,1 @@
+"""``/api/topics``: topics, membership and moderation."""

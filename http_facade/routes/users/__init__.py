@@ -1,0 +1,1 @@
+"""``/api/users``: profiles, preferences, search, blocks."""
