@@ -26,13 +26,13 @@ from quart import after_this_request, g, request
 from quart.typing import ResponseTypes
 from quart_schema import security_scheme
 
-from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.middleware.security import SESSION_COOKIE
 from http_facade.session_cookie import set_session_cookie
 from protocol.errors import ErrorCode
 from services.authentication import SessionAuthenticator
+from services.principal import Principal
 from storage.keys import hash_token
 
 SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [{"bearer": []}, {"session_cookie": []}]

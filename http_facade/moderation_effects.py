@@ -25,7 +25,6 @@ from actors.chat.commands import DeleteRoom, DeleteRoomMessage, KickMember
 from actors.chat.room import CHAT_ROOM
 from actors.community.post_commands import DeleteComment
 from actors.community.topic_commands import BanUser, DeletePost
-from actors.realtime.ports import Principal
 from actors.users.notification_feed import NOTIFICATION_FEED, Notify
 from http_facade.context import current_context
 from http_facade.errors import ApiError
@@ -42,6 +41,7 @@ from protocol.enums import GoodbyeReason, WarningReason
 from protocol.errors import ErrorCode
 from protocol.limits import MAX_HUMAN_TEXT_LENGTH
 from services.bans import ban_changes, lift_changes
+from services.principal import Principal
 
 WARNING_KIND = "moderation_warning"
 

@@ -16,12 +16,14 @@ from typing import Any
 
 import msgspec
 from quart import Quart, Response
-from quart_schema import QuartSchema, RequestSchemaValidationError
-from quart_schema.openapi import APIKeySecurityScheme, HttpSecurityScheme, Info, OpenAPIProvider
-from quart_schema.validation import (
-    QUART_SCHEMA_QUERYSTRING_ATTRIBUTE,
-    QUART_SCHEMA_REQUEST_ATTRIBUTE,
-    QUART_SCHEMA_RESPONSE_ATTRIBUTE,
+from quart_schema import (
+    APIKeySecurityScheme,
+    DataSource,
+    HttpSecurityScheme,
+    Info,
+    OpenAPIProvider,
+    QuartSchema,
+    RequestSchemaValidationError,
 )
 from werkzeug.routing.rules import Rule
 
@@ -57,12 +59,27 @@ class ApiDocumentProvider(OpenAPIProvider):
 
     quart-schema keeps only the top-level component of each msgspec model, so structs
     nested in a request or response would be dangling references: every component of
-    every declared model is added here.
+    every model the document declares is added here.
+
+    Only quart-schema's documented extension points are used: the constructor it calls
+    (``openapi_provider_class(app, extension)``) and the ``schema``/``build_*`` hooks
+    its docstrings say may be overridden.  The models are the ones the ``build_*`` hooks
+    are handed while :meth:`schema` builds the document (request bodies, query strings,
+    responses of every documented, non-hidden HTTP route), so no attribute of the app
+    or of the view functions is read here.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._declared_models: set[type[msgspec.Struct]] = set()
+        """The msgspec models seen by the ``build_*`` hooks during one :meth:`schema`."""
+
     def schema(self) -> dict[str, Any]:
+        # Synchronous: no other schema() can interleave between clear() and the read.
+        self._declared_models.clear()
         document = super().schema()
-        models = sorted(self._declared_models(), key=lambda model: model.__qualname__)
+        models = sorted(self._declared_models, key=lambda model: model.__qualname__)
+        self._declared_models.clear()
         if models:
             _, components = msgspec.json.schema_components(
                 models, ref_template="#/components/schemas/{name}"
@@ -73,21 +90,27 @@ class ApiDocumentProvider(OpenAPIProvider):
             }
         return document
 
-    def _declared_models(self) -> set[type[msgspec.Struct]]:
-        models: set[type[msgspec.Struct]] = set()
-        for view in self._app.view_functions.values():
-            declared: list[Any] = []
-            request_model = getattr(view, QUART_SCHEMA_REQUEST_ATTRIBUTE, None)
-            if request_model is not None:
-                declared.append(request_model[0])
-            declared.append(getattr(view, QUART_SCHEMA_QUERYSTRING_ATTRIBUTE, None))
-            for response_model, _ in getattr(view, QUART_SCHEMA_RESPONSE_ATTRIBUTE, {}).values():
-                declared.append(response_model)
-            models.update(
-                model for model in declared
-                if isinstance(model, type) and issubclass(model, msgspec.Struct)
-            )
-        return models
+    def _declare(self, model: object) -> None:
+        if isinstance(model, type) and issubclass(model, msgspec.Struct):
+            self._declared_models.add(model)
+
+    def build_request_body(
+        self, model: Any, source: DataSource
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        self._declare(model)
+        return super().build_request_body(model, source)
+
+    def build_querystring_parameters(
+        self, model: Any
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        self._declare(model)
+        return super().build_querystring_parameters(model)
+
+    def build_response_object(
+        self, model: Any, headers_model: Any
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        self._declare(model)
+        return super().build_response_object(model, headers_model)
 
     def build_paths(self, rule: Rule) -> tuple[dict[str, Any], dict[str, Any]]:
         paths, components = super().build_paths(rule)

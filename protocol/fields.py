@@ -146,3 +146,8 @@ Name: TypeAlias = Annotated[
         description="An open snake_case word; clients must tolerate unknown values.",
     ),
 ]
+
+
+def milliseconds(seconds: float) -> int:
+    """Epoch seconds (as stored) as the protocol's integer milliseconds (:data:`TimestampMs`)."""
+    return int(seconds * 1000)

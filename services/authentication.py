@@ -17,8 +17,8 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from actors.realtime.ports import Principal
 from services.bans import ban_in_force
+from services.principal import Principal
 from services.tokens import public_session_id
 from storage.errors import NotFound
 from storage.keys import hash_token

@@ -2,10 +2,10 @@
 
 Contract:
 
-* :meth:`ContentFilter.from_rules` compiles :class:`~services.content_rules.ContentRules`
+* :meth:`ContentFilter.from_rules` compiles :class:`~topicsflow.content_rules.ContentRules`
   once; :meth:`ContentFilter.check` returns a :class:`Verdict` for one text in one context.
   The filter is immutable, holds no per-call state and may be shared by every actor.
-* Matching is done on the normalised copy of :mod:`services.content_text` (case, spacing
+* Matching is done on the normalised copy of :mod:`topicsflow.content_text` (case, spacing
   and punctuation between single letters, leetspeak, look-alike and invisible characters),
   on whole words: "spam" matches "SPAM", "s p a m", "5p4m" but not "spammer", which
   "spam*" matches.  Occurrences inside an ``allow`` word are ignored.
@@ -17,7 +17,7 @@ Contract:
   is the very same string.  ``Verdict.matched`` names the rules that matched, in rule
   order; it never holds the user's text, so it is safe to log.
 * One check is linear in the length of the text plus the number of occurrences found, and
-  user text is never interpreted as a pattern (see :mod:`services.content_rules` for why
+  user text is never interpreted as a pattern (see :mod:`topicsflow.content_rules` for why
   rules are literal words).
 """
 
@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from typing import Literal
 
 from services.content_matcher import KeywordMatcher
-from services.content_rules import DEFAULT_CONTENT_RULES, ContentRules, Context
-from services.content_text import MASK_CHARACTER, NormalisedText, normalise
+from topicsflow.content_rules import DEFAULT_CONTENT_RULES, ContentRules, Context
+from topicsflow.content_text import MASK_CHARACTER, NormalisedText, normalise
 
 Action = Literal["allow", "mask", "flag", "reject"]
 _STRENGTH: types.MappingProxyType[Action, int] = types.MappingProxyType(

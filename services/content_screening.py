@@ -13,10 +13,10 @@ import contextlib
 
 from protocol.errors import ErrorCode
 from services.content_filter import ContentFilter, Verdict
-from services.content_rules import Context
 from services.errors import DomainError
 from storage.errors import Conflict
 from storage.protocols import Store
+from topicsflow.content_rules import Context
 
 CONTENT_FILTER_REPORTER = "content-filter"
 """The reporter id of the reports the content filter files."""

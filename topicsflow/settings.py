@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from services.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
 from topicsflow.cluster_settings import (
     ClusterSettings,
     check_cluster,
     default_node_id,
     parse_node_id,
 )
+from topicsflow.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
 from topicsflow.retention_settings import RetentionSettings
 
 PREFIX = "TOPICSFLOW_"

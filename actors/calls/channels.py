@@ -25,7 +25,7 @@ from actors.calls.commands import (
 )
 from actors.chat.commands import CheckMember
 from actors.chat.room import CHAT_ROOM
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.runtime.ref import ActorRef
 from protocol import limits
 from protocol.call_frames import CallAccept, CallDecline, CallHangup, CallSignal, CallStart
@@ -33,6 +33,7 @@ from protocol.client_frames import ClientFrame
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.keys import conversation_id
 from storage.protocols import Store
 

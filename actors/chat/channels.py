@@ -22,7 +22,7 @@ from actors.chat.commands import (
 )
 from actors.chat.log import stored_event
 from actors.chat.room import CHAT_ROOM
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.runtime.ref import ActorRef
 from protocol.channels import ChannelKind, channel_name, parse_channel
 from protocol.client_frames import (
@@ -37,6 +37,7 @@ from protocol.client_frames import (
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.protocols import Store
 

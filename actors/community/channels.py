@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from actors.community.topic_commands import TOPIC, CheckAccess, Need
 from actors.realtime.channel_log import ChannelHistory
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.runtime.ref import ActorRef
 from protocol.channels import ChannelKind, channel_name
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.protocols import Store
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from actors.community.payloads import comment_payload
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
-from actors.realtime.ports import Principal
 from protocol.errors import ErrorCode
 from protocol.feed_events import CommentCreated
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import Conflict
 from storage.protocols import Store
 from storage.records import Comment

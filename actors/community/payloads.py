@@ -8,12 +8,8 @@ server in an event.  (Moderators read it over REST.)
 from __future__ import annotations
 
 from protocol import payloads
+from protocol.fields import milliseconds
 from storage.records import Comment, Post
-
-
-def milliseconds(seconds: float) -> int:
-    """Epoch seconds as the protocol's integer milliseconds."""
-    return int(seconds * 1000)
 
 
 def public_author(author_id: str | None, alias: str | None) -> str | None:

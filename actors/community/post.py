@@ -34,7 +34,6 @@ from actors.community.post_commands import (
 )
 from actors.community.topic_commands import TOPIC, CheckAccess, Need, TopicAccess
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
-from actors.realtime.ports import Principal
 from actors.runtime.actor import Actor, ActorContext
 from actors.runtime.errors import ActorCrashed, AskTimeout, DeliveryError
 from actors.users.notification_feed import Notifier, Notify, feed_notifier
@@ -46,6 +45,7 @@ from services.aliases import AliasMaker
 from services.content_filter import ContentFilter
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
 from storage.records import Comment, Post, VoteTally

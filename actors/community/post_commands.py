@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from actors.realtime.ports import Principal
+from services.principal import Principal
 from storage.records import VoteValue
 
 POST = "post"

@@ -48,13 +48,13 @@ from actors.community.topic_commands import (
 from actors.community.topic_membership import TopicMembership
 from actors.community.topic_posts import TopicPosts
 from actors.realtime.channel_log import ChannelLog
-from actors.realtime.ports import Principal
 from actors.runtime.actor import Actor, ActorContext
 from actors.users.notification_feed import feed_notifier
 from protocol.errors import ErrorCode
 from services.aliases import AliasMaker
 from services.content_filter import ContentFilter
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
 from storage.records import Topic

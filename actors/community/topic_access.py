@@ -9,9 +9,9 @@ storage when needed (a ban's expiry is decided by the store's clock).
 from __future__ import annotations
 
 from actors.community.topic_commands import Need, TopicAccess
-from actors.realtime.ports import Principal
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import Ban, Role, Topic

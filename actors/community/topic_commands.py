@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from actors.realtime.ports import Principal
+from services.principal import Principal
 from storage.records import Role, Topic, VoteValue
 
 TOPIC = "topic"

@@ -13,13 +13,13 @@ from __future__ import annotations
 from actors.community.topic_access import MODERATOR_ROLES, TopicPolicy
 from actors.community.topic_commands import Need
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
-from actors.realtime.ports import Principal
 from actors.users.notification_feed import Notifier, Notify
 from protocol.channels import ChannelKind, channel_name
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import Ban, Invitation, Membership, Role, Topic

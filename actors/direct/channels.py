@@ -22,7 +22,7 @@ from actors.direct.commands import (
     UnsendDirect,
 )
 from actors.direct.log import DirectHistory
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.runtime.ref import ActorRef
 from protocol.channels import parse_channel
 from protocol.client_frames import (
@@ -38,6 +38,7 @@ from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from protocol.limits import MAX_ID_LENGTH
 from services.errors import DomainError
+from services.principal import Principal
 from storage.keys import conversation_id, conversation_partner
 from storage.protocols import Store
 

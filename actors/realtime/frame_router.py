@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from actors.realtime.ports import FrameRouter, Principal
+from actors.realtime.ports import FrameRouter
 from protocol.channels import ChannelKind, channel_kind
 from protocol.client_frames import ClientFrame
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 
 
 class FrameSwitch:

@@ -19,14 +19,7 @@ import msgspec
 from protocol.client_frames import ClientFrame
 from protocol.control_frames import AnyAckResult
 from protocol.server_frames import ServerFrame
-
-
-class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who a connection acts for: the user and the login session it authenticated with."""
-
-    user_id: str
-    session_id: str
-    is_admin: bool = False
+from services.principal import Principal
 
 
 class Transport(Protocol):

@@ -52,7 +52,6 @@ from actors.realtime.ports import (
     ConnectionListener,
     DirectTransport,
     FrameRouter,
-    Principal,
     Transport,
     Written,
 )
@@ -69,6 +68,7 @@ from protocol.errors import ErrorCode, ProtocolError
 from protocol.server_frames import ServerFrame
 from protocol.websocket_framing import frame_server_message
 from services.errors import DomainError
+from services.principal import Principal
 from services.token_bucket import TokenBucket
 
 logger = logging.getLogger(__name__)

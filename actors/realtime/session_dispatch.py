@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.realtime.session_typing import TypingTracker
 from actors.realtime.subscriptions import Subscription
 from actors.runtime.errors import AskTimeout, DeliveryError
@@ -38,6 +38,7 @@ from protocol.control_frames import Ack, Authenticated, ErrorReply, Pong, Subscr
 from protocol.errors import ErrorCode
 from protocol.server_frames import ServerFrame
 from services.errors import DomainError
+from services.principal import Principal
 
 if TYPE_CHECKING:
     from actors.realtime.session import SessionServices

@@ -15,12 +15,13 @@ from collections.abc import Callable
 
 import trio
 
-from actors.realtime.ports import FrameRouter, Principal
+from actors.realtime.ports import FrameRouter
 from actors.runtime.errors import ActorError
 from protocol import limits
 from protocol.client_frames import Typing
 from protocol.enums import TypingState
 from services.errors import DomainError
+from services.principal import Principal
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from actors.realtime.ports import Principal
 from actors.runtime.ref import ActorRef
 from actors.users.commands import (
     USER,
@@ -20,6 +19,7 @@ from actors.users.commands import (
     SetConnectionPresence,
 )
 from protocol.enums import PresenceStatus
+from services.principal import Principal
 
 RefFactory = Callable[[str, str], ActorRef]
 

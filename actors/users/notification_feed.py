@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from actors.community.payloads import milliseconds
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
 from actors.runtime.actor import Actor, ActorContext
 from actors.runtime.errors import DeliveryError
 from protocol import limits
 from protocol.channels import ChannelKind, channel_name
 from protocol.feed_events import Notification
+from protocol.fields import milliseconds
 from storage.protocols import Store
 from storage.records import DataValue
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import msgspec
 
-from actors.realtime.ports import Principal
 from protocol.channels import ChannelKind, channel_name, parse_channel
 from protocol.client_frames import ClientFrame, MarkRead
 from protocol.control_frames import AnyAckResult
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.protocols import Store
 
 NOTIFICATION_EVENT = "notification"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from actors.direct.log import direct_channel
 from actors.realtime.hub import Hub
 from actors.realtime.presence import PresenceBook
 from actors.runtime.actor import Actor, ActorContext
@@ -120,7 +119,7 @@ class UserActor(Actor):
             if person.id == user_id:
                 blocked.update(person.blocked_user_ids)
         channels.extend(
-            direct_channel(conversation)
+            channel_name(ChannelKind.DM, conversation)
             for partner, conversation in partners.items()
             if partner not in blocked
         )

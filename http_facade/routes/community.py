@@ -18,11 +18,11 @@ from typing import Any
 
 from actors.community.post_commands import POST
 from actors.community.topic_commands import TOPIC, CheckAccess, Need, TopicAccess
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.node_access import ask_actor as ask
 from http_facade.node_access import checked_id, store
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.records import Post
 

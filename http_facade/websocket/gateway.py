@@ -20,7 +20,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
-from actors.realtime.ports import Principal
 from actors.realtime.session import ConnectionSession, SessionServices
 from http_facade.middleware.security import SESSION_COOKIE, origin_allowed
 from http_facade.websocket.asgi_transport import AsgiApp, AsgiTransport, Receive, Scope, Send
@@ -28,6 +27,7 @@ from http_facade.websocket.hypercorn_direct import DirectAsgiTransport, attach
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, negotiate
 from protocol.enums import GoodbyeReason
+from services.principal import Principal
 from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)

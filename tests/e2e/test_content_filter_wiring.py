@@ -11,8 +11,8 @@ import trio
 
 from bots.client import RequestFailed, open_client
 from protocol.client_frames import SendDirectMessage
-from services.content_rules import ContentRule, ContentRules
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
+from topicsflow.content_rules import ContentRule, ContentRules
 from topicsflow.node import NodeHandle, serve_node
 from topicsflow.settings import Profile, Settings
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.guard import admin_required
 from http_facade.node_access import checked_id, store
 from http_facade.routes.admin.content_schemas import (
@@ -26,6 +25,7 @@ from http_facade.routes.admin.content_schemas import (
     UserContent,
     UserContentQuery,
 )
+from services.principal import Principal
 
 blueprint = Blueprint("admin_content", __name__, url_prefix="/api/admin/users")
 tag_blueprint(blueprint, ["admin"])

@@ -16,7 +16,6 @@ from quart import Blueprint, current_app
 from quart.blueprints import BlueprintSetupState
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade import moderation_effects as effects
 from http_facade.context import current_context
 from http_facade.guard import admin_required
@@ -34,6 +33,7 @@ from http_facade.routes.admin.schemas import (
 )
 from http_facade.routes.reports.schemas import AuditList, AuditQuery, AuditView
 from http_facade.validation import validate_body
+from services.principal import Principal
 from storage.records import ReportState
 
 USER_COUNT_CAP = 1000

@@ -23,7 +23,6 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.community.post_commands import PurgeComment, RestoreComment
 from actors.community.topic_commands import PurgePost, RestorePost
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required
 from http_facade.node_access import checked_id, store
@@ -38,6 +37,7 @@ from http_facade.routes.admin.content_schemas import (
 )
 from http_facade.routes.community import ask_post, ask_topic
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.records import Comment, Post
 
 blueprint = Blueprint("admin_trash", __name__, url_prefix="/api/admin")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.guard import login_required, require_caller
 from http_facade.middleware.rate_limits import RateClass, rate_class
 from http_facade.replies import Done
@@ -18,6 +17,7 @@ from http_facade.routes.auth.schemas import (
 )
 from http_facade.validation import validate_body
 from services.accounts import recovery, sessions
+from services.principal import Principal
 from services.tokens import public_session_id
 
 blueprint = Blueprint("account", __name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.guard import login_required
 from http_facade.middleware.rate_limits import RateClass, rate_class
 from http_facade.replies import Done
@@ -20,6 +19,7 @@ from http_facade.routes.auth.schemas import (
 )
 from http_facade.validation import validate_body
 from services.accounts import two_factor
+from services.principal import Principal
 
 blueprint = Blueprint("two_factor", __name__, url_prefix="/two-factor")
 

@@ -14,10 +14,10 @@ import msgspec
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.guard import login_required
 from services.ice import TURN_CREDENTIAL_LIFETIME, IceServer, ice_servers
+from services.principal import Principal
 
 blueprint = Blueprint("calls", __name__, url_prefix="/api/calls")
 tag_blueprint(blueprint, ["calls"])

@@ -36,7 +36,6 @@ from quart_schema import (
 
 from actors.chat.commands import CheckMember
 from actors.chat.room import CHAT_ROOM
-from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
@@ -59,6 +58,7 @@ from http_facade.routes.files.schemas import (
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 from services.file_types import INLINE_TYPES, SNIFF_BYTES, check_declared, sanitize_filename, sniff
+from services.principal import Principal
 from storage.errors import NotFound, TooLarge
 from storage.protocols import Store
 from storage.records import FileRecord

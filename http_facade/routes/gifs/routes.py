@@ -15,12 +15,12 @@ from msgspec import Meta
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from protocol.errors import ErrorCode
 from services.gifs import GifCategories, GifPage, GifService, GifsUnavailable
+from services.principal import Principal
 
 blueprint = Blueprint("gifs", __name__, url_prefix="/api/gifs")
 tag_blueprint(blueprint, ["gifs"])

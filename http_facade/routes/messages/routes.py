@@ -24,7 +24,6 @@ from actors.direct.commands import (
     UnsendDirect,
 )
 from actors.direct.log import direct_channel
-from actors.realtime.ports import Principal
 from http_facade.guard import login_required
 from http_facade.node_access import ask_actor, checked_id, store
 from http_facade.replies import Done
@@ -41,6 +40,7 @@ from http_facade.routes.topics.schemas import MuteState
 from protocol.errors import ErrorCode
 from protocol.limits import MAX_SAFE_INTEGER
 from services.errors import DomainError
+from services.principal import Principal
 from storage.keys import conversation_partner
 
 blueprint = Blueprint("direct_messages", __name__, url_prefix="/api/messages")

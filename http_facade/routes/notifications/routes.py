@@ -17,7 +17,6 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_request, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
 from http_facade.routes.messages.schemas import (
@@ -31,6 +30,7 @@ from http_facade.routes.messages.schemas import (
 from http_facade.routes.topics.schemas import MuteState
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 tag_blueprint(blueprint, ["notifications"])

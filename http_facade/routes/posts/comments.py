@@ -19,7 +19,6 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.community.post_commands import CreateComment, DeleteComment, EditComment, VoteComment
 from actors.community.topic_commands import TopicAccess
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
@@ -38,6 +37,7 @@ from http_facade.routes.posts.schemas import (
 )
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.records import Comment
 

@@ -21,7 +21,6 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.community.topic_access import MODERATOR_ROLES
 from actors.community.topic_commands import CreatePost, DeletePost, EditPost, Need, VotePost
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import store
@@ -44,6 +43,7 @@ from http_facade.routes.posts.schemas import (
 from http_facade.routes.topics.schemas import MuteState
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import NotFound
 from storage.records import Post
 

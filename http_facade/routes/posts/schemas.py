@@ -14,10 +14,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from actors.community.payloads import milliseconds
-from actors.realtime.ports import Principal
-from protocol.fields import AttachmentIds, HttpsUrl, Identifier, Reason
+from protocol.fields import AttachmentIds, HttpsUrl, Identifier, Reason, milliseconds
 from protocol.limits import MAX_COMMENT_BODY_LENGTH, MAX_POST_BODY_LENGTH, MAX_POST_TITLE_LENGTH
+from services.principal import Principal
 from storage.records import Comment, Edit, Post, VoteTally
 
 Title = Annotated[str, Meta(min_length=1, max_length=MAX_POST_TITLE_LENGTH, pattern=r"\S")]

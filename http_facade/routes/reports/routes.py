@@ -19,7 +19,6 @@ from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.community.topic_commands import Need
-from actors.realtime.ports import Principal
 from http_facade import moderation_effects as effects
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
@@ -40,6 +39,7 @@ from http_facade.routes.reports.targets import Target, resolve_target
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from storage.errors import Conflict
 from storage.records import Report, ReportState
 

@@ -20,13 +20,13 @@ from actors.chat.commands import CheckMember
 from actors.chat.log import TEXT_KIND, message_seq
 from actors.chat.room import CHAT_ROOM
 from actors.community.topic_commands import Need
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.node_access import ask_actor as ask
 from http_facade.node_access import checked_id, store
 from http_facade.routes.community import live_post, topic_access
 from http_facade.routes.reports.schemas import ItemKind
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import NotFound
 
 

@@ -29,7 +29,6 @@ from actors.chat.commands import (
 )
 from actors.chat.log import TEXT_KIND, message_seq
 from actors.chat.room import CHAT_ROOM
-from actors.realtime.ports import Principal
 from actors.runtime.ref import ActorRef
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
@@ -52,6 +51,7 @@ from http_facade.routes.rooms.schemas import (
 from http_facade.screening import screen_description, screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import NotFound
 
 MODERATOR_ROLES = ("owner", "moderator")

@@ -28,7 +28,6 @@ from actors.community.topic_commands import (
     TransferOwnership,
     UnbanUser,
 )
-from actors.realtime.ports import Principal
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
 from http_facade.replies import Done
@@ -49,6 +48,7 @@ from http_facade.routes.topics.schemas import (
     TopicView,
 )
 from http_facade.validation import validate_body
+from services.principal import Principal
 
 blueprint = Blueprint("topic_members", __name__, url_prefix="/api/topics")
 tag_blueprint(blueprint, ["topics"])

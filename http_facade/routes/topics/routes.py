@@ -26,7 +26,6 @@ from actors.community.topic_commands import (
     TopicAccess,
     UpdateTopic,
 )
-from actors.realtime.ports import Principal
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
 from http_facade.node_access import store
@@ -42,6 +41,7 @@ from http_facade.routes.topics.schemas import (
 from http_facade.screening import screen_description, screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from services.principal import Principal
 from storage.errors import Conflict
 
 blueprint = Blueprint("topics", __name__, url_prefix="/api/topics")

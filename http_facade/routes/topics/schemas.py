@@ -12,9 +12,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from actors.community.payloads import milliseconds
 from actors.community.topic_commands import TopicAccess
-from protocol.fields import IDENTIFIER_PATTERN, Reason
+from protocol.fields import IDENTIFIER_PATTERN, Reason, milliseconds
 from protocol.limits import MAX_ID_LENGTH
 from storage.records import Ban, Invitation, Membership, Role, Topic
 

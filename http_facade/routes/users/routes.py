@@ -15,7 +15,6 @@ from msgspec import UNSET
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
-from actors.realtime.ports import Principal
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
@@ -36,6 +35,7 @@ from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
 from services.accounts.identity_rules import USERNAME_MAX_LENGTH
 from services.bans import RESERVED_KEYS
+from services.principal import Principal
 from storage.errors import Conflict
 from storage.protocols.identity import UserStore
 from storage.records import User

@@ -9,7 +9,7 @@ from typing import Any
 
 from actors.community.topic_commands import TOPIC
 from actors.realtime.hub import Hub
-from actors.realtime.ports import Principal
+from services.principal import Principal
 from storage import Store
 from supervisors.domain import actor_kinds
 from supervisors.registry import Registry, open_registry

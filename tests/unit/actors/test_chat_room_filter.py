@@ -11,12 +11,12 @@ from actors.chat.room import CHAT_ROOM, ChatRoomActor
 from actors.realtime.hub import Hub
 from actors.runtime.ref import ActorRef
 from services.content_filter import ContentFilter
-from services.content_rules import ContentRule, ContentRules
 from services.content_screening import CONTENT_FILTER_REPORTER
 from services.errors import DomainError
 from storage import Store, open_store
 from supervisors.kind import ActorKind
 from supervisors.registry import open_registry
+from topicsflow.content_rules import ContentRule, ContentRules
 
 RULES = ContentRules(
     rules=(

@@ -12,7 +12,7 @@ import trio
 import trio.testing
 
 from actors.realtime.hub import Hub
-from actors.realtime.ports import Principal, Replay
+from actors.realtime.ports import Replay
 from actors.realtime.session import ConnectionSession, SessionLimits, SessionServices
 from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
@@ -26,6 +26,7 @@ from protocol.errors import ErrorCode
 from protocol.payloads import ChatMessage
 from protocol.server_frames import ServerFrame
 from services.errors import DomainError
+from services.principal import Principal
 
 ALICE = Principal(user_id="alice", session_id="s-alice")
 CHANNEL = "chat_room:r1"

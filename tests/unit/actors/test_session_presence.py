@@ -9,12 +9,12 @@ from typing import Any
 import trio
 
 from actors.realtime.hub import Hub
-from actors.realtime.ports import Principal
 from actors.realtime.session import ConnectionSession, SessionServices
 from protocol.channels import ChannelKind
 from protocol.codecs import JSON_CODEC
 from protocol.errors import ErrorCode
 from services.errors import DomainError
+from services.principal import Principal
 from tests.unit.actors.test_session import (
     ALICE,
     FakeAuthenticator,

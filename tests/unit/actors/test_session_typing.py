@@ -8,11 +8,11 @@ import trio
 import trio.testing
 
 from actors.realtime.hub import Hub
-from actors.realtime.ports import Principal
 from actors.realtime.session import ConnectionSession, SessionServices
 from protocol.client_frames import ClientFrame, Typing
 from protocol.codecs import JSON_CODEC
 from protocol.enums import TypingState
+from services.principal import Principal
 from tests.unit.actors.test_session import ALICE, FakeAuthenticator, FakeTransport
 
 CHANNEL = "chat_room:r1"

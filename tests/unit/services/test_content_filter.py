@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 import services.content_filter
 import services.content_matcher
-import services.content_rules
-import services.content_text
+import topicsflow.content_rules
+import topicsflow.content_text
 from services.content_filter import ContentFilter, Verdict
 from services.content_matcher import KeywordMatcher
-from services.content_rules import (
+from topicsflow.content_rules import (
     ContentRule,
     ContentRules,
     ContentRulesError,
@@ -175,8 +175,8 @@ def test_the_setting_reads_the_file_once_and_fails_fast(tmp_path: Path) -> None:
 
 
 def test_the_filter_modules_never_use_regular_expressions() -> None:
-    modules = [services.content_filter, services.content_matcher, services.content_rules,
-               services.content_text]
+    modules = [services.content_filter, services.content_matcher, topicsflow.content_rules,
+               topicsflow.content_text]
     for module in modules:
         tree = ast.parse(Path(str(module.__file__)).read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)

@@ -1,5 +1,8 @@
 """Text as the content filter compares it: folded, split into tokens, mapped to the original.
 
+A leaf module of the configuration layer: the rules file's words are checked with it when
+the settings load (:mod:`topicsflow.content_rules`), and the filter matches with it.
+
 Contract:
 
 * :func:`normalise` turns any text into a :class:`NormalisedText`: its tokens of folded word

@@ -1,5 +1,9 @@
 """The content filter's configuration: named word lists with an action, and an allow list.
 
+Part of the configuration layer (with :mod:`topicsflow.settings`, which parses the rules
+file at start so that a bad file stops the process with one line); the filter that
+compiles these rules is :mod:`services.content_filter`.
+
 Contract:
 
 * :class:`ContentRules` holds :class:`ContentRule` entries and ``allow`` words.  A rule has a
@@ -38,7 +42,7 @@ from typing import Literal
 
 import msgspec
 
-from services.content_text import normalise
+from topicsflow.content_text import normalise
 
 Context = Literal["message", "post", "comment", "name"]
 RuleAction = Literal["reject", "flag", "mask"]

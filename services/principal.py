@@ -1,0 +1,18 @@
+"""Who a request or a connection acts for, once its login session was checked.
+
+:class:`Principal` is what :mod:`services.authentication` produces from a session token and
+what every access rule, REST handler and connection session reads.  It lives in
+``services`` (below the actors and the facade) so that both can depend on it.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who a connection acts for: the user and the login session it authenticated with."""
+
+    user_id: str
+    session_id: str
+    is_admin: bool = False
