@@ -1,0 +1,154 @@
+"""The node's parts, opened in order and closed in reverse: :func:`open_node_services`.
+
+Everything the node serves with is built here — the store, the realtime services (Redis
+or in-process), the cluster link in cluster mode, the actor registry with one supervisor
+per kind, the WebSocket gateway and the facade's context — and nothing runs yet except
+what those parts own (the registry's kind hosts, the cluster's links).  The running
+children (monitor, sweeps, retention, the server) are :mod:`topicsflow.node.tree`'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
+
+from actors.realtime.hub import Hub
+from actors.realtime.presence import PresenceBook
+from actors.realtime.session import SessionServices
+from http_facade.app import create_app
+from http_facade.context import FacadeContext
+from http_facade.websocket.asgi_transport import AsgiApp
+from http_facade.websocket.gateway import Gateway
+from services.authentication import SessionAuthenticator
+from services.content_filter import ContentFilter
+from services.email import Mailer, SmtpConfig, build_mailer
+from services.passwords import PasswordHasher
+from storage import Store, open_store
+from storage.realtime import Realtime, open_realtime
+from supervisors.cluster.fanout import ClusterHub
+from supervisors.cluster.node import ClusterNode, open_cluster
+from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
+from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
+from supervisors.domain import actor_kinds, build_domain
+from supervisors.gc_pauses import watch_gc_pauses
+from supervisors.monitor import NodeMonitor
+from supervisors.registry import Registry, open_registry
+from topicsflow.settings import Profile, Settings
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NodeServices:
+    """The opened parts of one node; valid inside :func:`open_node_services`' block."""
+
+    settings: Settings
+    store: Store
+    realtime: Realtime
+    cluster: ClusterNode | None
+    presence: PresenceBook
+    registry: Registry
+    gateway: Gateway
+    monitor: NodeMonitor
+    context: FacadeContext
+    application: AsgiApp
+
+
+@contextlib.asynccontextmanager
+async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
+    """Open the node's parts for ``settings``; they close in reverse order on exit."""
+    async with contextlib.AsyncExitStack() as stack:
+        store = await stack.enter_async_context(
+            open_store(
+                settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
+            )
+        )
+        realtime = await stack.enter_async_context(
+            open_realtime(settings.redis_url, prefix=settings.redis_prefix)
+        )
+        cluster: ClusterNode | None = None
+        presence = PresenceBook(ttl=None if settings.cluster is None else PRESENCE_TTL_SECONDS)
+        hub: Hub
+        if settings.cluster is None:
+            hub = Hub()
+        else:
+            hub = ClusterHub(settings.cluster.node_id)
+            cluster = await stack.enter_async_context(
+                open_cluster(settings.cluster, settings.secret_key, realtime, hub)
+            )
+        content_filter = ContentFilter.from_rules(settings.content_rules)
+        registry = await stack.enter_async_context(
+            open_registry(
+                actor_kinds(
+                    store, hub, alias_secret=settings.secret_key, content_filter=content_filter,
+                    presence=presence,
+                )
+            )
+        )
+        sessions = realtime.sessions if settings.uses_redis else store.sessions
+        domain = build_domain(store, registry)
+        gateway = Gateway(
+            settings,
+            SessionServices(
+                hub=hub,
+                authenticator=SessionAuthenticator(sessions, store.users),
+                channels=domain.channels,
+                router=domain.router,
+                connections=domain.connections,
+                resync_on_gap=cluster is not None,
+                presence_renew_seconds=None if cluster is None else PRESENCE_RENEW_SECONDS,
+            ),
+        )
+        if cluster is not None:
+            await cluster.join(registry, gateway)
+        gc_pauses = stack.enter_context(watch_gc_pauses())
+        monitor = NodeMonitor(
+            node=None if cluster is None else cluster.node_id,
+            cluster_status=None if cluster is None else cluster.status,
+            hub=hub,
+            supervisor_snapshot=registry.snapshot,
+            connection_count=gateway.connection_count,
+            direct_connection_count=gateway.direct_connection_count,
+            gc_pauses=gc_pauses.statistics,
+            storage_backend=store.backend,
+            realtime_backend=realtime.backend,
+        )
+
+        async def redis_ready() -> None:
+            await realtime.cache.get(("readyz",))
+
+        context = FacadeContext(
+            settings=settings,
+            readiness={"storage": store.ping, "redis": redis_ready},
+            store=store,
+            realtime=realtime,
+            sessions=sessions,
+            mailer=node_mailer(settings),
+            passwords=PasswordHasher(),
+            hub=hub,
+            gateway=gateway,
+            registry=registry,
+            monitor=monitor,
+            content_filter=content_filter,
+        )
+        yield NodeServices(
+            settings=settings, store=store, realtime=realtime, cluster=cluster,
+            presence=presence, registry=registry, gateway=gateway, monitor=monitor,
+            context=context, application=gateway.wrap(create_app(context)),
+        )
+
+
+def node_mailer(settings: Settings) -> Mailer:
+    """The mailer the settings name (wrapped for development, see :mod:`services.email`)."""
+    return build_mailer(
+        settings.email_backend,
+        sender=settings.email_from,
+        smtp=SmtpConfig(
+            host=settings.smtp_host or "",
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        ),
+        sendgrid_api_key=settings.sendgrid_api_key,
+        development=settings.profile is Profile.DEVELOPMENT,
+    )
