@@ -12,8 +12,10 @@ Contract:
 
 * :meth:`Client.request` sends a frame with the next request id and returns its one reply
   (``ack``, ``subscribed`` or ``pong``); an ``error`` reply raises :class:`RequestFailed`,
-  a connection lost before the reply raises :class:`ConnectionLost` (the request may or
-  may not have taken effect — repeat sends with the same ``nonce``).
+  a connection lost before the reply raises :class:`ConnectionLost` and no reply within
+  ``request_timeout`` (30 s by default) :class:`RequestTimedOut` (in both cases the
+  request may or may not have taken effect — repeat sends with the same ``nonce``).
+  Every wait of the SDK is bounded.
 * Events arrive through :meth:`Client.events`, in order, each sequenced event at most
   once: the client remembers the last ``seq`` per subscribed channel and drops repeats.
 * With ``reconnect=True`` a lost connection is re-opened with jittered exponential
@@ -48,7 +50,21 @@ from protocol.codecs import CODECS, SUBPROTOCOL_JSON
 from protocol.control_frames import Subscribed
 from protocol.server_frames import ServerFrame
 
-__all__ = ["Client", "ConnectionLost", "RequestFailed", "ResumeIncomplete", "open_client"]
+__all__ = [
+    "Client",
+    "ConnectionLost",
+    "RequestFailed",
+    "RequestTimedOut",
+    "ResumeIncomplete",
+    "open_client",
+]
+
+DEFAULT_REQUEST_TIMEOUT = 30.0
+"""Seconds :meth:`Client.request` waits for a connection and the reply together."""
+
+
+class RequestTimedOut(Exception):
+    """No reply within the request timeout; the request may or may not have taken effect."""
 
 CONNECTION_ERRORS = (
     OSError, trio_websocket.HandshakeError, ConnectionLost, trio_websocket.ConnectionClosed,
@@ -76,12 +92,14 @@ class Client:
         reconnect: bool = True,
         event_buffer: int = 10_000,
         bearer_header: bool = True,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         self.url = url
         self._token = token
         self._codec = CODECS[subprotocol]
         self._reconnect = reconnect
         self._bearer_header = bearer_header
+        self._request_timeout = request_timeout
         self._events_send, self._events_receive = trio.open_memory_channel[
             ServerFrame | ResumeIncomplete
         ](event_buffer)
@@ -95,9 +113,19 @@ class Client:
     # ------------------------------------------------------------------ public API
 
     async def request(self, frame_type: type[ClientFrame], **fields: Any) -> ServerFrame:
-        """Send ``frame_type(**fields)`` with a fresh id and return its reply."""
-        connection = await self._current_connection()
-        return await connection.request(frame_type, **fields)
+        """Send ``frame_type(**fields)`` with a fresh id and return its reply.
+
+        Waits at most ``request_timeout`` seconds, the wait for a connection included;
+        past it raises :class:`RequestTimedOut` (the request may or may not have taken
+        effect: repeat a send with the same ``nonce``).
+        """
+        with trio.move_on_after(self._request_timeout) as deadline:
+            connection = await self._current_connection()
+            return await connection.request(frame_type, **fields)
+        assert deadline.cancelled_caught
+        raise RequestTimedOut(
+            f"no reply to {frame_type.__name__} within {self._request_timeout:g} s"
+        )
 
     async def subscribe(self, channel: str, since_seq: int | None = None) -> Subscribed:
         """Subscribe to ``channel`` (resuming after ``since_seq`` when given)."""

@@ -65,6 +65,7 @@ from protocol.codecs import Codec, WireData
 from protocol.control_frames import ErrorReply, Evicted, Goodbye, error_reply
 from protocol.enums import GoodbyeReason
 from protocol.errors import ErrorCode, ProtocolError
+from protocol.fields import RequestId
 from protocol.server_frames import ServerFrame
 from protocol.websocket_framing import frame_server_message
 from services.errors import DomainError
@@ -358,11 +359,11 @@ class ConnectionSession(SessionDispatch):
             if data is None:
                 self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
                 return
-            if not self._within_rate():
-                continue
             try:
                 frame = self._codec.decode_client(data, max_bytes=limits_.max_frame_bytes)
             except ProtocolError as error:
+                if not self._within_rate(error.request_id):
+                    continue
                 await self.send_frame(error_reply(error))
                 invalid_frames += 1
                 if error.code is ErrorCode.TOO_LARGE:
@@ -370,22 +371,29 @@ class ConnectionSession(SessionDispatch):
                 elif invalid_frames > limits_.max_invalid_frames:
                     self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames", flush=True)
                 continue
-            await self.dispatch(frame)
+            if self._within_rate(frame.id):
+                await self.dispatch(frame)
 
-    def _within_rate(self) -> bool:
-        """Spend a token; answer or close a client that sends too fast."""
+    def _within_rate(self, request_id: RequestId | None) -> bool:
+        """Spend a token; answer a client that sends too fast (the refusal carries the
+        frame's ``request_id`` so that every request gets its one reply), and close one that
+        floods.  Frames are decoded first (bounded by the frame size) to learn that id."""
         if self._bucket.take(trio.current_time()):
             return True
         if self._bucket.deficit > self._services.limits.flood_tolerance:
             self._enqueue_nowait(
-                ErrorReply(code=ErrorCode.RATE_LIMITED, message="flooding: connection closed")
+                ErrorReply(
+                    id=request_id, code=ErrorCode.RATE_LIMITED,
+                    message="flooding: connection closed",
+                )
             )
             self._stop(CloseCode.RATE_LIMITED, "flood", flush=True)
         else:
             retry_ms = int(self._bucket.seconds_until_token(trio.current_time()) * 1000) + 1
             self._enqueue_nowait(
                 ErrorReply(
-                    code=ErrorCode.RATE_LIMITED, message="too many frames", retry_after_ms=retry_ms
+                    id=request_id, code=ErrorCode.RATE_LIMITED, message="too many frames",
+                    retry_after_ms=retry_ms,
                 )
             )
         return False

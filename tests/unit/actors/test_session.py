@@ -216,6 +216,24 @@ async def test_flooding_is_refused_then_closed(autojump_clock: Any) -> None:
         assert "rate_limited" in kinds
 
 
+async def test_every_request_refused_by_the_frame_limit_gets_its_reply(
+    autojump_clock: Any,
+) -> None:
+    """Over the frame rate, each refusal names the refused frame's id (one reply each)."""
+    limits = {"frames_per_second": 5, "frame_burst": 5, "flood_tolerance": 100}
+    async with open_session(principal=ALICE, **limits) as (transport, _session, _):
+        for number in range(1, 21):
+            transport.push({"type": "ping", "id": number})
+        replies = [await transport.next_frame(index) for index in range(20)]
+        transport.disconnect()
+    assert [reply["type"] for reply in replies[:5]] == ["pong"] * 5
+    refused = [reply for reply in replies if reply["type"] == "error"]
+    assert refused and {reply["code"] for reply in refused} == {"rate_limited"}
+    assert all(reply["retry_after_ms"] > 0 for reply in refused)
+    ids = [frame.get("id") for frame in transport.sent if frame["type"] in ("pong", "error")]
+    assert sorted(ids) == list(range(1, 21))
+
+
 async def test_domain_refusals_and_handler_bugs_become_errors(autojump_clock: Any) -> None:
     async with open_session(principal=ALICE) as (transport, _session, _):
         for number, text in enumerate(["no", "boom", "fine"], start=1):
