@@ -3,9 +3,9 @@
 quart-schema's ``validate_request`` converts with msgspec's lax rules (``0`` or
 ``"true"`` become booleans, ``"5"`` an integer): right for query strings, which are all
 text, but it lets wrongly typed JSON through.  :func:`validate_body` documents the body
-exactly as ``validate_request`` does (same OpenAPI entry, same 400 ``invalid`` on
-failure) and converts with msgspec's strict rules, so a JSON value must already have
-the declared type.
+exactly as ``validate_request`` does (the same OpenAPI entry, recorded with quart-schema's
+public ``document_request``; the same 400 ``invalid`` on failure) and converts with
+msgspec's strict rules, so a JSON value must already have the declared type.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 
 import msgspec
 from quart import request
-from quart_schema import DataSource, RequestSchemaValidationError
-from quart_schema.validation import QUART_SCHEMA_REQUEST_ATTRIBUTE
+from quart_schema import DataSource, RequestSchemaValidationError, document_request
 
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
 
@@ -35,7 +34,7 @@ def validate_body(model: type[msgspec.Struct]) -> Callable[[Handler], Handler]:
                 raise RequestSchemaValidationError(error) from None
             return await handler(*args, data=data, **kwargs)
 
-        setattr(validated, QUART_SCHEMA_REQUEST_ATTRIBUTE, (model, DataSource.JSON))
-        return validated  # type: ignore[return-value]
+        # quart-schema's public decorator records the body exactly as validate_request does.
+        return document_request(model, source=DataSource.JSON)(validated)  # type: ignore[return-value]
 
     return decorator

@@ -24,17 +24,31 @@ def install_json_bodies(app: Quart, max_bytes: int) -> None:
 
     A JSON body longer than ``max_bytes`` is refused with 413 even when it came without
     a ``Content-Length`` (chunked): the app's own body limit is the larger upload limit.
+
+    Built on Quart's public extension points only: the app's ``request_class`` is
+    subclassed and its documented ``get_json`` overridden (with ``get_data``,
+    ``is_json`` and the same ``force``/``silent``/``cache`` contract).  The parsed body
+    is cached in an attribute of this subclass, never in Quart's own private cache.
     """
     base = app.request_class
 
     class StrictJsonRequest(base):  # type: ignore[valid-type,misc]
-        """The app's request class with a strict ``get_json``."""
+        """The app's request class with a strict ``get_json``.
+
+        Caching follows Quart's: with ``cache`` the result is kept per ``silent`` value,
+        so a silent call after a failed strict one still answers None, and a strict call
+        after a silent one still raises.
+        """
+
+        _strict_json: dict[bool, Any] | None = None
+        """Parsed bodies by ``silent`` (None until the first cached parse)."""
 
         async def get_json(
             self, force: bool = False, silent: bool = False, cache: bool = True
         ) -> Any:
-            if cache and self._cached_json[silent] is not Ellipsis:
-                return self._cached_json[silent]
+            parsed = self._strict_json
+            if cache and parsed is not None and silent in parsed:
+                return parsed[silent]
             if not (force or self.is_json):
                 return None
             data: bytes = await self.get_data(cache=cache, as_text=False)
@@ -47,7 +61,9 @@ def install_json_bodies(app: Quart, max_bytes: int) -> None:
                     raise BadRequest(f"the body is not valid JSON: {_describe(error)}") from None
                 result = None
             if cache:
-                self._cached_json[silent] = result
+                if parsed is None:
+                    parsed = self._strict_json = {}
+                parsed[silent] = result
             return result
 
     app.request_class = StrictJsonRequest

@@ -8,24 +8,76 @@ same bytes on every socket: :class:`DirectAsgiTransport` takes frames built once
 broadcast and writes them itself, under the same lock Hypercorn uses for its own writes
 (pongs, close frames), so the byte stream never interleaves.
 
-:func:`attach` finds Hypercorn's objects behind the ASGI ``send`` callable.  That is
-Hypercorn's internal structure (pinned range in pyproject.toml; the e2e suite checks that
-the fast path is taken).  When anything differs — another ASGI server, HTTP/2, TLS,
-permessage-deflate negotiated (frames would differ per socket) — it returns None and the
-connection uses plain ASGI messages, correct but slower.
+This module is the **only** place that touches Hypercorn's or wsproto's internals (the
+rest of the code base uses Hypercorn only through its public ``hypercorn.config.Config``
+and ``hypercorn.trio.serve``, in the node's wiring under topicsflow/node).
+
+The contract
+============
+
+**Verified with** the versions in :data:`VERIFIED_VERSIONS` (Hypercorn and wsproto, read
+from the installed distributions with :mod:`importlib.metadata`).  h11, which Hypercorn's
+HTTP/1.1 protocol is built on, is recorded in :data:`ALSO_VERIFIED_WITH`: the adapter
+reads nothing of it, so it does not gate the fast path, but the version test asks for a
+re-check when it changes.  ``tests/unit/http_facade/test_hypercorn_direct.py`` fails when
+an installed version is not in these sets; ``tests/e2e/test_hypercorn_fast_path.py``
+fails when a real Hypercorn connection does not take the fast path.
+
+**What it reads**, once per accepted WebSocket in :func:`locate`:
+
+1. ``send.__self__``: the ASGI ``send`` is the bound method ``WSStream.app_send``;
+2. ``WSStream.send.__self__``: ``H11Protocol`` (its ``stream_send``); ``H2Protocol`` here
+   means HTTP/2;
+3. ``H11Protocol.send.__self__``: ``hypercorn.trio.tcp_server.TCPServer`` (its
+   ``protocol_send``);
+4. ``TCPServer.stream``: a :class:`trio.SocketStream` (a :class:`trio.SSLStream` means TLS);
+5. ``TCPServer.send_lock``: the :class:`trio.Lock` under which ``protocol_send`` writes
+   every byte Hypercorn sends (handshake, pings, pongs, close frames) with
+   ``stream.send_all``, shielded from cancellation;
+6. ``WSStream.connection``: the :class:`wsproto.connection.Connection`, and its private
+   ``_proto.extensions``: the negotiated extensions (one enabled means per-socket frames).
+
+Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, wsproto's public
+``Connection.state`` and the socket's ``fileno()``, and writes with :func:`os.write` on
+that descriptor (trio sockets are non-blocking) only while ``send_lock`` is free (a
+synchronous write cannot interleave with a holder), or with ``SocketStream.send_all``
+while holding ``send_lock``.  Also assumed, and only checkable by reading Hypercorn's
+source: Hypercorn writes a connection's bytes nowhere but through ``protocol_send`` (no
+outbound buffer of its own), and sets ``WSStream.closed`` once the stream is closed.
+
+**When anything differs** — an installed version outside the verified sets, a class that
+cannot be imported, an object of another type or an attribute missing along the chain
+above — :func:`attach` returns a plain :class:`AsgiTransport` (correct, slower: every
+frame through ASGI) and logs the reason **once** at WARNING.  Connections that cannot
+take the fast path by design — HTTP/2, TLS, permessage-deflate negotiated by the client
+(frames would differ per socket) — use plain ASGI too and are logged at DEBUG only.
+Nothing is checked per frame beyond what the write needs: the checks cost one walk per
+accepted connection and one cached version look-up per process.
+
+**Re-verifying** after a Hypercorn, wsproto or h11 upgrade: read the installed
+``hypercorn/protocol/ws_stream.py`` (``WSStream.__init__``, ``app_send``, ``_accept``,
+``closed``), ``hypercorn/protocol/h11.py`` (``H11Protocol.__init__``, ``stream_send``,
+the upgrade to ``WSStream``), ``hypercorn/trio/tcp_server.py`` (``TCPServer.__init__``,
+``protocol_send``, ``_close``) and ``wsproto/connection.py`` (``Connection.__init__``,
+``_proto``, ``state``) for the facts listed above; run
+``tests/unit/http_facade/test_hypercorn_direct.py``, ``tests/e2e/test_hypercorn_fast_path.py``,
+``tests/e2e/test_gateway_write_path.py`` and ``tests/unit/actors/test_session_direct.py``;
+then add the versions to :data:`VERIFIED_VERSIONS` / :data:`ALSO_VERIFIED_WITH` (and the
+range in pyproject.toml).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import importlib.metadata
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Final
 
 import trio
-from hypercorn.protocol.h11 import H11Protocol
-from hypercorn.protocol.ws_stream import WSStream
-from hypercorn.trio.tcp_server import TCPServer
-from wsproto.connection import ConnectionState
 
 from actors.realtime.ports import Written
 from http_facade.websocket.asgi_transport import AsgiTransport, Receive, Send
@@ -35,10 +87,185 @@ logger = logging.getLogger(__name__)
 WRITE_STALL_SECONDS = 5.0
 """How long one write may wait for a peer that does not read before the socket is cut."""
 
+VERIFIED_VERSIONS: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
+    "hypercorn": frozenset({"0.18.0"}),
+    "wsproto": frozenset({"1.3.2"}),
+})
+"""Distributions whose internals the adapter reads, and the versions it was verified
+with; any other installed version switches the fast path off (see the module contract)."""
+
+ALSO_VERIFIED_WITH: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
+    "h11": frozenset({"0.16.0"}),
+})
+"""Distributions verified alongside but not read (they do not gate the fast path)."""
+
+RE_VERIFY: Final = (
+    "re-verify http_facade/websocket/hypercorn_direct.py against the installed Hypercorn "
+    "and wsproto (the module docstring lists what it reads and how to re-verify), then "
+    "update VERIFIED_VERSIONS / ALSO_VERIFIED_WITH there"
+)
+"""What a maintainer is asked to do when the adapter's assumptions no longer hold."""
+
+try:
+    from hypercorn.protocol.h2 import H2Protocol
+    from hypercorn.protocol.h11 import H11Protocol
+    from hypercorn.protocol.ws_stream import WSStream
+    from hypercorn.trio.tcp_server import TCPServer
+    from wsproto.connection import Connection, ConnectionState
+except ImportError as error:  # an unverified Hypercorn or wsproto: plain ASGI only
+    _IMPORT_PROBLEM: str | None = (
+        f"Hypercorn's or wsproto's internals cannot be imported ({error})"
+    )
+else:
+    _IMPORT_PROBLEM = None
+
+
+def installed_versions(names: Sequence[str]) -> dict[str, str | None]:
+    """The installed version of each distribution in ``names`` (None when not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def unverified(
+    installed: Mapping[str, str | None], verified: Mapping[str, frozenset[str]]
+) -> list[str]:
+    """One line per distribution of ``verified`` whose ``installed`` version is not in its
+    verified set (empty when every one matches)."""
+    return [
+        f"{name} {installed.get(name) or '(not installed)'} is installed, verified with "
+        f"{', '.join(sorted(versions))}"
+        for name, versions in verified.items()
+        if installed.get(name) not in versions
+    ]
+
+
+@functools.cache
+def environment_problem() -> str | None:
+    """Why the fast path is off for every connection of this process, or None when the
+    installed Hypercorn and wsproto are verified ones and their classes import.
+
+    Computed once per process (the first accepted WebSocket pays the metadata look-up).
+    """
+    if _IMPORT_PROBLEM is not None:
+        return _IMPORT_PROBLEM
+    problems = unverified(installed_versions(list(VERIFIED_VERSIONS)), VERIFIED_VERSIONS)
+    return "; ".join(problems) if problems else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fallback:
+    """Why one connection is served over plain ASGI messages."""
+
+    reason: str
+    """Stable text (no per-connection detail), so that it is logged once."""
+    by_design: bool
+    """True for HTTP/2, TLS and negotiated extensions (the fast path cannot apply: DEBUG);
+    False when the internals differ from the verified ones (WARNING, once)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HypercornSocket:
+    """What the fast path writes through: Hypercorn's stream, socket and send lock."""
+
+    stream: WSStream
+    socket_stream: trio.SocketStream
+    lock: trio.Lock
+
+
+def locate(send: Send) -> HypercornSocket | Fallback:
+    """Hypercorn's objects behind the ASGI ``send`` of an accepted WebSocket, or why the
+    connection cannot take the fast path (the walk is the module contract's list)."""
+    problem = environment_problem()
+    if problem is not None:
+        return Fallback(problem, by_design=False)
+    stream = getattr(send, "__self__", None)
+    if not isinstance(stream, WSStream):
+        return _differs("the ASGI send is not bound to Hypercorn's WSStream", stream)
+    protocol = getattr(getattr(stream, "send", None), "__self__", None)
+    if isinstance(protocol, H2Protocol):
+        return Fallback("HTTP/2", by_design=True)
+    if not isinstance(protocol, H11Protocol):
+        return _differs("WSStream.send is not bound to H11Protocol", protocol)
+    server = getattr(getattr(protocol, "send", None), "__self__", None)
+    if not isinstance(server, TCPServer):
+        return _differs("H11Protocol.send is not bound to the trio TCPServer", server)
+    socket_stream = getattr(server, "stream", None)
+    if isinstance(socket_stream, trio.SSLStream):
+        return Fallback("TLS", by_design=True)
+    if not isinstance(socket_stream, trio.SocketStream):
+        return _differs("TCPServer.stream is not a trio.SocketStream", socket_stream)
+    lock = getattr(server, "send_lock", None)
+    if not isinstance(lock, trio.Lock):
+        return _differs("TCPServer.send_lock is not a trio.Lock", lock)
+    connection = getattr(stream, "connection", None)
+    if not isinstance(connection, Connection):
+        return _differs("WSStream.connection is not a wsproto Connection", connection)
+    if not isinstance(getattr(stream, "closed", None), bool):
+        return _differs("WSStream.closed is not a bool", getattr(stream, "closed", None))
+    extensions = getattr(getattr(connection, "_proto", None), "extensions", None)
+    if not isinstance(extensions, list):
+        return _differs("wsproto's Connection._proto.extensions is not a list", extensions)
+    if any(extension.enabled() for extension in extensions):
+        return Fallback("a WebSocket extension was negotiated", by_design=True)
+    return HypercornSocket(stream, socket_stream, lock)
+
+
+def _differs(what: str, found: object) -> Fallback:
+    return Fallback(f"{what} (found {type(found).__name__})", by_design=False)
+
+
+class FallbackLog:
+    """Logs each reason for an unexpected fallback once at WARNING; by-design fallbacks
+    at DEBUG.  :attr:`warned` keeps the reasons logged so far (status pages, tests)."""
+
+    def __init__(self, log: logging.Logger = logger) -> None:
+        self._log = log
+        self._warned: set[str] = set()
+
+    @property
+    def warned(self) -> frozenset[str]:
+        """The unexpected reasons logged at WARNING by this log."""
+        return frozenset(self._warned)
+
+    def report(self, fallback: Fallback) -> None:
+        """Log ``fallback``: WARNING the first time an unexpected reason is seen."""
+        if fallback.by_design:
+            self._log.debug("WebSocket over plain ASGI: %s", fallback.reason)
+        elif fallback.reason not in self._warned:
+            self._warned.add(fallback.reason)
+            self._log.warning(
+                "WebSocket fast path off, frames go through plain ASGI (correct but "
+                "slower): %s; %s", fallback.reason, RE_VERIFY,
+            )
+
+
+fallback_log = FallbackLog()
+"""The process's log of fallbacks (:func:`attach` reports through it)."""
+
+
+def attach(receive: Receive, send: Send) -> AsgiTransport:
+    """The fastest transport for this accepted connection: a :class:`DirectAsgiTransport`
+    when :func:`locate` finds Hypercorn's plain HTTP/1.1 WebSocket without extensions
+    behind ``send``, else a plain :class:`AsgiTransport` (the reason goes to
+    :data:`fallback_log`)."""
+    found = locate(send)
+    if isinstance(found, Fallback):
+        fallback_log.report(found)
+        return AsgiTransport(receive, send)
+    return DirectAsgiTransport(receive, send, found.stream, found.socket_stream, found.lock)
+
 
 class DirectAsgiTransport(AsgiTransport):
     """An :class:`AsgiTransport` that also writes raw frames (a
-    :class:`~actors.realtime.ports.DirectTransport`); receiving and closing stay ASGI."""
+    :class:`~actors.realtime.ports.DirectTransport`); receiving and closing stay ASGI.
+
+    Built only by :func:`attach` from what :func:`locate` found and checked.
+    """
 
     __slots__ = ("_connection", "_lock", "_socket", "_socket_stream", "_stream", "_tail")
 
@@ -48,7 +275,7 @@ class DirectAsgiTransport(AsgiTransport):
     ) -> None:
         super().__init__(receive, send)
         self._stream = stream
-        self._connection = stream.connection
+        self._connection: Connection = stream.connection
         self._socket_stream = socket_stream
         self._socket = socket_stream.socket
         self._lock = lock
@@ -118,20 +345,3 @@ class DirectAsgiTransport(AsgiTransport):
         except OSError:
             logger.debug("the socket was already gone", exc_info=True)
 
-
-def attach(receive: Receive, send: Send) -> AsgiTransport:
-    """The fastest transport for this accepted connection: direct when Hypercorn's plain
-    HTTP/1.1 WebSocket without extensions is behind ``send``, plain ASGI otherwise."""
-    stream = getattr(send, "__self__", None)
-    if not isinstance(stream, WSStream):
-        return AsgiTransport(receive, send)
-    protocol = getattr(stream.send, "__self__", None)
-    server = getattr(getattr(protocol, "send", None), "__self__", None)
-    if not isinstance(protocol, H11Protocol) or not isinstance(server, TCPServer):
-        return AsgiTransport(receive, send)
-    socket_stream = server.stream
-    extensions = getattr(getattr(stream.connection, "_proto", None), "extensions", None)
-    if (not isinstance(socket_stream, trio.SocketStream) or extensions is None
-            or any(extension.enabled() for extension in extensions)):
-        return AsgiTransport(receive, send)
-    return DirectAsgiTransport(receive, send, stream, socket_stream, server.send_lock)
