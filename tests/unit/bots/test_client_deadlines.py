@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import trio
 import trio_websocket
@@ -22,8 +24,9 @@ async def test_a_request_without_reply_times_out(slow_clock: MockClock) -> None:
 
     async def never_answer(request: trio_websocket.WebSocketRequest) -> None:
         socket = await request.accept(subprotocol=SUBPROTOCOL_JSON)
-        while True:
-            received.append(await socket.get_message())
+        with contextlib.suppress(trio_websocket.ConnectionClosed):
+            while True:
+                received.append(await socket.get_message())
 
     async with trio.open_nursery() as nursery:
         servers = await nursery.start(trio_websocket.serve_websocket, never_answer, "127.0.0.1", 0,
