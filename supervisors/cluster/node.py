@@ -15,12 +15,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
 
 import msgspec
 import trio
 
-from http_facade.websocket.gateway import Gateway
 from protocol.close_codes import CloseCode
 from protocol.enums import GoodbyeReason
 from storage.errors import StorageError
@@ -34,10 +34,39 @@ from supervisors.cluster.fanout import (
 from supervisors.cluster.peer_server import PeerServer
 from supervisors.cluster.peers import Peers
 from supervisors.cluster.placement import Placement
+from supervisors.cluster.wire import WIRE_VERSION
 from supervisors.registry import Registry
 from topicsflow.cluster_settings import ClusterSettings
 
 logger = logging.getLogger(__name__)
+
+
+class ConnectionGateway(Protocol):
+    """What the cluster needs of the node's WebSocket gateway (the facade's ``Gateway``
+    satisfies it structurally, so this layer does not import the facade).
+
+    The node sets the two ``relay_*`` hooks, which the gateway calls after revoking a login
+    or disconnecting a user *here* (with ``relay`` true); the cluster calls the methods with
+    ``relay=False`` for what other nodes relayed, and ``reset_all`` (close every connection
+    with 1011, so clients resume from storage) when this node may have missed events.
+    """
+
+    relay_revoke: Callable[[str], None] | None
+    relay_disconnect: Callable[[str, GoodbyeReason, CloseCode], None] | None
+
+    def revoke_login(self, session_id: str, *, relay: bool = True) -> object:
+        """Disconnect the connections of login session ``session_id``."""
+        ...
+
+    def disconnect_user(
+        self, user_id: str, reason: GoodbyeReason, code: CloseCode, *, relay: bool = True
+    ) -> object:
+        """Disconnect every connection of ``user_id`` with ``reason`` and ``code``."""
+        ...
+
+    def reset_all(self) -> object:
+        """Close every connection with 1011 (clients reconnect and resume)."""
+        ...
 
 
 class ClusterStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,6 +75,8 @@ class ClusterStatus(msgspec.Struct, frozen=True, kw_only=True):
     node_id: str
     peer_address: str
     lease_seconds: float
+    wire_version: int
+    """The node-to-node wire version (:data:`supervisors.cluster.wire.WIRE_VERSION`)."""
     nodes: tuple[NodeRecord, ...]
     held_leases: int
     forwarded: int
@@ -85,7 +116,7 @@ class ClusterNode:
         )
         self.peer_address = f"{self.settings.dial_host}:{bound.rpartition(':')[2]}"
 
-    async def join(self, registry: Registry, gateway: Gateway) -> None:
+    async def join(self, registry: Registry, gateway: ConnectionGateway) -> None:
         """Serve this node's share of the actors and announce it (see the module docstring)."""
         registry.attach_placement(self.placement)
         hub, node_id = self.hub, self.node_id
@@ -144,6 +175,7 @@ class ClusterNode:
             node_id=self.node_id,
             peer_address=self.peer_address,
             lease_seconds=self.settings.lease_seconds,
+            wire_version=WIRE_VERSION,
             nodes=self._nodes,
             held_leases=placement["held"],
             forwarded=placement["forwarded"],

@@ -5,9 +5,15 @@ Every frame to a node goes through that link's bounded outbox and one writer tas
 frames leave in the order they were issued (per-sender order), batched into few writes.
 Contracts:
 
+* ``ask``, ``tell`` and ``tell_nowait`` raise ``WireTypeError`` for a message whose type
+  is not declared (:mod:`supervisors.cluster.declared`), before any link is opened or
+  anything is sent.
 * ``ask`` raises :class:`PeerUnreachable` when no link could be opened (nothing was
-  sent); once sent, a broken link fails the ask with ``ActorStopped`` (it may have been
-  handled).  The owner's errors come back as the same exception types.
+  sent), including when the other node speaks another wire version
+  (:class:`WireVersionMismatch`, logged once per node and version); once sent, a broken
+  link fails the ask with ``ActorStopped`` (it may have been handled).  The owner's errors
+  come back as the same exception types; a reply that does not match the type declared
+  for the message fails the ask with ``WireTypeError``.
 * ``tell_nowait`` raises ``MailboxFull`` when the link's outbox is full.
 * The other end is :class:`supervisors.cluster.peer_server.PeerServer`.
 """
@@ -19,14 +25,23 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import trio
+from msgspec import Raw
 
 from actors.runtime.errors import ActorStopped, MailboxFull
 from actors.runtime.messages import ReplySlot
 from actors.runtime.ref import Address
 from storage.errors import StorageError
 from storage.realtime import Members
-from supervisors.cluster.codec import PeerProtocolError, dump, load, rebuild
+from supervisors.cluster.codec import (
+    Declaration,
+    PeerProtocolError,
+    WireTypeError,
+    WireTypes,
+    rebuild,
+)
+from supervisors.cluster.declared import DECLARED
 from supervisors.cluster.wire import (
+    WIRE_VERSION,
     Answer,
     Ask,
     Challenge,
@@ -54,13 +69,23 @@ class PeerUnreachable(Exception):
         self.reason = reason
 
 
+class WireVersionMismatch(PeerUnreachable):
+    """The node speaks another wire version (:data:`~supervisors.cluster.wire.WIRE_VERSION`);
+    no link is made, so nothing is forwarded to it."""
+
+    def __init__(self, node_id: str, version: int) -> None:
+        super().__init__(node_id, f"it speaks cluster wire version {version}, "
+                                  f"this node {WIRE_VERSION}")
+        self.version = version
+
+
 class _Link:
     """One outgoing connection: an outbox, a writer, a reader and the pending asks."""
 
     def __init__(self, node_id: str) -> None:
         self.node_id = node_id
         self.outbox, self._queued = trio.open_memory_channel[Frame](OUTBOX_CAPACITY)
-        self.pending: dict[int, tuple[ReplySlot, Address]] = {}
+        self.pending: dict[int, tuple[ReplySlot, Address, Declaration]] = {}
         self.broken = False
         self._next_id = 0
 
@@ -78,10 +103,16 @@ class _Link:
                 challenge = await stream.receive()
                 if not isinstance(challenge, Challenge):
                     raise PeerProtocolError("the peer did not send a challenge")
-                await stream.send(Hello(node_id, handshake_mac(secret, challenge.nonce, node_id)))
+                mac = handshake_mac(secret, challenge.nonce, node_id)
+                await stream.send(Hello(node_id, mac, WIRE_VERSION))
         except (OSError, trio.TooSlowError, PeerProtocolError) as error:
             self.broken = True
             raise PeerUnreachable(self.node_id, type(error).__name__) from None
+        if challenge.version != WIRE_VERSION:
+            self.broken = True
+            with trio.CancelScope(shield=True):
+                await stream.aclose()
+            raise WireVersionMismatch(self.node_id, challenge.version)
         task_status.started()
         try:
             async with trio.open_nursery() as nursery:
@@ -91,7 +122,7 @@ class _Link:
         finally:
             self.broken = True
             self.outbox.close()
-            for slot, target in self.pending.values():
+            for slot, target, _ in self.pending.values():
                 slot.fail(ActorStopped(target, f"the link to node {self.node_id} broke"))
             self.pending.clear()
             with trio.CancelScope(shield=True):
@@ -125,23 +156,28 @@ class _Link:
             waiting = self.pending.pop(frame.id, None)
             if waiting is None:
                 continue  # the asker gave up
-            slot, target = waiting
+            slot, target, declaration = waiting
             if frame.error is not None:
                 slot.fail(rebuild(frame.error, target))
                 continue
             try:
-                slot.succeed(load(frame.body or b""))
+                slot.succeed(declaration.decode_reply(frame.body))
             except PeerProtocolError as error:
-                slot.fail(ActorStopped(target, str(error)))
+                logger.error("the reply of node %s to %s: %s", self.node_id, target, error)
+                slot.fail(WireTypeError(f"{target} answered over the cluster wire: {error}"))
 
 
 class Peers:
     """Outgoing links to the other nodes, found through :class:`storage.realtime.Members`."""
 
-    def __init__(self, node_id: str, secret: str, members: Members) -> None:
+    def __init__(
+        self, node_id: str, secret: str, members: Members, types: WireTypes = DECLARED
+    ) -> None:
         self.node_id = node_id
         self._secret = secret
         self._members = members
+        self._types = types
+        self._mismatches: set[tuple[str, int]] = set()
         self._links: dict[str, _Link] = {}
         self._connecting: dict[str, trio.Lock] = {}
         self._nursery: trio.Nursery | None = None
@@ -167,7 +203,15 @@ class Peers:
             address = await self._address(node_id)
             link = _Link(node_id)
             assert self._nursery is not None, "Peers.run first"
-            await self._nursery.start(link.run, address, self.node_id, self._secret)
+            try:
+                await self._nursery.start(link.run, address, self.node_id, self._secret)
+            except WireVersionMismatch as error:
+                if (node_id, error.version) not in self._mismatches:
+                    self._mismatches.add((node_id, error.version))
+                    logger.error("refused to link to node %s: %s; nodes of different "
+                                 "versions do not forward to each other (docs/CLUSTER.md)",
+                                 node_id, error.reason)
+                raise
             self._links[node_id] = link
             return link
 
@@ -185,13 +229,14 @@ class Peers:
         self, node_id: str, address: Address, message: object, timeout: float,  # noqa: ASYNC109
         chain: tuple[Address, ...],
     ) -> Any:
+        declaration, body = self._types.encode_message(message)
         link = await self._link(node_id)
         request_id = link.next_id()
         slot = ReplySlot()
-        link.pending[request_id] = (slot, address)
+        link.pending[request_id] = (slot, address, declaration)
         try:
-            frame = Ask(request_id, address.kind, address.id, dump(message), timeout,
-                        tuple(str(link_address) for link_address in chain))
+            frame = Ask(request_id, address.kind, address.id, declaration.name, Raw(body),
+                        timeout, tuple(str(link_address) for link_address in chain))
             try:
                 await link.outbox.send(frame)
             except (trio.ClosedResourceError, trio.BrokenResourceError):
@@ -200,27 +245,35 @@ class Peers:
         finally:
             link.pending.pop(request_id, None)
 
+    def _tell_frame(self, address: Address, message: object) -> Tell:
+        declaration, body = self._types.encode_message(message)
+        return Tell(address.kind, address.id, declaration.name, Raw(body))
+
     async def tell(self, node_id: str, address: Address, message: object) -> None:
+        await self._send_tell(node_id, self._tell_frame(address, message))
+
+    async def _send_tell(self, node_id: str, frame: Tell) -> None:
         link = await self._link(node_id)
         try:
-            await link.outbox.send(Tell(address.kind, address.id, dump(message)))
+            await link.outbox.send(frame)
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             raise PeerUnreachable(node_id, "the link closed") from None
 
     def tell_nowait(self, node_id: str, address: Address, message: object) -> None:
+        frame = self._tell_frame(address, message)
         link = self._links.get(node_id)
         if link is None or link.broken:
-            self.spawn(self._tell_logged, node_id, address, message)
+            self.spawn(self._tell_logged, node_id, address, frame)
             return
         try:
-            link.outbox.send_nowait(Tell(address.kind, address.id, dump(message)))
+            link.outbox.send_nowait(frame)
         except trio.WouldBlock:
             raise MailboxFull(address, OUTBOX_CAPACITY) from None
         except (trio.ClosedResourceError, trio.BrokenResourceError):
-            self.spawn(self._tell_logged, node_id, address, message)
+            self.spawn(self._tell_logged, node_id, address, frame)
 
-    async def _tell_logged(self, node_id: str, address: Address, message: object) -> None:
+    async def _tell_logged(self, node_id: str, address: Address, frame: Tell) -> None:
         try:
-            await self.tell(node_id, address, message)
+            await self._send_tell(node_id, frame)
         except PeerUnreachable as error:
             logger.warning("a tell to %s was dropped: %s", address, error)
