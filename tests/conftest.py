@@ -3,14 +3,21 @@
 ``scripts/test`` starts Redis, a MongoDB-wire server (FerretDB) and Azurite and exports
 their addresses.  A test that needs one of them and finds no address **fails** with the
 reason the provisioning script recorded; it never skips.
+
+The hooks at the end make pytest-timeout's default timeout (``timeout`` in pyproject.toml)
+safe for trio tests: see ``tests/trio_timeout_support.py``.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
+from typing import Any
 
 import pytest
+
+from tests.trio_timeout_support import cancellable_test, run_with_timeout, set_timer
 
 
 def _service_address(variable: str, service: str) -> str:
@@ -47,3 +54,20 @@ def azure_blob_connection_string() -> str:
 def unique_name() -> str:
     """A short name unique to this test: database, key prefix or container name."""
     return "t" + uuid.uuid4().hex[:16]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-trio has marked the async tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every trio test runs where a timeout can cancel it (tests/trio_timeout_support.py)."""
+    for item in items:
+        if not isinstance(item, pytest.Function) or item.get_closest_marker("trio") is None:
+            continue
+        item.add_marker(pytest.mark.trio(run=run_with_timeout), append=False)
+        if inspect.iscoroutinefunction(item.obj) and not hasattr(item.obj, "hypothesis"):
+            item.obj = cancellable_test(item.obj)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> bool | None:
+    """pytest-timeout's timer, made safe for trio runs (tests/trio_timeout_support.py)."""
+    return set_timer(item, settings)

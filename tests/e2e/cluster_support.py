@@ -21,6 +21,11 @@ from pathlib import Path
 import httpx
 import trio
 
+from bots.client import Client
+from bots.client_connection import ConnectionLost, RequestFailed
+from protocol.client_frames import SendMessage
+from protocol.control_frames import Ack, MessageAccepted
+from protocol.errors import ErrorCode
 from services.tokens import new_token
 from storage import Store, open_store
 from storage.keys import hash_token
@@ -31,6 +36,7 @@ START_DEADLINE_S = 60
 SECRET = "cluster-test-secret-" + "x" * 24
 OPS_TOKEN = "cluster-test-ops-token"
 LEASE_SECONDS = 2.0
+RETRYABLE = {ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT, ErrorCode.INTERNAL, ErrorCode.RATE_LIMITED}
 
 
 @dataclasses.dataclass
@@ -181,3 +187,32 @@ async def open_cluster_processes(
                         node.kill()
                         await node.process.wait()
             nursery.cancel_scope.cancel()
+
+
+@dataclasses.dataclass
+class Sent:
+    """What one sender had acknowledged: nonce -> seq."""
+
+    acked: dict[str, int] = dataclasses.field(default_factory=dict)
+    retries: int = 0
+    acked_at: list[float] = dataclasses.field(default_factory=list)
+
+
+async def send_until_acked(client: Client, channel: str, text: str, nonce: str,
+                           sent: Sent) -> int:
+    """Send with ``nonce``, retrying the same nonce until the server acknowledges."""
+    while True:
+        try:
+            reply = await client.request(SendMessage, channel=channel, text=text, nonce=nonce)
+        except RequestFailed as error:
+            if error.code not in RETRYABLE:
+                raise
+        except ConnectionLost:
+            pass
+        else:
+            assert isinstance(reply, Ack) and isinstance(reply.result, MessageAccepted)
+            sent.acked[nonce] = reply.result.seq
+            sent.acked_at.append(trio.current_time())
+            return reply.result.seq
+        sent.retries += 1
+        await trio.sleep(0.05)  # retry pacing, not a timing assertion

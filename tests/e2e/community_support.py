@@ -1,8 +1,8 @@
 """Helpers of the topic, post and comment end-to-end contracts (not a test module).
 
-The contracts (``contract_community_*.py``) run against whatever ``node`` fixture the
-importing test module provides: the embedded store in ``tests/e2e``, the Mongo-wire
-server in ``tests/integration``.  :class:`People` makes users with a REST client each.
+The contracts (``test_community_*.py``) run on each store through the ``node`` fixture
+(``pytestmark = on_each_store("node")``).  :class:`People` makes users with a REST client
+each; the ``people`` fixture (``tests/e2e/conftest.py``) gives a test one.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ import contextlib
 import dataclasses
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import msgspec
-import pytest
 import trio
 
 from bots.client import Client, ResumeIncomplete
 from protocol.server_frames import ServerFrame
 from services.tokens import new_token
 from storage.keys import hash_token
-from tests.e2e.conftest import websocket_url
+from tests.e2e.node_support import websocket_url
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
@@ -85,17 +83,6 @@ class People:
         await self._nursery.start(client.run)
         self.clients.append(client)
         return client
-
-
-@pytest.fixture
-async def people(node: NodeHandle) -> AsyncIterator[People]:
-    """Users and clients on the test's node."""
-    async with trio.open_nursery() as nursery, contextlib.AsyncExitStack() as stack:
-        people = People(node, stack, nursery)
-        yield people
-        for client in people.clients:
-            await client.close()
-        nursery.cancel_scope.cancel()
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

@@ -6,7 +6,7 @@ import json
 
 import trio
 
-from tests.unit.services.test_gifs import TENOR_PAGE
+from tests.tenor_support import TENOR_PAGE
 
 TENOR_TAGS = {"tags": [{"searchterm": "happy", "image": "https://m.example/h.gif"}]}
 

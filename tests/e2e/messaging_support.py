@@ -21,7 +21,7 @@ from protocol.client_frames import SendDirectMessage
 from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.server_frames import ServerFrame
-from tests.e2e.conftest import LoggedIn, websocket_url
+from tests.e2e.node_support import LoggedIn, websocket_url
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import LoggedIn, log_in_new_user
+from tests.e2e.node_support import LoggedIn, log_in_new_user
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 10

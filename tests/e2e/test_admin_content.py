@@ -6,7 +6,6 @@ from typing import Any
 
 from protocol.feed_events import CommentCreated, PostCreated
 from storage.records import MessageDraft
-from tests.e2e import community_support
 from tests.e2e.community_support import (
     People,
     new_comment,
@@ -16,8 +15,9 @@ from tests.e2e.community_support import (
     refused,
     sequenced,
 )
+from tests.store_support import on_each_store
 
-people = community_support.people
+pytestmark = on_each_store("node")
 
 
 async def audit_actions(admin: Any, target_id: str) -> list[str]:

@@ -20,6 +20,8 @@ from tests.e2e.process_support import REPOSITORY, serve_process
 from topicsflow.node import NodeHandle
 
 COMMAND_DEADLINE_S = 120
+# A test runs up to two commands, each within COMMAND_DEADLINE_S.
+pytestmark = pytest.mark.timeout(300)
 
 
 async def topicsflow(*arguments: str) -> subprocess.CompletedProcess[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import trio
 
 from bots.metrics import BotStats
@@ -15,6 +16,7 @@ from tests.e2e.conftest import websocket_url
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 90
+pytestmark = pytest.mark.timeout(150)  # the scenario runs within DEADLINE_S
 
 
 async def test_bots_deliver_messages_and_report_every_key(node: NodeHandle) -> None:

@@ -20,8 +20,8 @@ from protocol.call_frames import (
 from protocol.control_frames import Ack, CallCreated
 from protocol.enums import CallState
 from protocol.server_frames import ServerFrame
+from tests.e2e.chat_support import make_room
 from tests.e2e.conftest import log_in_new_user, websocket_url
-from tests.e2e.test_chat_realtime import make_room
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30

@@ -12,7 +12,7 @@ from actors.chat.commands import JoinRoom, KickMember, PostMessage
 from actors.chat.members import MEMBER_PRELOAD
 from actors.chat.room import CHAT_ROOM, FLOOD_BURST
 from actors.runtime.errors import ActorCrashed, ActorStopped
-from bots.client import Client, RequestFailed, open_client
+from bots.client import RequestFailed, open_client
 from protocol.broadcast import BroadcastFrame
 from protocol.chat_events import (
     Kicked,
@@ -26,20 +26,13 @@ from protocol.chat_events import (
 from protocol.client_frames import DeleteMessage, EditMessage, MarkRead, React, Typing
 from protocol.control_frames import Ack, Evicted, MessageAccepted
 from protocol.enums import ReactionAction, TypingState
-from protocol.server_frames import ServerFrame
 from services.errors import DomainError
+from tests.e2e.chat_support import make_room, send
 from tests.e2e.conftest import log_in_new_user, websocket_url
-from tests.e2e.test_chat_realtime import make_room, send
+from tests.e2e.messaging_support import next_of
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
-
-
-async def next_of(client: Client, event_type: type[ServerFrame]) -> ServerFrame:
-    while True:
-        event = await client.next_event()
-        if isinstance(event, event_type):
-            return event
 
 
 async def test_edit_delete_react_typing_and_receipts_reach_the_room(node: NodeHandle) -> None:

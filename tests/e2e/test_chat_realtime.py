@@ -11,48 +11,14 @@ import trio.testing
 import wsproto
 import wsproto.events
 
-from actors.chat.commands import JoinRoom
-from actors.chat.room import CHAT_ROOM
-from bots.client import Client, RequestFailed, open_client
+from bots.client import RequestFailed, open_client
 from protocol.broadcast import BroadcastFrame
 from protocol.chat_events import MessageCreated
-from protocol.client_frames import SendMessage
 from protocol.codecs import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
-from protocol.control_frames import Ack, MessageAccepted
 from protocol.payloads import ChatMessage
-from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
+from tests.e2e.chat_support import DEADLINE_S, make_room, send, texts
+from tests.e2e.conftest import log_in_new_user, websocket_url
 from topicsflow.node import NodeHandle
-
-DEADLINE_S = 30
-
-
-async def make_room(node: NodeHandle, owner: LoggedIn, *members: LoggedIn) -> str:
-    """A private group owned by ``owner`` that ``members`` were invited to and joined."""
-    store, registry = node.context.store, node.context.registry
-    assert store is not None
-    assert registry is not None
-    room = await store.rooms.create(owner_id=owner.user_id, name="lounge")
-    for member in members:
-        await store.rooms.members.invite(room.id, member.user_id, invited_by=owner.user_id)
-        await registry.ref(CHAT_ROOM, room.id).ask(JoinRoom(user_id=member.user_id))
-    return room.id
-
-
-async def texts(client: Client, count: int) -> list[tuple[int, str]]:
-    """The next ``count`` message_created events as (seq, text)."""
-    received: list[tuple[int, str]] = []
-    while len(received) < count:
-        event = await client.next_event()
-        if isinstance(event, MessageCreated):
-            received.append((event.seq, event.message.text))
-    return received
-
-
-async def send(client: Client, channel: str, text: str) -> MessageAccepted:
-    reply = await client.request(SendMessage, channel=channel, text=text)
-    assert isinstance(reply, Ack)
-    assert isinstance(reply.result, MessageAccepted)
-    return reply.result
 
 
 async def test_json_and_msgpack_clients_see_each_others_messages_in_one_order(

@@ -10,9 +10,9 @@ from bots.client import RequestFailed, open_client
 from protocol.client_frames import EditMessage, MarkRead, React, SendMessage, Typing
 from protocol.control_frames import Evicted
 from protocol.feed_events import Notification
+from tests.e2e.chat_support import send
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
-from tests.e2e.test_chat_features import next_of
-from tests.e2e.test_chat_realtime import send
+from tests.e2e.messaging_support import next_of
 from topicsflow.node import NodeHandle
 
 

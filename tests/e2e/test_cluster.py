@@ -6,7 +6,6 @@ room's owner loses no acknowledged message; a paused owner cannot write after re
 from __future__ import annotations
 
 import collections
-import dataclasses
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -16,56 +15,23 @@ import pytest
 import trio
 
 from bots.client import Client, open_client
-from bots.client_connection import ConnectionLost, RequestFailed
 from protocol.chat_events import MessageCreated
-from protocol.client_frames import SendMessage
-from protocol.control_frames import Ack, MessageAccepted
-from protocol.errors import ErrorCode
 from storage.errors import Conflict
 from storage.records import MessageDraft
 from tests.e2e.cluster_support import (
     LEASE_SECONDS,
     OPS_TOKEN,
     Cluster,
+    Sent,
     open_cluster_processes,
+    send_until_acked,
 )
 from topicsflow.status_command import render_status
 
-pytestmark = [pytest.mark.redis, pytest.mark.mongo]
+# Each test starts three node processes (up to 60 s) and runs within DEADLINE_S.
+pytestmark = [pytest.mark.redis, pytest.mark.mongo, pytest.mark.timeout(300)]
 
 DEADLINE_S = 120
-RETRYABLE = {ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT, ErrorCode.INTERNAL, ErrorCode.RATE_LIMITED}
-
-
-@dataclasses.dataclass
-class Sent:
-    """What one sender had acknowledged: nonce -> seq."""
-
-    acked: dict[str, int] = dataclasses.field(default_factory=dict)
-    retries: int = 0
-    acked_at: list[float] = dataclasses.field(default_factory=list)
-
-
-async def send_until_acked(client: Client, channel: str, text: str, nonce: str,
-                           sent: Sent) -> int:
-    """Send with ``nonce``, retrying the same nonce until the server acknowledges."""
-    while True:
-        try:
-            reply = await client.request(SendMessage, channel=channel, text=text, nonce=nonce)
-        except RequestFailed as error:
-            if error.code not in RETRYABLE:
-                raise
-        except ConnectionLost:
-            pass
-        else:
-            assert isinstance(reply, Ack) and isinstance(reply.result, MessageAccepted)
-            sent.acked[nonce] = reply.result.seq
-            sent.acked_at.append(trio.current_time())
-            return reply.result.seq
-        sent.retries += 1
-        await trio.sleep(0.05)  # retry pacing, not a timing assertion
-
-
 async def collect(client: Client, channel: str, seqs: list[int], until: int) -> None:
     """Append the seq of every ``message_created`` on ``channel`` until seq ``until``."""
     while not seqs or seqs[-1] < until:

@@ -15,10 +15,10 @@ import trio
 
 from bots.client import open_client
 from protocol.chat_events import MessageCreated
-from tests.e2e.cluster_support import open_cluster_processes
-from tests.e2e.test_cluster import Sent, send_until_acked
+from tests.e2e.cluster_support import Sent, open_cluster_processes, send_until_acked
 
-pytestmark = [pytest.mark.redis, pytest.mark.mongo]
+# Starting the nodes may take 60 s, and the relay then has 60 s to come back.
+pytestmark = [pytest.mark.redis, pytest.mark.mongo, pytest.mark.timeout(180)]
 
 
 def _free_port() -> int:

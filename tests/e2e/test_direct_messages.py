@@ -30,7 +30,10 @@ from protocol.enums import TypingState
 from storage.keys import conversation_id
 from tests.e2e.conftest import log_in_new_user, websocket_url
 from tests.e2e.messaging_support import DEADLINE_S, api, next_of, raw_replies, send_direct
+from tests.store_support import on_each_store
 from topicsflow.node import NodeHandle
+
+pytestmark = on_each_store("node")
 
 
 async def test_a_conversation_is_live_sequenced_and_replayable(node: NodeHandle) -> None:

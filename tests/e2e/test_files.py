@@ -10,6 +10,7 @@ import httpx
 from actors.chat.commands import PostMessage
 from actors.chat.room import CHAT_ROOM
 from protocol.control_frames import MessageAccepted
+from tests.e2e.chat_support import make_room
 from tests.e2e.conftest import log_in_new_user
 from tests.e2e.file_support import (
     EXECUTABLE,
@@ -21,7 +22,6 @@ from tests.e2e.file_support import (
     serve_test_node,
     upload,
 )
-from tests.e2e.test_chat_realtime import make_room
 from topicsflow.node import NodeHandle
 
 

@@ -17,8 +17,8 @@ from wsproto.extensions import PerMessageDeflate
 from bots.client import open_client
 from protocol.codecs import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 from protocol.limits import MAX_MESSAGE_TEXT_LENGTH
+from tests.e2e.chat_support import DEADLINE_S, make_room, send, texts
 from tests.e2e.conftest import OPS_TOKEN, log_in_new_user, websocket_url
-from tests.e2e.test_chat_realtime import DEADLINE_S, make_room, send, texts
 from topicsflow.node import NodeHandle
 
 

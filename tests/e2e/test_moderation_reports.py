@@ -13,7 +13,9 @@ from protocol.close_codes import CloseCode
 from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Goodbye, ModerationWarning
 from protocol.feed_events import PostDeleted
+from tests.e2e.chat_support import make_room, send
 from tests.e2e.conftest import log_in_new_user, websocket_url
+from tests.e2e.messaging_support import next_of
 from tests.e2e.moderation_support import (
     DEADLINE_S,
     act,
@@ -22,8 +24,6 @@ from tests.e2e.moderation_support import (
     report,
     topic_with_post,
 )
-from tests.e2e.test_chat_features import next_of
-from tests.e2e.test_chat_realtime import make_room, send
 from topicsflow.node import NodeHandle
 
 

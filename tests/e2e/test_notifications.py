@@ -14,10 +14,13 @@ from bots.client import Client, open_client
 from protocol.client_frames import MarkRead, SendMessage
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.feed_events import Notification
+from tests.e2e.chat_support import make_room, send
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.messaging_support import DEADLINE_S, api, next_of, send_direct
-from tests.e2e.test_chat_realtime import make_room, send
+from tests.store_support import on_each_store
 from topicsflow.node import NodeHandle
+
+pytestmark = on_each_store("node")
 
 
 async def feed(client: Client, user: LoggedIn, since_seq: int | None = None) -> str:

@@ -10,6 +10,7 @@ from protocol.client_frames import SetPresence
 from protocol.enums import PresenceStatus
 from protocol.server_frames import ServerFrame
 from storage.keys import conversation_id
+from tests.e2e.chat_support import make_room, send
 from tests.e2e.conftest import LoggedIn, log_in_new_user, websocket_url
 from tests.e2e.messaging_support import (
     DEADLINE_S,
@@ -18,8 +19,10 @@ from tests.e2e.messaging_support import (
     send_direct,
     wait_for_connections,
 )
-from tests.e2e.test_chat_realtime import make_room, send
+from tests.store_support import on_each_store
 from topicsflow.node import NodeHandle
+
+pytestmark = on_each_store("node")
 
 
 async def next_presence_or_message(client: Client, user: LoggedIn) -> ServerFrame:

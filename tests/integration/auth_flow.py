@@ -25,7 +25,7 @@ from tests.auth_support import (
     link_token,
     totp_code,
 )
-from tests.e2e.conftest import websocket_url
+from tests.e2e.node_support import websocket_url
 from topicsflow.node import NodeHandle
 
 CHANGED_PASSWORD = "a changed passphrase here"

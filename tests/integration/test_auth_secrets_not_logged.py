@@ -20,7 +20,7 @@ import pytest
 from services.email import OutboxMailer
 from tests.auth_support import AuthDriver
 from tests.integration.auth_flow import full_lifecycle
-from tests.integration.conftest import BACKENDS, node_settings, run_node
+from tests.integration.node_support import BACKENDS, node_settings, run_node
 from topicsflow.node import NodeHandle
 from topicsflow.settings import Profile
 

@@ -10,7 +10,7 @@ import trio
 from bots.accounts import SeededAccounts
 from storage import open_store
 from storage.keys import hash_token
-from tests.integration.conftest import forget_services
+from tests.integration.node_support import forget_services
 from topicsflow.cli import main
 from topicsflow.settings import Settings
 

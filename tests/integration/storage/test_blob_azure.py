@@ -1,4 +1,8 @@
-"""The blob contract on Azurite, and its SAS download URLs."""
+"""Azurite's own blob behaviour: SAS download URLs and uploads in several blocks.
+
+The blob contract runs on Azurite too (``tests/unit/storage/test_contract_blob.py``, the
+``azure`` runs).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import pytest
 import requests
 import trio
 
-from storage.blob import AzureBlobStore, BlobStore, open_azure_blob_store
-from tests.unit.storage.contract_blob import *  # noqa: F403
-from tests.unit.storage.contract_blob import stream
+from storage.blob import AzureBlobStore, open_azure_blob_store
+from tests.unit.storage.support import stream
 
 pytestmark = pytest.mark.azurite
 
@@ -22,11 +25,6 @@ async def azure_blobs(
     async with open_azure_blob_store(azure_blob_connection_string, unique_name) as store:
         yield store
         await store._container.delete_container()
-
-
-@pytest.fixture
-def blobs(azure_blobs: AzureBlobStore) -> BlobStore:
-    return azure_blobs
 
 
 async def test_sas_url_downloads(azure_blobs: AzureBlobStore) -> None:

@@ -11,21 +11,7 @@ import trio
 
 from services.gifs import GifService, GifsNotConfigured, GifsUnavailable
 from storage.realtime.memory import MemoryCache
-
-TENOR_PAGE = {
-    "results": [
-        {
-            "id": "g1",
-            "content_description": "a cat",
-            "media_formats": {
-                "gif": {"url": "https://media.example/g1.gif", "dims": [220, 140]},
-                "tinygif": {"url": "https://media.example/g1-tiny.gif", "dims": [110, 70]},
-            },
-        },
-        {"id": "broken", "media_formats": {}},
-    ],
-    "next": "20",
-}
+from tests.tenor_support import TENOR_PAGE
 
 
 def tenor(requests: list[httpx.Request], status: int = 200, body: Any = TENOR_PAGE) -> Any:

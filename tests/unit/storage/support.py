@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+
+from storage.blob import BlobStore
 
 START = 1_800_000_000.0
 
@@ -23,3 +26,15 @@ class FakeClock:
 def unique(prefix: str) -> str:
     """A name no other test uses, so contract tests may share a database."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def stream(*chunks: bytes) -> AsyncIterator[bytes]:
+    """An upload body made of ``chunks``."""
+    for chunk in chunks:
+        yield chunk
+
+
+async def read_all(blobs: BlobStore, key: str) -> bytes:
+    """The whole content of blob ``key``."""
+    async with blobs.download(key) as chunks:
+        return b"".join([chunk async for chunk in chunks])

@@ -1,4 +1,7 @@
-"""The blob contract on the local filesystem store, and its signed URLs."""
+"""The local filesystem blob store's own behaviour: signed URLs, partial uploads, secrets.
+
+The blob contract runs on it too (``test_contract_blob.py``, the ``local`` runs).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.blob import BlobStore, LocalBlobStore, verify_download
-from tests.unit.storage.contract_blob import *  # noqa: F403
-from tests.unit.storage.contract_blob import stream
-from tests.unit.storage.support import FakeClock
-
-SECRET = b"0123456789abcdef0123"
-
-
-@pytest.fixture
-def local_blobs(tmp_path: Path, clock: FakeClock) -> LocalBlobStore:
-    return LocalBlobStore(
-        tmp_path / "blobs", secret=SECRET, base_url="https://files.example/", clock=clock.time
-    )
-
-
-@pytest.fixture
-def blobs(local_blobs: LocalBlobStore) -> BlobStore:
-    return local_blobs
+from storage.blob import LocalBlobStore, verify_download
+from tests.unit.storage.support import FakeClock, stream
 
 
 async def test_signed_url_round_trip(local_blobs: LocalBlobStore, clock: FakeClock) -> None:

@@ -13,7 +13,7 @@ import trio.testing
 from actors import Actor, ActorContext, ActorCrashed, ActorStopped
 from actors.runtime.actor import MAX_BATCH
 from supervisors import ActorKind, RestartType, open_registry
-from tests.unit.actors.sample_actors import Block, NotAllowed
+from tests.unit.actors.runtime.sample_actors import Block, NotAllowed
 
 
 class Append(msgspec.Struct):

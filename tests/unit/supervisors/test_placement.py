@@ -11,7 +11,7 @@ from actors.runtime.ref import Address
 from storage.realtime import MemoryLeaseTable
 from supervisors import open_registry
 from supervisors.cluster.placement import Placement, lease_key
-from tests.unit.actors.sample_actors import Add, Get, Store, counter_kind
+from tests.unit.actors.runtime.sample_actors import Add, Get, Store, counter_kind
 
 LEASE = 10.0
 

@@ -8,7 +8,15 @@ import trio.testing
 
 from actors import ActorStopped
 from supervisors import Backoff, Registry, RestartType, open_registry
-from tests.unit.actors.sample_actors import Add, Block, Crash, Get, StopMe, Store, counter_kind
+from tests.unit.actors.runtime.sample_actors import (
+    Add,
+    Block,
+    Crash,
+    Get,
+    StopMe,
+    Store,
+    counter_kind,
+)
 
 
 def state_of(registry: Registry, id: str = "a") -> str | None:

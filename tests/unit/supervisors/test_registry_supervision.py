@@ -15,7 +15,7 @@ from supervisors import (
     SupervisorSnapshot,
     open_registry,
 )
-from tests.unit.actors.sample_actors import Add, Block, Crash, Get, Store, counter_kind
+from tests.unit.actors.runtime.sample_actors import Add, Block, Crash, Get, Store, counter_kind
 
 NO_ESCALATIONS = RestartIntensity(max_restarts=0, period=5.0)
 
