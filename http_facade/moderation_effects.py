@@ -14,7 +14,9 @@ Contract:
   removes both.  Both are for admins (403 otherwise).
 * :func:`ban_in_topic` and :func:`ban_in_room` ask the topic actor (``BanUser``) and the
   room actor (``KickMember`` with ``ban``), which check the moderator's rights.
-Each returns a short description of what it did, for the audit log.
+Each returns a short description of what it did, for the audit log.  Every actor is
+asked through :func:`http_facade.node_access.ask_actor` (refusals unchanged, runtime
+failures mapped by :func:`http_facade.errors.actor_failure`).
 """
 
 from __future__ import annotations
@@ -88,10 +90,10 @@ async def warn(principal: Principal, user_id: str, reason: str) -> str:
     if context.registry is None or context.hub is None:
         raise ApiError(ErrorCode.UNAVAILABLE, "warnings are not served by this node")
     text = reason[:MAX_HUMAN_TEXT_LENGTH]
-    notification_id: str = await context.registry.ref(NOTIFICATION_FEED, user_id).ask(
-        Notify(kind=WARNING_KIND, title="A moderator warned you", body=text,
-               actor_id=principal.user_id)
-    )
+    notification_id: str = await ask(NOTIFICATION_FEED, user_id, Notify(
+        kind=WARNING_KIND, title="A moderator warned you", body=text,
+        actor_id=principal.user_id,
+    ))
     frame = ModerationWarning(
         warning_id=notification_id, reason=WarningReason.OTHER, message=text,
         moderator_id=principal.user_id, issued_at=int(time.time() * 1000),

@@ -1,27 +1,36 @@
 """What every blueprint that reaches the node's actors shares: store, asks, path ids.
 
-:func:`ask_actor` turns the runtime's failures into the error shape (no reply in time
-is 504 ``timeout``, a crashed handler 500 ``internal`` — the command may or may not have
-taken effect — an undeliverable message 503 ``unavailable``); domain refusals pass
-unchanged.  Ids in paths that cannot be ids are 404 ``not_found`` before anything is
-looked up.
+Contract:
+
+* Every REST handler that talks to an actor does so through :func:`ask_actor` (or a
+  helper built on it, e.g. :func:`http_facade.routes.community.ask_topic`); no handler
+  calls ``ActorRef.ask`` or ``tell`` itself.  A domain refusal
+  (:class:`~services.errors.DomainError`) passes unchanged; every other failure of the
+  runtime becomes an :class:`~http_facade.errors.ActorFailure` by the one mapping,
+  :func:`http_facade.errors.actor_failure` (its docstring has the table: no answer in
+  time 504 ``timeout``, a crashed handler 500 ``internal``, not delivered 503
+  ``unavailable``…), and is logged with its details, which the client never sees.
+* Ids in paths that cannot be ids are 404 ``not_found`` before anything is looked up.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
-from actors.runtime.errors import ActorCrashed, AskTimeout, DeliveryError
+from actors.runtime.errors import ActorError
 from http_facade.context import current_context
-from http_facade.errors import ApiError
+from http_facade.errors import ApiError, actor_failure
 from protocol.errors import ErrorCode
 from protocol.fields import IDENTIFIER_PATTERN
 from protocol.limits import MAX_ID_LENGTH
+from services.errors import DomainError
 from storage.protocols import Store
 from supervisors.registry import Registry
 
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+logger = logging.getLogger(__name__)
 
 
 def store() -> Store:
@@ -48,14 +57,20 @@ def checked_id(value: str, kind: str) -> str:
 
 
 async def ask_actor(kind: str, actor_id: str, message: object) -> Any:
-    """Ask actor ``kind/actor_id``; see the module docstring for the error mapping."""
+    """Ask actor ``kind/actor_id`` and return its reply (see the module docstring).
+
+    Raises the actor's :class:`~services.errors.DomainError` unchanged, and an
+    :class:`~http_facade.errors.ActorFailure` for any other
+    :class:`~actors.runtime.errors.ActorError` (unknown kind included); 503
+    ``unavailable`` on a bare app without a registry.
+    """
+    found = registry()
     try:
-        return await registry().ref(kind, actor_id).ask(message)
-    except AskTimeout:
-        raise ApiError(ErrorCode.TIMEOUT, "no answer in time; retry") from None
-    except ActorCrashed:
-        raise ApiError(
-            ErrorCode.INTERNAL, "the command failed; it may or may not have taken effect"
-        ) from None
-    except DeliveryError:
-        raise ApiError(ErrorCode.UNAVAILABLE, "not available right now; retry") from None
+        return await found.ref(kind, actor_id).ask(message)
+    except DomainError:
+        raise
+    except ActorError as error:
+        logger.warning(
+            "ask %s of %s/%s failed: %r", type(message).__name__, kind, actor_id, error
+        )
+        raise actor_failure(error) from None

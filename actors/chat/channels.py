@@ -1,7 +1,8 @@
 """Chat rooms as the gateway sees them: who may subscribe, what they missed, and sends.
 
 :class:`ChatRoomChannels` is the :class:`~actors.realtime.ports.ChannelAccess` of
-``chat_room`` channels: the membership check and the replay read storage directly
+``chat_room`` channels: the membership check (the room's rule,
+:func:`actors.chat.access.member_refusal`) and the replay read storage directly
 (membership changes are durable before the room actor acknowledges them, so reads need
 no turn of the actor).  :class:`ChatFrames` carries
 the chat frames of ``chat_room`` channels (send, edit, delete, react, typing, mark read)
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from actors.chat.access import member_refusal
 from actors.chat.commands import (
     DeleteRoomMessage,
     EditRoomMessage,
@@ -61,10 +63,11 @@ class ChatRoomChannels:
         if room is None or room.deleted_at is not None:
             raise DomainError(ErrorCode.NOT_FOUND, "no such chat room")
         members = self._store.rooms.members
-        if await members.get(channel_id, principal.user_id) is None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
-        if await members.get_ban(channel_id, principal.user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
+        is_member = await members.get(channel_id, principal.user_id) is not None
+        banned = is_member and await members.get_ban(channel_id, principal.user_id) is not None
+        refusal = member_refusal(is_member=is_member, banned=banned)  # as the room actor's
+        if refusal is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, refusal)
 
     async def replay(
         self, principal: Principal, channel_id: str, since_seq: int | None, limit: int

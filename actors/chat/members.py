@@ -5,13 +5,24 @@ the actor's store, hub, channel and member cache.  A kick is a sequenced ``kicke
 (stored, then published) and ends the kicked user's live subscriptions to the room at
 once (``evicted``); a leave ends them too.  Owners cannot be kicked; only owners and
 moderators kick, rename or re-describe the room; only the owner (or an admin) deletes it,
-which evicts every live subscriber.  Any member may invite.
+which evicts every live subscriber.  Any member may invite.  The rules themselves are
+:mod:`actors.chat.access`; this mixin reads the facts they need (roles, bans).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from actors.chat.access import (
+    BANNED,
+    may_be_kicked,
+    may_delete_room,
+    may_kick,
+    may_leave_room,
+    may_update_room,
+    member_refusal,
+)
 from actors.chat.commands import DeleteRoom, InviteToRoom, KickMember, UpdateRoom
 from actors.chat.notices import notify_room_invitation
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
@@ -24,9 +35,8 @@ if TYPE_CHECKING:
     from actors.realtime.hub import Hub
     from actors.runtime.actor import ActorContext
     from storage.protocols import Store
-    from storage.records import Room
+    from storage.records import Role, Room
 
-MODERATOR_ROLES = ("owner", "moderator")
 MEMBER_PRELOAD = 5000
 """Rooms with at most this many members read all of them (and their bans) when the actor
 starts, in two queries, instead of one or two reads per member's first command."""
@@ -80,27 +90,37 @@ class RoomMembership:
             self._members[user_id] = known
         return known
 
+    async def _is_banned(self, user_id: str) -> bool:
+        """Whether a ban of ``user_id`` is in force (a member found not banned is
+        remembered: bans only come through this actor)."""
+        if user_id in self._not_banned:
+            return False
+        if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
+            return True
+        self._not_banned.add(user_id)
+        return False
+
     async def _require_member(self, user_id: str) -> None:
         self._require_room()
-        if not await self._is_member(user_id):
-            raise DomainError(ErrorCode.FORBIDDEN, "you are not a member of this room")
-        if user_id in self._not_banned:
-            return
-        if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
-        self._not_banned.add(user_id)
+        is_member = await self._is_member(user_id)
+        banned = is_member and await self._is_banned(user_id)
+        refusal = member_refusal(is_member=is_member, banned=banned)
+        if refusal is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, refusal)
 
-    async def _role(self, user_id: str) -> str | None:
+    async def _role(self, user_id: str) -> Role | None:
         membership = await self._store.rooms.members.get(self._room_id, user_id)
         return None if membership is None else membership.role
 
-    async def _is_moderator(self, user_id: str) -> bool:
-        return await self._role(user_id) in MODERATOR_ROLES
+    async def _allowed(self, rule: Callable[[Role | None], bool], user_id: str) -> bool:
+        """``rule`` (of :mod:`actors.chat.access`) for ``user_id``'s role; the role is read
+        only when the rule refuses a non-member (a role only ever widens rights)."""
+        return rule(None) or rule(await self._role(user_id))
 
     async def _join(self, user_id: str) -> bool:
         room = self._require_room()
         if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this room")
+            raise DomainError(ErrorCode.FORBIDDEN, BANNED)
         if room.is_private and not await self._is_member(user_id):
             invitations = await self._store.rooms.members.list_invitations(user_id)
             if not any(invitation.scope_id == room.id for invitation in invitations):
@@ -114,7 +134,7 @@ class RoomMembership:
 
     async def _leave(self, user_id: str) -> bool:
         self._require_room()
-        if await self._role(user_id) == "owner":
+        if not may_leave_room(await self._role(user_id)):
             raise DomainError(ErrorCode.CONFLICT, "the owner cannot leave; transfer it first")
         left = await self._store.rooms.members.leave(self._room_id, user_id)
         self._members[user_id] = False
@@ -125,10 +145,14 @@ class RoomMembership:
 
     async def _kick(self, command: KickMember) -> None:
         self._require_room()
-        if not command.is_admin and not await self._is_moderator(command.moderator_id):
+
+        def kicks(role: Role | None) -> bool:
+            return may_kick(role, is_admin=command.is_admin)
+
+        if not await self._allowed(kicks, command.moderator_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may kick")
         target_role = await self._role(command.user_id)
-        if target_role == "owner":
+        if not may_be_kicked(target_role):
             raise DomainError(ErrorCode.FORBIDDEN, "the owner cannot be kicked")
         if target_role is None and not command.ban:
             raise DomainError(ErrorCode.NOT_FOUND, "not a member of this room")
@@ -175,7 +199,7 @@ class RoomMembership:
 
     async def _update(self, command: UpdateRoom) -> Room:
         self._require_room()
-        if not await self._is_moderator(command.user_id):
+        if not may_update_room(await self._role(command.user_id)):
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may change the room")
         changes = {
             field: value
@@ -190,7 +214,11 @@ class RoomMembership:
 
     async def _delete(self, command: DeleteRoom) -> Room:
         self._require_room()
-        if not command.is_admin and await self._role(command.user_id) != "owner":
+
+        def deletes(role: Role | None) -> bool:
+            return may_delete_room(role, is_admin=command.is_admin)
+
+        if not await self._allowed(deletes, command.user_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only the owner may delete the room")
         deleted = await self._store.rooms.delete(self._room_id)
         for subscriber in self._hub.subscribers(self._channel):

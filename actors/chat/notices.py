@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 import msgspec
 
+from actors.chat.access import may_mention_everyone
 from actors.chat.log import message_seq, public_message_id
 from actors.chat.mentions import find_mentions, may_mention
 from actors.runtime.actor import Actor, ActorContext
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 ROOM_NOTICES = "chat_notices"
 """The actor kind name; the actor id is the room id."""
-MODERATOR_ROLES = ("owner", "moderator")
 HERE_LIMIT = 1000
 """Members ``@here`` reaches at most (in joining order)."""
 SNIPPET = 200
@@ -137,7 +137,7 @@ class RoomNoticesActor(Actor):
             if user is not None:
                 kinds.setdefault(user.id, NotificationKind.MENTION)
         members: set[str] = set()
-        if mentions.here and await self._moderates(room_id, posted.author_id):
+        if mentions.here and await self._may_mention_everyone(room_id, posted.author_id):
             listed = await self._store.rooms.members.list_members(room_id, limit=HERE_LIMIT)
             members = {member.user_id for member in listed}
             for user_id in members:
@@ -174,9 +174,9 @@ class RoomNoticesActor(Actor):
             return None
         return replied.author_id
 
-    async def _moderates(self, room_id: str, user_id: str) -> bool:
+    async def _may_mention_everyone(self, room_id: str, user_id: str) -> bool:
         membership = await self._store.rooms.members.get(room_id, user_id)
-        return membership is not None and membership.role in MODERATOR_ROLES
+        return may_mention_everyone(None if membership is None else membership.role)
 
     async def _is_member(self, room_id: str, user_id: str) -> bool:
         # A ban removes the membership, so members are exactly who may read the room.

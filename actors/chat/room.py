@@ -50,6 +50,7 @@ import msgspec
 import outcome
 import trio
 
+from actors.chat.access import exempt_from_slow_mode, may_delete_message, may_edit_message
 from actors.chat.commands import (
     CheckMember,
     DeleteRoom,
@@ -96,7 +97,7 @@ from services.errors import DomainError
 from services.token_bucket import TokenBucket
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
-from storage.records import Message, MessageDraft, Room
+from storage.records import Message, MessageDraft, Role, Room
 
 CHAT_ROOM = "chat_room"
 RECENT_NONCES = 1024
@@ -263,7 +264,7 @@ class ChatRoomActor(RoomMembership, Actor):
 
     async def _check_slow_mode(self, user_id: str) -> None:
         room = self._require_room()
-        if room.slow_mode_seconds <= 0 or await self._is_moderator(user_id):
+        if room.slow_mode_seconds <= 0 or exempt_from_slow_mode(await self._role(user_id)):
             return
         now = trio.current_time()
         wait = self._last_post.get(user_id, -math.inf) + room.slow_mode_seconds - now
@@ -398,9 +399,16 @@ class ChatRoomActor(RoomMembership, Actor):
         target = await self._message(command.message_id)
         if target.deleted_at is not None:
             raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
-        if target.author_id != command.user_id and not by_admin and not (
-            isinstance(command, DeleteRoomMessage) and await self._is_moderator(command.user_id)
-        ):
+
+        def deletes(role: Role | None) -> bool:
+            return may_delete_message(command.user_id, target, role, is_admin=by_admin)
+
+        allowed = (
+            may_edit_message(command.user_id, target)
+            if isinstance(command, EditRoomMessage)
+            else await self._allowed(deletes, command.user_id)
+        )
+        if not allowed:
             raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
         event: LoggedEvent
         if isinstance(command, EditRoomMessage):

@@ -17,6 +17,7 @@ from actors.community.topic_commands import TOPIC, CheckAccess, Need
 from actors.realtime.channel_log import ChannelHistory
 from actors.realtime.ports import Replay
 from actors.runtime.ref import ActorRef
+from actors.users.access import owns_user_channel
 from protocol.channels import ChannelKind, channel_name
 from protocol.errors import ErrorCode
 from services.errors import DomainError
@@ -77,7 +78,7 @@ class UserChannels:
         self._history = history
 
     async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
-        if principal.user_id != channel_id:
+        if not owns_user_channel(principal, channel_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only its owner may read a user channel")
 
     async def replay(

@@ -14,6 +14,7 @@ Contract:
 
 from __future__ import annotations
 
+from actors.community.access import may_manage_trash
 from actors.community.payloads import comment_payload
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
 from protocol.errors import ErrorCode
@@ -26,8 +27,9 @@ from storage.records import Comment
 
 
 def require_admin(by: Principal, action: str) -> None:
-    """Refuse ``forbidden`` unless ``by`` is a global admin."""
-    if not by.is_admin:
+    """Refuse ``forbidden`` unless ``by`` may manage the trash
+    (:func:`actors.community.access.may_manage_trash`: global admins)."""
+    if not may_manage_trash(by):
         raise DomainError(ErrorCode.FORBIDDEN, f"only administrators may {action}")
 
 

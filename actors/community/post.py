@@ -21,6 +21,7 @@ Contract:
 
 from __future__ import annotations
 
+from actors.community.access import is_author, may_delete_comment, may_edit_comment
 from actors.community.content_trash import CommentTrash, require_admin
 from actors.community.payloads import comment_payload, public_author
 from actors.community.post_commands import (
@@ -156,7 +157,7 @@ class PostActor(Actor):
         comment = await self._comment(command.comment_id)
         if comment.deleted_at is not None:
             raise DomainError(ErrorCode.NOT_FOUND, "no such comment")
-        if comment.author_id != command.by.user_id:
+        if not may_edit_comment(command.by, comment):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author may edit a comment")
         verdict = screen(self._filter, command.body, "comment")
         try:
@@ -173,11 +174,11 @@ class PostActor(Actor):
         comment = await self._comment(command.comment_id)
         if comment.deleted_at is not None:
             return comment
-        is_author = comment.author_id == command.by.user_id
-        if not is_author and not access.can_moderate:
+        if not may_delete_comment(command.by, comment, access.role):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author or a moderator may delete")
         deleted = await self._store.comments.delete(comment.id)
-        deleted_by = public_author(comment.author_id, comment.alias) if is_author else None
+        by_author = is_author(command.by, comment.author_id)
+        deleted_by = public_author(comment.author_id, comment.alias) if by_author else None
         await self._log.record(
             CommentDeleted(
                 channel=self._channel,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
+from actors.community.access import may_change_privacy, may_manage_trash
 from actors.community.topic_access import TopicPolicy
 from actors.community.topic_commands import (
     AnswerInvitation,
@@ -130,7 +131,7 @@ class TopicActor(Actor):
             case DeleteTopic(by=by):
                 return await self._access_after(by, self._delete(by))
             case RestoreTopic(by=by):
-                return await self._access_after(by, self._restore(by.is_admin))
+                return await self._access_after(by, self._restore(by))
             case _:
                 self.unhandled(message)
 
@@ -144,7 +145,7 @@ class TopicActor(Actor):
         access = await self._policy.check(command.by, Need.MODERATE)
         privacy = command.is_private
         changes_privacy = isinstance(privacy, bool) and privacy != access.topic.is_private
-        if changes_privacy and not (command.by.is_admin or access.role == "owner"):
+        if changes_privacy and not may_change_privacy(command.by, access.role):
             raise DomainError(ErrorCode.FORBIDDEN, "only the owner may change who can join")
         try:
             updated = await self._store.topics.update(
@@ -165,8 +166,8 @@ class TopicActor(Actor):
         self._policy.replace_topic(deleted)
         return deleted
 
-    async def _restore(self, is_admin: bool) -> Topic:
-        if not is_admin:
+    async def _restore(self, by: Principal) -> Topic:
+        if not may_manage_trash(by):
             raise DomainError(ErrorCode.FORBIDDEN, "only administrators may restore a topic")
         if self._policy.topic is None:
             raise DomainError(ErrorCode.NOT_FOUND, "no such topic")

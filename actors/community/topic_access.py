@@ -3,12 +3,14 @@
 :class:`TopicPolicy` belongs to one topic actor and is only used inside its turns, so its
 role cache stays exact: every join, leave, ban and role change of the topic goes through
 that actor, which updates the cache as it writes.  Bans and invitations are read from
-storage when needed (a ban's expiry is decided by the store's clock).
+storage when needed (a ban's expiry is decided by the store's clock).  The rules it
+applies are :mod:`actors.community.access`; this module only gathers the facts.
 """
 
 from __future__ import annotations
 
-from actors.community.topic_commands import Need, TopicAccess
+from actors.community.access import Need, may_act_as_owner, topic_refusal
+from actors.community.topic_commands import TopicAccess
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 from services.principal import Principal
@@ -17,7 +19,6 @@ from storage.protocols import Store
 from storage.records import Ban, Role, Topic
 
 MAX_CACHED_ROLES = 4096
-MODERATOR_ROLES: frozenset[Role] = frozenset({"owner", "moderator"})
 
 
 class TopicPolicy:
@@ -74,27 +75,35 @@ class TopicPolicy:
         return any(invitation.scope_id == self._topic_id for invitation in invitations)
 
     async def check(self, by: Principal, need: Need) -> TopicAccess:
-        """:class:`TopicAccess` when ``by`` may do ``need``; DomainError otherwise."""
+        """:class:`TopicAccess` when ``by`` may do ``need``
+        (:func:`~actors.community.access.topic_refusal`); ``forbidden`` otherwise.
+
+        The invitation and the ban are read from storage only when they can change the
+        answer (a non-member seeing an invite-only topic; a reader writing).
+        """
         if need is Need.VIEW:
             await self.load()
         topic = self.require_topic()
         role = await self.role_of(by.user_id)
-        access = TopicAccess(topic=topic, role=role, is_admin=by.is_admin)
-        if by.is_admin:
-            return access
-        if topic.is_private and role is None:
-            if need is Need.VIEW and await self.is_invited(by.user_id):
-                return access
-            raise DomainError(ErrorCode.FORBIDDEN, "this topic is invite-only")
-        if need is Need.WRITE and await self.ban_of(by.user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this topic")
-        if need is Need.MODERATE and role not in MODERATOR_ROLES:
-            raise DomainError(ErrorCode.FORBIDDEN, "only the topic's moderators may do this")
-        return access
+
+        def refusal(invited: bool, banned: bool) -> str | None:
+            return topic_refusal(by, topic, role, need, invited=invited, banned=banned)
+
+        invited = refusal(False, False) != refusal(True, False) and await self.is_invited(
+            by.user_id
+        )
+        banned = refusal(invited, False) != refusal(invited, True) and (
+            await self.ban_of(by.user_id) is not None
+        )
+        reason = refusal(invited, banned)
+        if reason is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, reason)
+        return TopicAccess(topic=topic, role=role, is_admin=by.is_admin)
 
     def require_owner(self, by: Principal) -> Topic:
-        """The topic when ``by`` owns it or is an admin; ``forbidden`` otherwise."""
+        """The topic when ``by`` may act as its owner
+        (:func:`~actors.community.access.may_act_as_owner`); ``forbidden`` otherwise."""
         topic = self.require_topic()
-        if not by.is_admin and topic.owner_id != by.user_id:
+        if not may_act_as_owner(by, topic):
             raise DomainError(ErrorCode.FORBIDDEN, "only the topic's owner may do this")
         return topic

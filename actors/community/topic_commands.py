@@ -2,35 +2,24 @@
 
 Every message names who acts (``by``, a :class:`~actors.realtime.ports.Principal`) so the
 actor applies the topic's policy itself.  Replies are storage records or
-:class:`TopicAccess`; refusals are :class:`services.errors.DomainError`.
+:class:`TopicAccess`; refusals are :class:`services.errors.DomainError`.  Who may send
+which is :mod:`actors.community.access` (``Need`` is defined there, re-exported here).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from actors.community.access import Need as Need
+from actors.community.access import may_moderate
 from services.principal import Principal
 from storage.records import Role, Topic, VoteValue
 
 TOPIC = "topic"
 """The actor kind name; the actor id is the topic id."""
-
-
-class Need(enum.Enum):
-    """What a caller wants to do with a topic, from least to most privileged."""
-
-    VIEW = "view"
-    """See the topic itself: anyone for public topics; members and invitees otherwise."""
-    READ = "read"
-    """Read posts, comments, members and the live channels: members of invite-only topics."""
-    WRITE = "write"
-    """Post, comment and vote: readers who are not banned."""
-    MODERATE = "moderate"
-    """Delete others' posts, ban, invite, see anonymous authors: owner and moderators."""
 
 
 class TopicAccess(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,8 +31,9 @@ class TopicAccess(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def can_moderate(self) -> bool:
-        """Owner, moderator or admin: may moderate and sees anonymous authors."""
-        return self.is_admin or self.role in ("owner", "moderator")
+        """Owner, moderator or admin: may moderate and sees anonymous authors
+        (:func:`actors.community.access.may_moderate`)."""
+        return may_moderate(self.role, is_admin=self.is_admin)
 
 
 class CheckAccess(msgspec.Struct, frozen=True, kw_only=True):

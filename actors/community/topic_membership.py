@@ -10,7 +10,8 @@ are never ahead of the data.  A banned user's live ``topic:<id>`` subscriptions 
 
 from __future__ import annotations
 
-from actors.community.topic_access import MODERATOR_ROLES, TopicPolicy
+from actors.community.access import ban_refusal, is_topic_owner, join_refusal
+from actors.community.topic_access import TopicPolicy
 from actors.community.topic_commands import Need
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
 from actors.users.notification_feed import Notifier, Notify
@@ -62,11 +63,11 @@ class TopicMembership:
         topic = self._policy.require_topic()
         if await self._policy.role_of(by.user_id) is not None:
             return await self._membership(by.user_id)
-        if await self._policy.ban_of(by.user_id) is not None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are banned from this topic")
-        invited = await self._policy.is_invited(by.user_id)
-        if topic.is_private and not invited and not by.is_admin:
-            raise DomainError(ErrorCode.FORBIDDEN, "this topic is invite-only")
+        banned = await self._policy.ban_of(by.user_id) is not None
+        invited = not banned and await self._policy.is_invited(by.user_id)
+        refusal = join_refusal(by, topic, invited=invited, banned=banned)
+        if refusal is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, refusal)
         joined = await self._store.topics.members.join(self._topic_id, by.user_id)
         self._policy.remember(by.user_id, "member")
         if joined:
@@ -78,7 +79,7 @@ class TopicMembership:
     async def leave(self, by: Principal) -> bool:
         """Leave; the owner must hand the topic over first."""
         topic = self._policy.require_topic()
-        if topic.owner_id == by.user_id:
+        if is_topic_owner(by, topic):
             raise DomainError(ErrorCode.CONFLICT, "the owner must transfer the topic first")
         left = await self._store.topics.members.leave(self._topic_id, by.user_id)
         self._policy.remember(by.user_id, None)
@@ -158,11 +159,9 @@ class TopicMembership:
         await self._require_user(user_id)
         if user_id == by.user_id:
             raise DomainError(ErrorCode.CONFLICT, "you cannot ban yourself")
-        target_role = await self._policy.role_of(user_id)
-        if target_role == "owner":
-            raise DomainError(ErrorCode.FORBIDDEN, "the owner cannot be banned")
-        if target_role in MODERATOR_ROLES and not (by.is_admin or access.role == "owner"):
-            raise DomainError(ErrorCode.FORBIDDEN, "only the owner may ban a moderator")
+        refusal = ban_refusal(by, access.role, await self._policy.role_of(user_id))
+        if refusal is not None:
+            raise DomainError(ErrorCode.FORBIDDEN, refusal)
         ban = await self._store.topics.members.ban(
             self._topic_id, user_id, banned_by=by.user_id, reason=reason, until=until
         )

@@ -9,6 +9,7 @@ applies each as the delta from the voter's previous vote, so counts stay exact.
 
 from __future__ import annotations
 
+from actors.community.access import is_author, may_delete_post, may_edit_post
 from actors.community.content_trash import require_admin
 from actors.community.payloads import post_payload, public_author
 from actors.community.topic_access import TopicPolicy
@@ -97,7 +98,7 @@ class TopicPosts:
         """Replace the text (author only); the old version goes to the edit history."""
         await self._policy.check(command.by, Need.WRITE)
         post = await self._live_post(command.post_id)
-        if post.author_id != command.by.user_id:
+        if not may_edit_post(command.by, post):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author may edit a post")
         title = None if command.title is None else screen(self._filter, command.title, "post")
         body = screen(self._filter, command.body, "post")
@@ -119,11 +120,11 @@ class TopicPosts:
         """Soft-delete (author, moderators, admins)."""
         access = await self._policy.check(command.by, Need.READ)
         post = await self._live_post(command.post_id)
-        is_author = post.author_id == command.by.user_id
-        if not is_author and not access.can_moderate:
+        if not may_delete_post(command.by, post, access.role):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author or a moderator may delete")
         deleted = await self._store.posts.delete(post.id)
-        deleted_by = public_author(post.author_id, post.alias) if is_author else None
+        by_author = is_author(command.by, post.author_id)
+        deleted_by = public_author(post.author_id, post.alias) if by_author else None
         await self._log.record(
             PostDeleted(
                 channel=self._channel,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from actors.direct.access import partner_in
 from actors.direct.commands import (
     DIRECT_CONVERSATION,
     EditDirect,
@@ -39,7 +40,7 @@ from protocol.errors import ErrorCode
 from protocol.limits import MAX_ID_LENGTH
 from services.errors import DomainError
 from services.principal import Principal
-from storage.keys import conversation_id, conversation_partner
+from storage.keys import conversation_id
 from storage.protocols import Store
 
 RefFactory = Callable[[str, str], ActorRef]
@@ -52,8 +53,7 @@ class DirectChannels:
         self._history = DirectHistory(store)
 
     async def check_subscribe(self, principal: Principal, channel_id: str) -> None:
-        if conversation_partner(channel_id, principal.user_id) is None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are not part of this conversation")
+        partner_in(channel_id, principal.user_id)
 
     async def replay(
         self, principal: Principal, channel_id: str, since_seq: int | None, limit: int

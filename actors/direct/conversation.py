@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 
 from actors.chat.notices import unmuted
+from actors.direct.access import owns_message, partner_in
 from actors.direct.commands import (
     CheckParticipant,
     EditDirect,
@@ -61,7 +62,6 @@ from services.content_filter import ContentFilter
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from storage.errors import NotFound
-from storage.keys import conversation_partner
 from storage.protocols import Store
 from storage.records import DirectMessage
 
@@ -130,10 +130,7 @@ class DirectConversationActor(Actor):
     # ------------------------------------------------------------------ checks
 
     def _partner(self, user_id: str) -> str:
-        partner = conversation_partner(self.address.id, user_id)
-        if partner is None:
-            raise DomainError(ErrorCode.FORBIDDEN, "you are not part of this conversation")
-        return partner
+        return partner_in(self.address.id, user_id)
 
     async def _require_unblocked(self, user_id: str) -> str:
         """The partner of ``user_id``, when both exist and neither blocked the other."""
@@ -162,7 +159,7 @@ class DirectConversationActor(Actor):
         found = await self._message(message_id, user_id)
         if found.deleted_at is not None:
             raise DomainError(ErrorCode.CONFLICT, "the message was deleted")
-        if found.sender_id != user_id:
+        if not owns_message(user_id, found):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author may do that")
         return found
 

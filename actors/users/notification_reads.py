@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import msgspec
 
+from actors.users.access import owns_user_channel
 from protocol.channels import ChannelKind, channel_name, parse_channel
 from protocol.client_frames import ClientFrame, MarkRead
 from protocol.control_frames import AnyAckResult
@@ -57,7 +58,7 @@ class FeedReads:
     async def handle(self, principal: Principal, frame: ClientFrame) -> AnyAckResult | None:
         match frame:
             case MarkRead(channel=channel, up_to_seq=up_to_seq):
-                if parse_channel(channel).id != principal.user_id:
+                if not owns_user_channel(principal, parse_channel(channel).id):
                     raise DomainError(ErrorCode.FORBIDDEN, "only its owner may read a user feed")
                 await mark_feed_read(self._store, principal.user_id, up_to_seq)
                 return None

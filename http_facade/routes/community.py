@@ -1,11 +1,13 @@
-"""What the topic, post and comment blueprints share: the actors, access, error mapping.
+"""What the topic, post and comment blueprints share: the actors and the access checks.
 
 Contract:
 
-* Commands go to the owning actor (``topic/<id>`` or ``post/<id>``) with :func:`ask`,
-  which turns the runtime's failures into the error shape: no reply in time is 504
-  ``timeout``, a crashed handler 500 ``internal`` (the command may or may not have taken
-  effect), an undeliverable message 503 ``unavailable``.  Domain refusals pass unchanged.
+* Commands go to the owning actor (``topic/<id>`` or ``post/<id>``) with
+  :func:`ask_topic` and :func:`ask_post`, built on
+  :func:`http_facade.node_access.ask_actor`: domain refusals pass unchanged, the
+  runtime's failures become the error shape by the one mapping
+  (:func:`http_facade.errors.actor_failure`: no reply in time 504 ``timeout``, a crashed
+  handler 500 ``internal``, not delivered 503 ``unavailable``…).
 * Reads go to storage directly, after the topic actor has said who may read
   (:func:`topic_access`, :func:`readable_post`).
 * Ids in paths that cannot be ids (wrong characters, too long) are 404 ``not_found``

@@ -11,7 +11,9 @@ Contract:
   effective cap is the smaller of the two settings.
 * Reading a file (metadata, link, download) is allowed to its owner, and to members of a
   chat room whose message references it, named by ``room_id`` and ``seq`` query
-  parameters; anyone else gets 404 ``not_found`` (existence is not disclosed).
+  parameters; anyone else gets 404 ``not_found`` (existence is not disclosed).  The
+  membership is asked of the room's actor (:func:`http_facade.node_access.ask_actor`);
+  when it does not answer, the client gets that failure (503/504/500), not a 404.
 * ``GET /api/files/<id>/url`` returns a signed link valid :data:`LINK_SECONDS`;
   ``GET /api/files/<id>/download?expires=&signature=`` needs no login and serves the
   bytes with ``X-Content-Type-Options: nosniff`` and ``Content-Disposition: attachment``
@@ -37,11 +39,13 @@ from quart_schema import (
 from actors.chat.commands import CheckMember
 from actors.chat.room import CHAT_ROOM
 from http_facade.context import current_context
-from http_facade.errors import ApiError
+from http_facade.errors import ActorFailure, ApiError
 from http_facade.guard import login_required
 from http_facade.middleware.security import accepts_any_body
+from http_facade.node_access import ask_actor
 from http_facade.openapi import ErrorBody
 from http_facade.replies import Done
+from http_facade.routes.files.access import owns_file
 from http_facade.routes.files.blobs import (
     LINK_SECONDS,
     blob_store,
@@ -90,24 +94,18 @@ async def find_file(file_id: str) -> FileRecord:
 async def readable_file(file_id: str, principal: Principal, query: ReadQuery) -> FileRecord:
     """The file, when ``principal`` owns it or sees a room message referencing it."""
     found = await find_file(file_id)
-    if found.owner_id == principal.user_id:
+    if owns_file(principal, found):
         return found
     if query.room_id is not None and query.seq is not None:
-        registry = current_context().registry
-        if registry is not None:
-            try:
-                await registry.ref(CHAT_ROOM, query.room_id).ask(
-                    CheckMember(user_id=principal.user_id)
-                )
-                message = await store().messages.get(query.room_id, query.seq)
-            except (DomainError, NotFound):
-                message = None
-            if (
-                message is not None
-                and message.deleted_at is None
-                and file_id in message.attachment_ids
-            ):
-                return found
+        try:
+            await ask_actor(CHAT_ROOM, query.room_id, CheckMember(user_id=principal.user_id))
+            message = await store().messages.get(query.room_id, query.seq)
+        except ActorFailure:
+            raise  # the room did not answer: say so, not "no such file"
+        except (DomainError, NotFound):
+            message = None  # not a member (or no registry, no room, no message)
+        if message is not None and message.deleted_at is None and file_id in message.attachment_ids:
+            return found
     raise ApiError(ErrorCode.NOT_FOUND, "no such file")
 
 
@@ -215,7 +213,7 @@ async def download(file_id: str, query_args: DownloadQuery) -> Response:
 async def delete(principal: Principal, file_id: str) -> Done:
     """Delete the owner's file (the metadata first, then its bytes)."""
     found = await find_file(file_id)
-    if found.owner_id != principal.user_id:
+    if not owns_file(principal, found):
         raise ApiError(ErrorCode.NOT_FOUND, "no such file")
     removed = await store().files.delete(file_id)
     await blob_store().delete(removed.blob_key)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
+from actors.direct.access import partner_in
 from actors.direct.commands import (
     DIRECT_CONVERSATION,
     HideDirect,
@@ -37,21 +38,18 @@ from http_facade.routes.messages.schemas import (
     HistoryQuery,
 )
 from http_facade.routes.topics.schemas import MuteState
-from protocol.errors import ErrorCode
 from protocol.limits import MAX_SAFE_INTEGER
-from services.errors import DomainError
 from services.principal import Principal
-from storage.keys import conversation_partner
 
 blueprint = Blueprint("direct_messages", __name__, url_prefix="/api/messages")
 tag_blueprint(blueprint, ["messages"])
 
 
 def participating(principal: Principal, conversation_id: str) -> str:
-    """``conversation_id`` when the caller takes part in it; ``forbidden`` otherwise."""
+    """``conversation_id`` when the caller takes part in it
+    (:func:`actors.direct.access.partner_in`); ``forbidden`` otherwise."""
     conversation = checked_id(conversation_id, "conversation")
-    if conversation_partner(conversation, principal.user_id) is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "you are not part of this conversation")
+    partner_in(conversation, principal.user_id)
     return conversation
 
 

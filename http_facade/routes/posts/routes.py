@@ -19,13 +19,14 @@ from msgspec import UNSET
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
-from actors.community.topic_access import MODERATOR_ROLES
+from actors.community.access import may_moderate, may_read_topic
 from actors.community.topic_commands import CreatePost, DeletePost, EditPost, Need, VotePost
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import store
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, live_post, readable_post, topic_access
+from http_facade.routes.files.access import owns_file
 from http_facade.routes.posts.schemas import (
     DeleteQuery,
     EditHistory,
@@ -59,7 +60,7 @@ async def _check_attachments(principal: Principal, attachment_ids: tuple[str, ..
             record = await store().files.get(file_id)
         except NotFound:
             raise ApiError(ErrorCode.INVALID, f"no uploaded file {file_id}") from None
-        if record.owner_id != principal.user_id:
+        if not owns_file(principal, record):
             raise ApiError(ErrorCode.INVALID, f"no uploaded file {file_id}")
 
 
@@ -124,9 +125,7 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
     candidates = list(dict.fromkeys([*roles, *(topic.id for topic in active)]))
     topics = await store().topics.get_many(candidates)
     visible = [
-        topic.id
-        for topic in topics
-        if not topic.is_private or topic.id in roles or principal.is_admin
+        topic.id for topic in topics if may_read_topic(principal, topic, roles.get(topic.id))
     ]
     posts = await store().posts.recent_for_topics(visible, limit=query_args.limit)
     votes = await _my_votes(principal, posts)
@@ -135,7 +134,7 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
             PostView.of(
                 post,
                 principal,
-                reveal=principal.is_admin or roles.get(post.topic_id) in MODERATOR_ROLES,
+                reveal=may_moderate(roles.get(post.topic_id), is_admin=principal.is_admin),
                 my_vote=votes.get(post.id, 0),
             )
             for post in posts

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from actors.community.access import sees_real_author
 from protocol.fields import AttachmentIds, HttpsUrl, Identifier, Reason, milliseconds
 from protocol.limits import MAX_COMMENT_BODY_LENGTH, MAX_POST_BODY_LENGTH, MAX_POST_TITLE_LENGTH
 from services.principal import Principal
@@ -29,8 +30,9 @@ PageSize = Annotated[int, Meta(ge=1, le=100)]
 def shown_author(
     author_id: str | None, alias: str | None, viewer: Principal, reveal: bool
 ) -> str | None:
-    """The author id ``viewer`` may see: the alias unless revealed to them."""
-    if alias is None or reveal or author_id == viewer.user_id:
+    """The author id ``viewer`` may see: the alias unless revealed to them
+    (:func:`actors.community.access.sees_real_author`; ``reveal``: the viewer moderates)."""
+    if alias is None or sees_real_author(viewer, author_id, moderates=reveal):
         return author_id
     return alias
 

@@ -20,6 +20,7 @@ from actors.chat.commands import CheckMember
 from actors.chat.log import TEXT_KIND, message_seq
 from actors.chat.room import CHAT_ROOM
 from actors.community.topic_commands import Need
+from actors.direct.access import takes_part
 from http_facade.errors import ApiError
 from http_facade.node_access import ask_actor as ask
 from http_facade.node_access import checked_id, store
@@ -135,9 +136,7 @@ async def _direct_message(message_id: str, viewer: Principal | None) -> Target:
         message = await store().direct_messages.get(checked_id(message_id, "message"))
     except NotFound:
         raise ApiError(ErrorCode.NOT_FOUND, "no such message") from None
-    outsider = viewer is not None and viewer.user_id not in (
-        message.sender_id, message.recipient_id
-    )
+    outsider = viewer is not None and not takes_part(viewer.user_id, message)
     if message.deleted_at is not None or outsider:
         raise ApiError(ErrorCode.NOT_FOUND, "no such message")
     return Target(ItemKind.DIRECT_MESSAGE, message.id, message.sender_id)

@@ -7,6 +7,8 @@ Contract:
   ``forbidden`` whether the room is private or not, and an unknown room 404.
 * Changes go through the room's actor (join, leave, invite, kick, rename, delete), so the
   live side — events, evictions of kicked users' subscriptions — follows at once.
+  Every ask goes through :func:`ask_room` (:func:`http_facade.node_access.ask_actor`):
+  the actor's refusals pass unchanged, its failures are mapped to 504/503/500.
 * History pages backwards by sequence number and shows messages only (membership events
   of the room's log are left out), oldest first within a page.
 """
@@ -14,6 +16,7 @@ Contract:
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
@@ -29,10 +32,10 @@ from actors.chat.commands import (
 )
 from actors.chat.log import TEXT_KIND, message_seq
 from actors.chat.room import CHAT_ROOM
-from actors.runtime.ref import ActorRef
+from actors.community.access import may_add_room
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
-from http_facade.node_access import checked_id, registry, store
+from http_facade.node_access import ask_actor, checked_id, store
 from http_facade.replies import Done
 from http_facade.routes.rooms.schemas import (
     HistoryPage,
@@ -54,22 +57,19 @@ from protocol.errors import ErrorCode
 from services.principal import Principal
 from storage.errors import NotFound
 
-MODERATOR_ROLES = ("owner", "moderator")
-
 blueprint = Blueprint("chat_rooms", __name__, url_prefix="/api/chat-rooms")
 tag_blueprint(blueprint, ["chat rooms"])
 
 
-def room_actor(room_id: str) -> ActorRef:
-    """The actor of room ``room_id`` (404 for ids that cannot be room ids)."""
-    return registry().ref(CHAT_ROOM, checked_id(room_id, "chat room"))
+async def ask_room(room_id: str, message: object) -> Any:
+    """Ask the actor of room ``room_id`` (404 for ids that cannot be room ids), through
+    :func:`http_facade.node_access.ask_actor` and its error mapping."""
+    return await ask_actor(CHAT_ROOM, checked_id(room_id, "chat room"), message)
 
 
-async def readable_room(room_id: str, principal: Principal) -> ActorRef:
-    """The room's actor, once it confirmed the caller is a member."""
-    actor = room_actor(room_id)
-    await actor.ask(CheckMember(user_id=principal.user_id))
-    return actor
+async def readable_room(room_id: str, principal: Principal) -> None:
+    """Return once the room's actor confirmed the caller is a member (refused otherwise)."""
+    await ask_room(room_id, CheckMember(user_id=principal.user_id))
 
 
 @blueprint.post("")
@@ -83,7 +83,7 @@ async def create_room(principal: Principal, data: RoomCreate) -> tuple[RoomView,
             membership = await store().topics.members.get(data.topic_id, principal.user_id)
         except NotFound:
             membership = None
-        if membership is None or membership.role not in MODERATOR_ROLES:
+        if not may_add_room(None if membership is None else membership.role):
             raise ApiError(ErrorCode.FORBIDDEN, "only the topic's moderators may add rooms")
     room = await store().rooms.create(
         owner_id=principal.user_id, name=screen_name(data.name, "room name"),
@@ -118,7 +118,8 @@ async def get_room(principal: Principal, room_id: str) -> RoomView:
 @validate_response(RoomView)
 async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> RoomView:
     """Rename, re-describe or set slow mode (owner and moderators)."""
-    room = await room_actor(room_id).ask(
+    room = await ask_room(
+        room_id,
         UpdateRoom(
             user_id=principal.user_id,
             name=None if data.name is None else screen_name(data.name, "room name"),
@@ -126,7 +127,7 @@ async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> R
                 None if data.description is None else screen_description(data.description)
             ),
             slow_mode_seconds=data.slow_mode_seconds,
-        )
+        ),
     )
     return RoomView.of(room)
 
@@ -136,9 +137,7 @@ async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> R
 @validate_response(Done)
 async def delete_room(principal: Principal, room_id: str) -> Done:
     """Delete the room (owner or admin); live subscribers are evicted."""
-    await room_actor(room_id).ask(
-        DeleteRoom(user_id=principal.user_id, is_admin=principal.is_admin)
-    )
+    await ask_room(room_id, DeleteRoom(user_id=principal.user_id, is_admin=principal.is_admin))
     return Done(message="room deleted")
 
 
@@ -147,7 +146,7 @@ async def delete_room(principal: Principal, room_id: str) -> Done:
 @validate_response(Done)
 async def join_room(principal: Principal, room_id: str) -> Done:
     """Join (a private room needs an invitation)."""
-    joined = await room_actor(room_id).ask(JoinRoom(user_id=principal.user_id))
+    joined = await ask_room(room_id, JoinRoom(user_id=principal.user_id))
     return Done(message="joined" if joined else "already a member")
 
 
@@ -156,7 +155,7 @@ async def join_room(principal: Principal, room_id: str) -> Done:
 @validate_response(Done)
 async def leave_room(principal: Principal, room_id: str) -> Done:
     """Leave the room; my live subscriptions to it end."""
-    left = await room_actor(room_id).ask(LeaveRoom(user_id=principal.user_id))
+    left = await ask_room(room_id, LeaveRoom(user_id=principal.user_id))
     return Done(message="left" if left else "not a member")
 
 
@@ -166,9 +165,7 @@ async def leave_room(principal: Principal, room_id: str) -> Done:
 @validate_response(Done)
 async def invite(principal: Principal, room_id: str, data: Invitation) -> Done:
     """Invite a user (any member may)."""
-    await room_actor(room_id).ask(
-        InviteToRoom(user_id=principal.user_id, invitee_id=data.user_id)
-    )
+    await ask_room(room_id, InviteToRoom(user_id=principal.user_id, invitee_id=data.user_id))
     return Done(message="invited")
 
 
@@ -179,11 +176,12 @@ async def invite(principal: Principal, room_id: str, data: Invitation) -> Done:
 async def kick(principal: Principal, room_id: str, data: Kick) -> Done:
     """Remove (and optionally ban) a member (owner and moderators)."""
     until = None if data.ban_seconds is None else time.time() + data.ban_seconds
-    await room_actor(room_id).ask(
+    await ask_room(
+        room_id,
         KickMember(
             moderator_id=principal.user_id, user_id=data.user_id, reason=data.reason,
             ban=data.ban, ban_until=until,
-        )
+        ),
     )
     return Done(message="banned" if data.ban else "kicked")
 

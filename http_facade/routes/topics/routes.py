@@ -19,6 +19,7 @@ from msgspec import UnsetType
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
+from actors.community.access import may_read_topic
 from actors.community.topic_commands import (
     DeleteTopic,
     Need,
@@ -85,9 +86,9 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
         for membership in await store().topics.members.list_for_user(principal.user_id)
     }
     visible = [
-        TopicView.of(topic, roles.get(topic.id), can_moderate=principal.is_admin)
+        TopicView.of(topic, roles.get(topic.id), is_admin=principal.is_admin)
         for topic in topics
-        if not topic.is_private or topic.id in roles or principal.is_admin
+        if may_read_topic(principal, topic, roles.get(topic.id))
     ]
     full_page = len(topics) == query_args.limit
     return TopicPage(

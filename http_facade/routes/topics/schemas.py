@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from actors.community.access import may_moderate
 from actors.community.topic_commands import TopicAccess
 from protocol.fields import IDENTIFIER_PATTERN, Reason, milliseconds
 from protocol.limits import MAX_ID_LENGTH
@@ -79,8 +80,8 @@ class TopicView(msgspec.Struct, frozen=True, kw_only=True):
     can_moderate: bool = False
 
     @classmethod
-    def of(cls, topic: Topic, role: Role | None, *, can_moderate: bool = False) -> TopicView:
-        """The view of ``topic`` for a caller holding ``role``."""
+    def of(cls, topic: Topic, role: Role | None, *, is_admin: bool = False) -> TopicView:
+        """The view of ``topic`` for a caller holding ``role`` (and an admin or not)."""
         return cls(
             id=topic.id,
             title=topic.title,
@@ -94,13 +95,13 @@ class TopicView(msgspec.Struct, frozen=True, kw_only=True):
             last_activity_at=milliseconds(topic.last_activity_at),
             deleted_at=None if topic.deleted_at is None else milliseconds(topic.deleted_at),
             my_role=role,
-            can_moderate=can_moderate or role in ("owner", "moderator"),
+            can_moderate=may_moderate(role, is_admin=is_admin),
         )
 
     @classmethod
     def of_access(cls, access: TopicAccess) -> TopicView:
         """The view of the topic an access check returned."""
-        return cls.of(access.topic, access.role, can_moderate=access.can_moderate)
+        return cls.of(access.topic, access.role, is_admin=access.is_admin)
 
 
 class TopicPage(msgspec.Struct, frozen=True, kw_only=True):
