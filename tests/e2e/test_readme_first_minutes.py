@@ -55,7 +55,7 @@ async def test_the_first_ten_minutes_work_as_written(tmp_path: Path) -> None:
         assert '"status":"accepted"' in output
         assert f"{served.base_url}/verify-email?token=" in output
         assert "confirmed: 200" in output
-        assert "MessageCreated(" in output
+        assert "over the WebSocket, seq 1: Hello from the SDK" in output
         assert output.count("Hello from the SDK") == 2
         assert b"topicsflow.dev_mail" in served.log
         assert await served.stop() == 0
