@@ -39,6 +39,7 @@ from protocol.errors import ErrorCode
 from protocol.server_frames import ServerFrame
 from services.errors import DomainError
 from services.principal import Principal
+from storage.errors import StorageUnavailable
 
 if TYPE_CHECKING:
     from actors.realtime.session import SessionServices
@@ -116,8 +117,9 @@ class SessionDispatch:
                     retry_after_ms=retry_ms,
                 )
             )
-        except (DeliveryError, AskTimeout) as error:
-            # The actor could not be reached in time (moving between nodes, overloaded).
+        except (DeliveryError, AskTimeout, StorageUnavailable) as error:
+            # The actor or the store could not be reached in time (an actor moving between
+            # nodes, overload, a store outage): the client may retry.
             logger.warning("a %s frame was not served: %s", type(frame).__name__, error)
             code = ErrorCode.TIMEOUT if isinstance(error, AskTimeout) else ErrorCode.UNAVAILABLE
             await self.send_frame(

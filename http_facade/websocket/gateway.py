@@ -28,6 +28,7 @@ from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, negotiate
 from protocol.enums import GoodbyeReason
 from services.principal import Principal
+from storage.errors import StorageUnavailable
 from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,11 @@ class Gateway:
             token = morsel.value if morsel is not None else None
         if token is None:
             return None, None
-        principal = await self._services.authenticator.authenticate(token)
+        try:
+            principal = await self._services.authenticator.authenticate(token)
+        except StorageUnavailable:
+            logger.warning("a WebSocket upgrade was refused: the session store is unavailable")
+            return None, (503, "unavailable", "sessions are unavailable; retry")
         if principal is None:
             return None, (401, "unauthorized", "invalid or expired token")
         return principal, None
@@ -215,14 +220,18 @@ def _discard(
 
 
 async def refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
-    """Refuse the upgrade with an HTTP ``status`` and the error shape when possible."""
+    """Refuse the upgrade with an HTTP ``status`` and the error shape when possible; a 503
+    says ``Retry-After: 1``."""
     if "websocket.http.response" in scope.get("extensions", {}):
         body = json.dumps({"error": {"code": code, "message": message}}).encode()
+        headers = [(b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]
+        if status == 503:
+            headers.append((b"retry-after", b"1"))
         await send({
             "type": "websocket.http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
+            "headers": headers,
         })
         await send({"type": "websocket.http.response.body", "body": body})
     else:
