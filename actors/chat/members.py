@@ -1,18 +1,20 @@
 """Membership of a chat room: the checks, joins, leaves and kicks of the room actor.
 
-:class:`RoomMembership` is mixed into :class:`actors.chat.room.ChatRoomActor`; it relies on
-the actor's store, hub, channel and member cache.  A kick is a sequenced ``kicked`` event
+:class:`RoomMembers` is owned by :class:`actors.chat.room.ChatRoomActor` (composition, as
+the topic actor owns its membership); it keeps the room's member and ban caches and
+records its events through the room's :class:`~actors.chat.log_writer.RoomLogWriter`.
+Commands that need the room take its record from the actor, which answers ``not_found``
+for a deleted room before asking.  A kick is a sequenced ``kicked`` event
 (stored, then published) and ends the kicked user's live subscriptions to the room at
 once (``evicted``); a leave ends them too.  Owners cannot be kicked; only owners and
 moderators kick, rename or re-describe the room; only the owner (or an admin) deletes it,
 which evicts every live subscriber.  Any member may invite.  The rules themselves are
-:mod:`actors.chat.access`; this mixin reads the facts they need (roles, bans).
+:mod:`actors.chat.access`; this module reads the facts they need (roles, bans).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from actors.chat.access import (
     BANNED,
@@ -24,73 +26,68 @@ from actors.chat.access import (
     member_refusal,
 )
 from actors.chat.commands import DeleteRoom, InviteToRoom, KickMember, UpdateRoom
+from actors.chat.log_writer import RoomLogWriter
 from actors.chat.notices import notify_room_invitation
+from actors.realtime.hub import Hub
+from actors.runtime.actor import ActorContext
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
 from protocol.errors import ErrorCode
 from services.errors import DomainError
-
-if TYPE_CHECKING:
-    from actors.chat.log import LoggedEvent
-    from actors.realtime.hub import Hub
-    from actors.runtime.actor import ActorContext
-    from storage.protocols import Store
-    from storage.records import Role, Room
+from storage.protocols import Store
+from storage.records import Role, Room
 
 MEMBER_PRELOAD = 5000
 """Rooms with at most this many members read all of them (and their bans) when the actor
 starts, in two queries, instead of one or two reads per member's first command."""
 
 
-class RoomMembership:
-    """Membership operations of the room actor (see the module docstring)."""
+class RoomMembers:
+    """The members of one room and the membership commands (see the module docstring)."""
 
-    __slots__ = ()
+    __slots__ = ("_channel", "_complete", "_context", "_hub", "_known", "_log",
+                 "_not_banned", "_room_id", "_store")
 
-    context: ActorContext
-    _store: Store
-    _hub: Hub
-    _channel: str
-    _members: dict[str, bool]
-    _members_complete: bool
-    _not_banned: set[str]
+    def __init__(
+        self, room_id: str, channel: str, store: Store, hub: Hub, log: RoomLogWriter,
+        context: ActorContext,
+    ) -> None:
+        self._room_id = room_id
+        self._channel = channel
+        self._store = store
+        self._hub = hub
+        self._log = log
+        self._context = context
+        self._known: dict[str, bool] = {}
+        self._complete = False
+        self._not_banned: set[str] = set()
 
-    @property
-    def _room_id(self) -> str:
-        return self._channel.partition(":")[2]
-
-    def _require_room(self) -> Room:
-        raise NotImplementedError
-
-    async def _record(self, author_id: str, event: LoggedEvent) -> int:
-        raise NotImplementedError
-
-    async def _preload_members(self) -> bool:
+    async def preload(self) -> None:
         """Read every member and the bans in force, when there are at most
-        :data:`MEMBER_PRELOAD` members; True when it did: the member cache is then
-        complete, and a user it does not know is not a member.  Called by ``on_start``,
-        before any command."""
+        :data:`MEMBER_PRELOAD` members: the member cache is then complete, and a user it
+        does not know is not a member.  Called when the actor starts, before any command."""
         members = self._store.rooms.members
         found = await members.list_members(self._room_id, limit=MEMBER_PRELOAD + 1)
         if len(found) > MEMBER_PRELOAD:
-            return False
+            return
         banned = {ban.user_id for ban in await members.list_bans(self._room_id)}
         for membership in found:
-            self._members[membership.user_id] = True
+            self._known[membership.user_id] = True
             if membership.user_id not in banned:
                 self._not_banned.add(membership.user_id)
-        return True
+        self._complete = True
 
-    async def _is_member(self, user_id: str) -> bool:
-        known = self._members.get(user_id)
+    async def is_member(self, user_id: str) -> bool:
+        """Whether ``user_id`` belongs to the room (cached: joins come through this actor)."""
+        known = self._known.get(user_id)
         if known is None:
-            if self._members_complete:
+            if self._complete:
                 return False
             known = await self._store.rooms.members.get(self._room_id, user_id) is not None
-            self._members[user_id] = known
+            self._known[user_id] = known
         return known
 
-    async def _is_banned(self, user_id: str) -> bool:
+    async def is_banned(self, user_id: str) -> bool:
         """Whether a ban of ``user_id`` is in force (a member found not banned is
         remembered: bans only come through this actor)."""
         if user_id in self._not_banned:
@@ -100,58 +97,63 @@ class RoomMembership:
         self._not_banned.add(user_id)
         return False
 
-    async def _require_member(self, user_id: str) -> None:
-        self._require_room()
-        is_member = await self._is_member(user_id)
-        banned = is_member and await self._is_banned(user_id)
+    async def require_member(self, user_id: str) -> None:
+        """Refuse (``forbidden``) a non-member, or a member under a ban in force."""
+        is_member = await self.is_member(user_id)
+        banned = is_member and await self.is_banned(user_id)
         refusal = member_refusal(is_member=is_member, banned=banned)
         if refusal is not None:
             raise DomainError(ErrorCode.FORBIDDEN, refusal)
 
-    async def _role(self, user_id: str) -> Role | None:
+    async def role(self, user_id: str) -> Role | None:
+        """``user_id``'s role in the room, None for a non-member (read from the store)."""
         membership = await self._store.rooms.members.get(self._room_id, user_id)
         return None if membership is None else membership.role
 
-    async def _allowed(self, rule: Callable[[Role | None], bool], user_id: str) -> bool:
+    async def allowed(self, rule: Callable[[Role | None], bool], user_id: str) -> bool:
         """``rule`` (of :mod:`actors.chat.access`) for ``user_id``'s role; the role is read
         only when the rule refuses a non-member (a role only ever widens rights)."""
-        return rule(None) or rule(await self._role(user_id))
+        return rule(None) or rule(await self.role(user_id))
 
-    async def _join(self, user_id: str) -> bool:
-        room = self._require_room()
+    async def join(self, room: Room, user_id: str) -> bool:
+        """Join ``room``; False when already a member (nothing recorded)."""
         if await self._store.rooms.members.get_ban(self._room_id, user_id) is not None:
             raise DomainError(ErrorCode.FORBIDDEN, BANNED)
-        if room.is_private and not await self._is_member(user_id):
+        if room.is_private and not await self.is_member(user_id):
             invitations = await self._store.rooms.members.list_invitations(user_id)
             if not any(invitation.scope_id == room.id for invitation in invitations):
                 raise DomainError(ErrorCode.FORBIDDEN, "this room needs an invitation")
         joined = await self._store.rooms.members.join(self._room_id, user_id)
-        self._members[user_id] = True
+        self._known[user_id] = True
         self._not_banned.add(user_id)  # checked above; bans only come through this actor
         if joined:
-            await self._record(user_id, MemberJoined(channel=self._channel, seq=1, user_id=user_id))
+            await self._log.record(
+                user_id, MemberJoined(channel=self._channel, seq=1, user_id=user_id)
+            )
         return joined
 
-    async def _leave(self, user_id: str) -> bool:
-        self._require_room()
-        if not may_leave_room(await self._role(user_id)):
+    async def leave(self, user_id: str) -> bool:
+        """Leave the room (not the owner); ends the user's live subscriptions to it."""
+        if not may_leave_room(await self.role(user_id)):
             raise DomainError(ErrorCode.CONFLICT, "the owner cannot leave; transfer it first")
         left = await self._store.rooms.members.leave(self._room_id, user_id)
-        self._members[user_id] = False
+        self._known[user_id] = False
         if left:
-            await self._record(user_id, MemberLeft(channel=self._channel, seq=1, user_id=user_id))
+            await self._log.record(
+                user_id, MemberLeft(channel=self._channel, seq=1, user_id=user_id)
+            )
         self._hub.evict_user(self._channel, user_id, EvictionReason.ACCESS_REVOKED)
         return left
 
-    async def _kick(self, command: KickMember) -> None:
-        self._require_room()
+    async def kick(self, command: KickMember) -> None:
+        """Remove (and with ``ban`` bar) a member; a sequenced ``kicked`` and an eviction."""
 
         def kicks(role: Role | None) -> bool:
             return may_kick(role, is_admin=command.is_admin)
 
-        if not await self._allowed(kicks, command.moderator_id):
+        if not await self.allowed(kicks, command.moderator_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may kick")
-        target_role = await self._role(command.user_id)
+        target_role = await self.role(command.user_id)
         if not may_be_kicked(target_role):
             raise DomainError(ErrorCode.FORBIDDEN, "the owner cannot be kicked")
         if target_role is None and not command.ban:
@@ -168,9 +170,9 @@ class RoomMembership:
             )
         else:
             await members.leave(self._room_id, command.user_id)
-        self._members[command.user_id] = False
+        self._known[command.user_id] = False
         until_ms = None if command.ban_until is None else int(command.ban_until * 1000)
-        await self._record(
+        await self._log.record(
             command.moderator_id,
             Kicked(
                 channel=self._channel,
@@ -185,21 +187,20 @@ class RoomMembership:
         reason = EvictionReason.BANNED if command.ban else EvictionReason.KICKED
         self._hub.evict_user(self._channel, command.user_id, reason)
 
-    async def _invite(self, command: InviteToRoom) -> None:
-        await self._require_member(command.user_id)
+    async def invite(self, room: Room, command: InviteToRoom) -> None:
+        """A member invites someone not banned; the invitee is notified."""
+        await self.require_member(command.user_id)
         if await self._store.rooms.members.get_ban(self._room_id, command.invitee_id):
             raise DomainError(ErrorCode.FORBIDDEN, "that user is banned from this room")
         await self._store.users.get(command.invitee_id)
         await self._store.rooms.members.invite(
             self._room_id, command.invitee_id, invited_by=command.user_id
         )
-        await notify_room_invitation(
-            self.context.ref, self._require_room(), command.invitee_id, command.user_id
-        )
+        await notify_room_invitation(self._context.ref, room, command.invitee_id, command.user_id)
 
-    async def _update(self, command: UpdateRoom) -> Room:
-        self._require_room()
-        if not may_update_room(await self._role(command.user_id)):
+    async def update(self, command: UpdateRoom) -> Room:
+        """Rename, re-describe or set slow mode (owner, moderators); the stored room."""
+        if not may_update_room(await self.role(command.user_id)):
             raise DomainError(ErrorCode.FORBIDDEN, "only moderators may change the room")
         changes = {
             field: value
@@ -212,13 +213,13 @@ class RoomMembership:
         }
         return await self._store.rooms.update(self._room_id, **changes)  # type: ignore[arg-type]
 
-    async def _delete(self, command: DeleteRoom) -> Room:
-        self._require_room()
+    async def delete(self, command: DeleteRoom) -> Room:
+        """Delete the room (owner, admins); evicts every live subscriber."""
 
         def deletes(role: Role | None) -> bool:
             return may_delete_room(role, is_admin=command.is_admin)
 
-        if not await self._allowed(deletes, command.user_id):
+        if not await self.allowed(deletes, command.user_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only the owner may delete the room")
         deleted = await self._store.rooms.delete(self._room_id)
         for subscriber in self._hub.subscribers(self._channel):

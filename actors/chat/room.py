@@ -28,11 +28,11 @@ Contract:
 * Membership is checked on every command.  The actor caches who is a member and who it
   found not banned; both caches stay exact because joins, leaves and bans of the room go
   through this actor too (and a ban only ever ends by itself), so a send costs no store
-  read once the sender was seen.  A room of at most ``MEMBER_PRELOAD`` members loads
-  them all on start (:meth:`RoomMembership._preload_members`), so even first sends cost
-  no read: otherwise each new sender's reads would hold every send behind it.  Typing
-  and read receipts are ephemeral: published, never stored; read positions never move
-  backwards.
+  read once the sender was seen (:class:`~actors.chat.members.RoomMembers`, owned by
+  the actor).  A room of at most ``MEMBER_PRELOAD`` members loads them all on start, so
+  even first sends cost no read: otherwise each new sender's reads would hold every send
+  behind it.  Typing and read receipts are ephemeral: published, never stored; read
+  positions never move backwards.
 * A refusal (not a member, banned, not the author, unknown room) is a
   :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
   (``on_start``): the sequence comes from the store, so nothing acknowledged is lost and
@@ -46,7 +46,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 import outcome
 import trio
 
@@ -69,16 +68,15 @@ from actors.chat.commands import (
 from actors.chat.log import (
     TEXT_KIND,
     LoggedEvent,
-    event_body,
     message_seq,
     public_message_id,
     to_chat_message,
 )
-from actors.chat.members import RoomMembership
+from actors.chat.log_writer import RoomLogWriter
+from actors.chat.members import RoomMembers
 from actors.chat.notices import notify_room_message
 from actors.realtime.hub import Hub
 from actors.runtime.actor import Actor, ActorContext
-from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind, channel_name
 from protocol.chat_events import (
     MessageCreated,
@@ -95,7 +93,7 @@ from services.content_filter import ContentFilter, Verdict
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
 from services.token_bucket import TokenBucket
-from storage.errors import Conflict, NotFound
+from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import Message, MessageDraft, Role, Room
 
@@ -107,28 +105,16 @@ FLOOD_BURST = 10
 """Messages a member may send at once before the rate applies."""
 
 
-def _moved(conflict: Conflict) -> Exception:
-    """What a refused append means: a newer owner of the room (the fence), or a conflict
-    that is not ours to explain (re-raised as is)."""
-    if conflict.field != "fence":
-        return conflict
-    return DomainError(
-        ErrorCode.UNAVAILABLE, "the room moved to another node; retry", retry_after=0.2
-    )
-
-
-class ChatRoomActor(RoomMembership, Actor):
+class ChatRoomActor(Actor):
     """See the module docstring."""
 
     __slots__ = (
         "_channel",
         "_filter",
         "_flood",
-        "_hub",
         "_last_post",
+        "_log",
         "_members",
-        "_members_complete",
-        "_not_banned",
         "_read_positions",
         "_recent_sends",
         "_room",
@@ -144,12 +130,8 @@ class ChatRoomActor(RoomMembership, Actor):
     ) -> None:
         super().__init__(context)
         self._store = store
-        self._hub = hub
         self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
-        self._members: dict[str, bool] = {}
-        self._members_complete = False
-        self._not_banned: set[str] = set()
         self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
         self._last_post: dict[str, float] = {}
@@ -157,6 +139,10 @@ class ChatRoomActor(RoomMembership, Actor):
             collections.OrderedDict()
         )
         self._channel = channel_name(ChannelKind.CHAT_ROOM, context.address.id)
+        self._log = RoomLogWriter(context.address.id, self._channel, store, hub, context)
+        self._members = RoomMembers(
+            context.address.id, self._channel, store, hub, self._log, context
+        )
 
     async def on_start(self) -> None:
         try:
@@ -164,7 +150,7 @@ class ChatRoomActor(RoomMembership, Actor):
         except NotFound:
             self._room = None
             return
-        self._members_complete = await self._preload_members()
+        await self._members.preload()
         log = await self._store.messages.reopen(
             self.address.id, recent=RECENT_NONCES, fence=self.context.fence
         )
@@ -183,7 +169,9 @@ class ChatRoomActor(RoomMembership, Actor):
                 return await self._react(message)
             case SetTyping(user_id=user_id, state=state):
                 await self._require_member(user_id)
-                self._publish(TypingChanged(channel=self._channel, user_id=user_id, state=state))
+                self._log.publish(
+                    TypingChanged(channel=self._channel, user_id=user_id, state=state)
+                )
                 return None
             case MarkRoomRead(user_id=user_id, up_to_seq=up_to_seq):
                 await self._mark_read(user_id, up_to_seq)
@@ -192,20 +180,24 @@ class ChatRoomActor(RoomMembership, Actor):
                 await self._require_member(user_id)
                 return None
             case JoinRoom(user_id=user_id):
-                return await self._join(user_id)
+                return await self._members.join(self._require_room(), user_id)
             case LeaveRoom(user_id=user_id):
-                return await self._leave(user_id)
+                self._require_room()
+                return await self._members.leave(user_id)
             case KickMember():
-                await self._kick(message)
+                self._require_room()
+                await self._members.kick(message)
                 return None
             case InviteToRoom():
-                await self._invite(message)
+                await self._members.invite(self._require_room(), message)
                 return None
             case UpdateRoom():
-                self._room = await self._update(message)
+                self._require_room()
+                self._room = await self._members.update(message)
                 return self._room
             case DeleteRoom():
-                self._room = await self._delete(message)
+                self._require_room()
+                self._room = await self._members.delete(message)
                 return None
             case _:
                 self.unhandled(message)
@@ -223,6 +215,10 @@ class ChatRoomActor(RoomMembership, Actor):
             raise DomainError(ErrorCode.NOT_FOUND, "no such chat room")
         return self._room
 
+    async def _require_member(self, user_id: str) -> None:
+        self._require_room()
+        await self._members.require_member(user_id)
+
     async def _message(self, message_id: str) -> Message:
         try:
             row = await self._store.messages.get(self.address.id, message_seq(message_id))
@@ -234,37 +230,9 @@ class ChatRoomActor(RoomMembership, Actor):
 
     # ------------------------------------------------------------------ writes
 
-    async def _append(self, draft: MessageDraft) -> Message:
-        """Store one message under this activation's fence (see the module docstring)."""
-        try:
-            return await self._store.messages.append(
-                self.address.id, draft, fence=self.context.fence
-            )
-        except Conflict as error:
-            raise _moved(error) from None
-
-    async def _append_many(self, drafts: list[MessageDraft]) -> list[Message]:
-        """Store messages with consecutive seqs in one write, under this activation's fence."""
-        try:
-            return await self._store.messages.append_many(
-                self.address.id, drafts, fence=self.context.fence
-            )
-        except Conflict as error:
-            raise _moved(error) from None
-
-    def _publish(self, event: object) -> None:
-        self._hub.publish(self._channel, BroadcastFrame(event))  # type: ignore[arg-type]
-
-    async def _record(self, author_id: str, event: LoggedEvent) -> int:
-        """Append ``event`` (its ``seq`` is a placeholder) to the log, then publish it."""
-        kind, body = event_body(event)
-        row = await self._append(MessageDraft(author_id=author_id, body=body, kind=kind))
-        self._publish(msgspec.structs.replace(event, seq=row.seq))
-        return row.seq
-
     async def _check_slow_mode(self, user_id: str) -> None:
         room = self._require_room()
-        if room.slow_mode_seconds <= 0 or exempt_from_slow_mode(await self._role(user_id)):
+        if room.slow_mode_seconds <= 0 or exempt_from_slow_mode(await self._members.role(user_id)):
             return
         now = trio.current_time()
         wait = self._last_post.get(user_id, -math.inf) + room.slow_mode_seconds - now
@@ -323,10 +291,7 @@ class ChatRoomActor(RoomMembership, Actor):
         if to_store:
             drafts = [draft for *_, draft in to_store]
             try:
-                rows = (
-                    [await self._append(drafts[0])] if len(drafts) == 1
-                    else await self._append_many(drafts)
-                )
+                rows = await self._log.append_many(drafts)
             except DomainError as refusal:
                 for index, *_ in to_store:
                     replies[index] = refusal
@@ -373,10 +338,10 @@ class ChatRoomActor(RoomMembership, Actor):
         in one hub call (a subscriber gets them in one write)."""
         for _, _, verdict, row in stored:
             await self._report_flagged(row.seq, verdict)
-        self._hub.publish_many(self._channel, [
-            BroadcastFrame(MessageCreated(
+        self._log.publish_many([
+            MessageCreated(
                 channel=self._channel, seq=row.seq, message=to_chat_message(row, command.nonce)
-            ))
+            )
             for _, command, _, row in stored
         ])
 
@@ -406,7 +371,7 @@ class ChatRoomActor(RoomMembership, Actor):
         allowed = (
             may_edit_message(command.user_id, target)
             if isinstance(command, EditRoomMessage)
-            else await self._allowed(deletes, command.user_id)
+            else await self._members.allowed(deletes, command.user_id)
         )
         if not allowed:
             raise DomainError(ErrorCode.FORBIDDEN, "only the author (or a moderator) may do that")
@@ -424,7 +389,7 @@ class ChatRoomActor(RoomMembership, Actor):
                 message_id=command.message_id,
                 deleted_by=command.user_id,
             )
-        seq = await self._record(command.user_id, event)
+        seq = await self._log.record(command.user_id, event)
         return MessageAccepted(channel=self._channel, seq=seq, message_id=command.message_id)
 
     async def _react(self, command: ReactToMessage) -> Sequenced:
@@ -454,7 +419,7 @@ class ChatRoomActor(RoomMembership, Actor):
             action=command.action,
             count=count,
         )
-        return Sequenced(channel=self._channel, seq=await self._record(command.user_id, event))
+        return Sequenced(channel=self._channel, seq=await self._log.record(command.user_id, event))
 
     async def _last_seq(self) -> int:
         return await self._store.messages.last_seq(self.address.id)
@@ -463,4 +428,6 @@ class ChatRoomActor(RoomMembership, Actor):
         await self._require_member(user_id)
         if up_to_seq > self._read_positions.get(user_id, 0):
             self._read_positions[user_id] = up_to_seq
-            self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))
+            self._log.publish(
+                ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq)
+            )
