@@ -42,12 +42,12 @@ from http_facade.routes.rooms.schemas import (
     HistoryQuery,
     Invitation,
     Kick,
-    MemberList,
     MemberPage,
-    MemberView,
     MessageView,
     RoomCreate,
     RoomList,
+    RoomMemberList,
+    RoomMemberView,
     RoomUpdate,
     RoomView,
 )
@@ -189,14 +189,14 @@ async def kick(principal: Principal, room_id: str, data: Kick) -> Done:
 @blueprint.get("/<room_id>/members")
 @login_required
 @validate_querystring(MemberPage)
-@validate_response(MemberList)
-async def members(principal: Principal, room_id: str, query_args: MemberPage) -> MemberList:
+@validate_response(RoomMemberList)
+async def members(principal: Principal, room_id: str, query_args: MemberPage) -> RoomMemberList:
     """The members, in joining order (members only)."""
     await readable_room(room_id, principal)
     page = await store().rooms.members.list_members(
         room_id, offset=query_args.offset, limit=query_args.limit
     )
-    return MemberList(members=[MemberView.of(membership) for membership in page])
+    return RoomMemberList(members=[RoomMemberView.of(membership) for membership in page])
 
 
 @blueprint.get("/<room_id>/messages")

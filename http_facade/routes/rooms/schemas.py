@@ -64,7 +64,7 @@ class RoomList(msgspec.Struct, frozen=True, kw_only=True):
     rooms: list[RoomView]
 
 
-class MemberView(msgspec.Struct, frozen=True, kw_only=True):
+class RoomMemberView(msgspec.Struct, frozen=True, kw_only=True):
     """One member and their role."""
 
     user_id: str
@@ -72,14 +72,14 @@ class MemberView(msgspec.Struct, frozen=True, kw_only=True):
     joined_at: float
 
     @classmethod
-    def of(cls, membership: Membership) -> MemberView:
+    def of(cls, membership: Membership) -> RoomMemberView:
         return cls(user_id=membership.user_id, role=membership.role, joined_at=membership.joined_at)
 
 
-class MemberList(msgspec.Struct, frozen=True, kw_only=True):
+class RoomMemberList(msgspec.Struct, frozen=True, kw_only=True):
     """A page of members in joining order."""
 
-    members: list[MemberView]
+    members: list[RoomMemberView]
 
 
 class MemberPage(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

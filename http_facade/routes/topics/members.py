@@ -40,11 +40,11 @@ from http_facade.routes.topics.schemas import (
     InvitationList,
     InvitationView,
     MemberPage,
-    MemberView,
     MuteState,
     OwnershipTransfer,
     PageQuery,
     RoleChange,
+    TopicMemberView,
     TopicView,
 )
 from http_facade.validation import validate_body
@@ -56,10 +56,10 @@ tag_blueprint(blueprint, ["topics"])
 
 @blueprint.post("/<topic_id>/join")
 @login_required
-@validate_response(MemberView)
-async def join_topic(principal: Principal, topic_id: str) -> MemberView:
+@validate_response(TopicMemberView)
+async def join_topic(principal: Principal, topic_id: str) -> TopicMemberView:
     """Join (invite-only topics: with an invitation); joining again changes nothing."""
-    return MemberView.of(await ask_topic(topic_id, JoinTopic(by=principal)))
+    return TopicMemberView.of(await ask_topic(topic_id, JoinTopic(by=principal)))
 
 
 @blueprint.post("/<topic_id>/leave")
@@ -83,7 +83,7 @@ async def list_members(principal: Principal, topic_id: str, query_args: PageQuer
     )
     full_page = len(members) == query_args.limit
     return MemberPage(
-        members=[MemberView.of(member) for member in members],
+        members=[TopicMemberView.of(member) for member in members],
         next_offset=query_args.offset + len(members) if full_page else None,
     )
 
@@ -91,15 +91,15 @@ async def list_members(principal: Principal, topic_id: str, query_args: PageQuer
 @blueprint.put("/<topic_id>/members/<user_id>/role")
 @login_required
 @validate_body(RoleChange)
-@validate_response(MemberView)
+@validate_response(TopicMemberView)
 async def set_role(
     principal: Principal, topic_id: str, user_id: str, data: RoleChange
-) -> MemberView:
+) -> TopicMemberView:
     """Make a member a moderator or a plain member (the owner or an admin)."""
     membership = await ask_topic(
         topic_id, SetRole(by=principal, user_id=checked_id(user_id, "member"), role=data.role)
     )
-    return MemberView.of(membership)
+    return TopicMemberView.of(membership)
 
 
 @blueprint.post("/<topic_id>/transfer")
@@ -145,10 +145,11 @@ async def invite(
 
 @blueprint.post("/<topic_id>/invitations/accept")
 @login_required
-@validate_response(MemberView)
-async def accept_invitation(principal: Principal, topic_id: str) -> MemberView:
+@validate_response(TopicMemberView)
+async def accept_invitation(principal: Principal, topic_id: str) -> TopicMemberView:
     """Accept my invitation: join the topic."""
-    return MemberView.of(await ask_topic(topic_id, AnswerInvitation(by=principal, accept=True)))
+    joined = await ask_topic(topic_id, AnswerInvitation(by=principal, accept=True))
+    return TopicMemberView.of(joined)
 
 
 @blueprint.post("/<topic_id>/invitations/decline")

@@ -118,7 +118,7 @@ class PageQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
     limit: PageSize = 50
 
 
-class MemberView(msgspec.Struct, frozen=True, kw_only=True):
+class TopicMemberView(msgspec.Struct, frozen=True, kw_only=True):
     """A member of a topic."""
 
     user_id: str
@@ -126,7 +126,7 @@ class MemberView(msgspec.Struct, frozen=True, kw_only=True):
     joined_at: int
 
     @classmethod
-    def of(cls, membership: Membership) -> MemberView:
+    def of(cls, membership: Membership) -> TopicMemberView:
         return cls(
             user_id=membership.user_id,
             role=membership.role,
@@ -137,7 +137,7 @@ class MemberView(msgspec.Struct, frozen=True, kw_only=True):
 class MemberPage(msgspec.Struct, frozen=True, kw_only=True):
     """Members in joining order; ``next_offset`` is None after the last page."""
 
-    members: list[MemberView]
+    members: list[TopicMemberView]
     next_offset: int | None
 
 
