@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from msgspec import UNSET, UnsetType
@@ -162,8 +162,11 @@ class MongoTopics:
         query: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        visible_with: Collection[str] | None = None,
     ) -> list[Topic]:
         conditions: Document = {"deleted_at": None}
+        if visible_with is not None:
+            conditions["$or"] = [{"is_private": False}, {"_id": {"$in": sorted(visible_with)}}]
         if tag is not None:
             conditions["tags"] = fold(tag.strip())
         if query:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from msgspec import UNSET, UnsetType
@@ -145,11 +145,15 @@ class TopicStore(Protocol):
         query: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        visible_with: Collection[str] | None = None,
     ) -> list[Topic]:
         """Not deleted topics, newest first within the sort key.
 
         ``query`` matches a case-insensitive substring of title or description; it is
-        literal text, never a pattern.
+        literal text, never a pattern.  With ``visible_with`` (the ids of the topics the
+        reader belongs to), invite-only topics are listed only when their id is in it:
+        the filter applies before ``offset`` and ``limit``, so a page is never emptied by
+        what its reader may not see.  None lists every topic (admins).
         """
         ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import msgspec
@@ -185,9 +185,17 @@ class SqliteTopics:
         query: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        visible_with: Collection[str] | None = None,
     ) -> list[Topic]:
         conditions = ["deleted = 0"]
         parameters: list[Any] = []
+        if visible_with is not None:
+            readable = sorted(visible_with)
+            conditions.append(
+                "(json_extract(CAST(doc AS TEXT), '$.is_private') = 0"
+                f" OR id IN ({placeholders(len(readable))}))"
+            )
+            parameters.extend(readable)
         if tag is not None:
             conditions.append("EXISTS (SELECT 1 FROM json_each(topics.tags) WHERE value = ?)")
             parameters.append(fold(tag.strip()))

@@ -85,6 +85,18 @@ async def test_lists_sort_filter_search_literally_and_page(people: People) -> No
     assert second["next_offset"] is None
 
 
+async def test_invite_only_topics_never_empty_a_page_of_someone_outside(
+    people: People,
+) -> None:
+    alice, bob = await people.new("alice"), await people.new("bob")
+    public = await new_topic(alice, "Open to all")
+    await new_topic(alice, "Members only", invite_only=True)
+    page = ok(await bob.api.get("/api/topics", params={"sort": "created", "limit": 1}))
+    assert [topic["id"] for topic in page["topics"]] == [public["id"]]
+    everything = ok(await alice.api.get("/api/topics", params={"sort": "created"}))
+    assert [topic["title"] for topic in everything["topics"]] == ["Members only", "Open to all"]
+
+
 async def test_deleted_topics_vanish_until_an_admin_restores_them(people: People) -> None:
     alice, bob = await people.new("alice"), await people.new("bob")
     admin = await people.new("admin", admin=True)

@@ -73,18 +73,22 @@ async def create_topic(principal: Principal, data: TopicCreate) -> tuple[TopicVi
 @validate_querystring(TopicQuery)
 @validate_response(TopicPage)
 async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage:
-    """Topics by last activity, member count or creation; filter by tag or search text."""
+    """Topics by last activity, member count or creation; filter by tag or search text.
+
+    Invite-only topics the caller does not belong to are left out before paging, so a
+    page holds up to ``limit`` topics the caller may read."""
+    roles = {
+        membership.scope_id: membership.role
+        for membership in await store().topics.members.list_for_user(principal.user_id)
+    }
     topics = await store().topics.list_topics(
         sort=query_args.sort,
         tag=query_args.tag,
         query=query_args.q,
         offset=query_args.offset,
         limit=query_args.limit,
+        visible_with=None if principal.is_admin else roles.keys(),
     )
-    roles = {
-        membership.scope_id: membership.role
-        for membership in await store().topics.members.list_for_user(principal.user_id)
-    }
     visible = [
         TopicView.of(topic, roles.get(topic.id), is_admin=principal.is_admin)
         for topic in topics

@@ -72,6 +72,31 @@ async def test_list_sorts_tags_and_paging(store: Store, clock: FakeClock) -> Non
     assert await ids(sort="created") == [second.id, first.id]
 
 
+async def test_invite_only_topics_are_filtered_before_paging(
+    store: Store, clock: FakeClock
+) -> None:
+    tag = unique("vis")
+    public = await store.topics.create(owner_id="o", title=unique("public"), tags=[tag])
+    clock.advance(1)
+    mine = await store.topics.create(owner_id="o", title=unique("mine"), tags=[tag])
+    await store.topics.update(mine.id, is_private=True)
+    clock.advance(1)
+    hidden = await store.topics.create(owner_id="o", title=unique("hidden"), tags=[tag])
+    await store.topics.update(hidden.id, is_private=True)
+
+    async def ids(**options: object) -> list[str]:
+        found = await store.topics.list_topics(
+            tag=tag, sort="created", **options  # type: ignore[arg-type]
+        )
+        return [topic.id for topic in found]
+
+    assert await ids() == [hidden.id, mine.id, public.id]
+    assert await ids(visible_with={mine.id}) == [mine.id, public.id]
+    assert await ids(visible_with=set()) == [public.id]
+    assert await ids(visible_with=set(), limit=1) == [public.id]
+    assert await ids(visible_with={mine.id}, offset=1, limit=1) == [public.id]
+
+
 async def test_search_is_literal_and_case_insensitive(store: Store) -> None:
     marker = unique("Q")
     special = await store.topics.create(
