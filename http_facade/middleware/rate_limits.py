@@ -10,6 +10,10 @@ Contract:
   believed only from ``TOPICSFLOW_TRUSTED_PROXIES``).  So logging in from one address,
   or writing as one user from many addresses, is limited alike.
 * A refused request gets 429 ``rate_limited`` with ``Retry-After``; its handler never runs.
+* Every answer to a limited request says where its caller stands: ``RateLimit-Limit``
+  (the class's count), ``RateLimit-Remaining`` (requests left now) and ``RateLimit-Reset``
+  (whole seconds until the allowance is full again; on a 429, until the next request is
+  allowed), after the IETF draft "RateLimit header fields for HTTP".
 * The limits are :data:`DEFAULT_LIMITS` (GCRA: ``count`` per ``period`` seconds, bursts
   up to ``count``); :func:`install_rate_limits` takes others (tests).
 """
@@ -18,16 +22,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from quart import Quart, current_app, request
+from quart import Quart, Response, current_app, g, request
 
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import current_caller
 from http_facade.middleware.security import request_client_address
 from protocol.errors import ErrorCode
+from storage.realtime.protocols import RateDecision
 
 RATE_CLASS_ATTRIBUTE = "_topicsflow_rate_class"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -101,6 +107,7 @@ def install_rate_limits(
         decision = await context.realtime.rate_limiter.hit(
             f"http:{kind}:{subject}", limit=limit.count, period=limit.period
         )
+        g.rate_limit_headers = rate_limit_headers(limit, decision)
         if not decision.allowed:
             raise ApiError(
                 ErrorCode.RATE_LIMITED,
@@ -108,4 +115,23 @@ def install_rate_limits(
                 retry_after=decision.retry_after,
             )
 
+    async def tell_the_caller(response: Response) -> Response:
+        for name, value in g.get("rate_limit_headers", ()):
+            response.headers[name] = value
+        return response
+
     app.before_request(enforce)
+    app.after_request(tell_the_caller)
+
+
+def rate_limit_headers(limit: RateLimit, decision: RateDecision) -> list[tuple[str, str]]:
+    """The ``RateLimit-*`` header fields of one decision (see the module docstring)."""
+    if decision.allowed:
+        reset = (limit.count - decision.remaining) * limit.period / limit.count
+    else:
+        reset = decision.retry_after
+    return [
+        ("RateLimit-Limit", str(limit.count)),
+        ("RateLimit-Remaining", str(max(0, decision.remaining))),
+        ("RateLimit-Reset", str(math.ceil(reset))),
+    ]

@@ -153,6 +153,9 @@ def install_security(app: Quart, settings: Settings) -> None:
             allow_origin=list(settings.cors_origins),
             allow_credentials="*" not in settings.cors_origins,
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
-            expose_headers=["Retry-After", "X-Request-Id"],
+            expose_headers=[
+                "Retry-After", "X-Request-Id", "RateLimit-Limit", "RateLimit-Remaining",
+                "RateLimit-Reset",
+            ],
             max_age=600,
         )
