@@ -11,7 +11,8 @@ Contract:
   row of the channel's log (:mod:`actors.direct.log`) — **before** it is published,
   and the ``ack`` carries the same ``seq``: acknowledged means stored.
 * A send repeating a ``nonce`` of the same user among the conversation's last
-  :data:`RECENT_NONCES` sends is answered with the original ``message_accepted``.
+  :data:`RECENT_NONCES` log rows is answered with the original ``message_accepted``; the
+  nonces are kept in the log and reloaded on activation, so this holds across restarts.
 * ``mark_read`` marks the messages up to that ``seq`` read in storage and sends the
   other participant a ``read_receipt``; read positions never move backwards.
 * Each sent message notifies the recipient (``direct_message``) unless they muted the
@@ -95,11 +96,22 @@ class DirectConversationActor(Actor):
         )
 
     async def on_start(self) -> None:
+        """Reload the newest head and the nonces of the last :data:`RECENT_NONCES` log rows,
+        so a send retried across a restart or a move is not stored twice."""
         events = self._store.channel_events
         last_seq = await events.last_seq(self._channel)
-        if last_seq:
-            (last,) = await events.since(self._channel, after_seq=last_seq - 1, limit=1)
-            self._head = decode_reference(last).head
+        if not last_seq:
+            return
+        recent = await events.since(
+            self._channel, after_seq=max(0, last_seq - RECENT_NONCES), limit=RECENT_NONCES
+        )
+        self._head = decode_reference(recent[-1]).head
+        for row in recent:
+            reference = decode_reference(row)
+            if row.kind == CREATED and reference.nonce is not None:
+                self._recent_sends[(reference.by, reference.nonce)] = MessageAccepted(
+                    channel=self._channel, seq=row.seq, message_id=reference.message_id
+                )
 
     async def on_receive(self, message: object) -> object:
         match message:

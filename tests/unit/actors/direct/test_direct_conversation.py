@@ -66,6 +66,28 @@ async def test_events_are_gap_free_and_read_marks_cover_the_newest_message(store
         assert unsent.seq == 4
 
 
+async def test_a_send_retried_after_a_restart_is_not_stored_twice(store: Store) -> None:
+    alice, bob = await users(store, "alice", "bob")
+    conversation = conversation_id(alice, bob)
+    async with open_registry(actor_kinds(store, Hub())) as registry:
+        actor = registry.ref(DIRECT_CONVERSATION, conversation)
+        first: MessageAccepted = await actor.ask(
+            SendDirect(user_id=alice, text="once", nonce="n-1")
+        )
+        await actor.ask(SendDirect(user_id=bob, text="reply", nonce="n-1"))
+    async with open_registry(actor_kinds(store, Hub())) as registry:
+        actor = registry.ref(DIRECT_CONVERSATION, conversation)
+        retried: MessageAccepted = await actor.ask(
+            SendDirect(user_id=alice, text="once", nonce="n-1")
+        )
+        fresh: MessageAccepted = await actor.ask(
+            SendDirect(user_id=alice, text="twice", nonce="n-2")
+        )
+    assert retried == first
+    assert fresh.seq == 3
+    assert await store.direct_messages.unread_count(bob) == 2
+
+
 async def test_refusals_and_private_deletions(store: Store) -> None:
     alice, bob, eve = await users(store, "alice", "bob", "eve")
     conversation = conversation_id(alice, bob)
