@@ -8,12 +8,12 @@ actors and services raise :class:`services.errors.DomainError` (the facade's own
 raise its subclass :class:`ApiError`); the app factory turns it, and every HTTP error
 Quart raises itself (404, 405, 413…), into that shape; a storage ``NotFound`` becomes 404
 and ``StorageUnavailable`` 503 ``unavailable``.  A failure of the actor runtime (no answer,
-a crash, a message not delivered) is mapped by :func:`actor_failure`, the one table from
-:mod:`actors.runtime.errors` to statuses and codes; handlers meet it through
-:func:`http_facade.node_access.ask_actor`, and an :class:`~actors.runtime.errors.ActorError`
-that escapes a handler anyway is mapped by the same table.  An unexpected exception
-becomes ``internal`` with status 500 and is logged with its traceback — its text never
-reaches the client.
+a crash, a message not delivered) is mapped by :func:`actor_failure`, from the one table of
+:mod:`actors.runtime.failures` (shared with the WebSocket) to statuses and codes;
+handlers meet it through :func:`http_facade.node_access.ask_actor`, and an
+:class:`~actors.runtime.errors.ActorError` that escapes a handler anyway is mapped by the
+same table.  An unexpected exception becomes ``internal`` with status 500 and is logged
+with its traceback — its text never reaches the client.
 """
 
 from __future__ import annotations
@@ -24,16 +24,8 @@ from collections.abc import Mapping
 from quart import Quart, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from actors.runtime.errors import (
-    ActorCrashed,
-    ActorError,
-    AskCycle,
-    AskTimeout,
-    DeliveryError,
-    MailboxFull,
-    MessageRejected,
-    UnknownActorKind,
-)
+from actors.runtime.errors import ActorError
+from actors.runtime.failures import describe_failure
 from protocol.errors import ErrorCode
 from services.errors import DomainError
 from storage.errors import NotFound, StorageUnavailable
@@ -88,56 +80,15 @@ RETRY_SECONDS = 1.0
 
 
 def actor_failure(error: ActorError) -> ActorFailure:
-    """The REST error for a runtime failure of an ask; the one mapping of the facade.
-
-    ==========================  ======  ===============  =====================================
-    runtime error               status  code             meaning for the client
-    ==========================  ======  ===============  =====================================
-    ``AskTimeout``              504     ``timeout``      no answer in time; the command may
-                                                         still take effect (retry, or check)
-    ``ActorCrashed``            500     ``internal``     the handler failed; the command may
-                                                         or may not have taken effect
-    ``MailboxFull``             503     ``unavailable``  the actor is overloaded; nothing was
-                                                         enqueued
-    ``UnknownActorKind``        503     ``unavailable``  this node does not host that kind
-    ``ActorStopped``,           503     ``unavailable``  not delivered: the node is draining,
-    ``NotOwner``, any other                              the actor is restarting or moved
-    ``DeliveryError``
-    ``AskCycle``,               500     ``internal``     a server bug, refused before the
-    ``UnhandledMessage``, any                            actor acted: nothing was done
-    other non-domain
-    ``MessageRejected``
-    any other ``ActorError``    500     ``internal``     e.g. ``RestartIntensityExceeded``
-    ==========================  ======  ===============  =====================================
-
-    Every 503 carries ``Retry-After: 1`` (:data:`RETRY_SECONDS`).
-
-    A :class:`~services.errors.DomainError` is a refusal, not a failure: it is never
-    passed here and reaches the client unchanged (its own code and status).  The client
-    sees only the status, the code and the fixed message of the row — never the actor's
-    address, the message type or the original exception, which stay in the server's log.
-    """
-    match error:
-        case AskTimeout():
-            return ActorFailure(ErrorCode.TIMEOUT, "no answer in time; retry")
-        case ActorCrashed():
-            return ActorFailure(
-                ErrorCode.INTERNAL, "the command failed; it may or may not have taken effect"
-            )
-        case MailboxFull():
-            return _unavailable("too busy right now; retry")
-        case UnknownActorKind():
-            return _unavailable("this node does not serve that")
-        case DeliveryError():
-            return _unavailable("not available right now; retry")
-        case AskCycle() | MessageRejected():
-            return ActorFailure(ErrorCode.INTERNAL, "the request could not be served")
-        case _:
-            return ActorFailure(ErrorCode.INTERNAL, "internal server error")
-
-
-def _unavailable(message: str) -> ActorFailure:
-    return ActorFailure(ErrorCode.UNAVAILABLE, message, retry_after=RETRY_SECONDS)
+    """The REST error for a runtime failure of an ask: the row of
+    :func:`actors.runtime.failures.describe_failure`, with the code's HTTP status
+    (``timeout`` 504, ``unavailable`` 503, ``internal`` 500) and ``Retry-After:``
+    :data:`RETRY_SECONDS` on the retryable rows."""
+    failure = describe_failure(error)
+    return ActorFailure(
+        failure.code, failure.message,
+        retry_after=RETRY_SECONDS if failure.retryable else None,
+    )
 
 
 def error_response(

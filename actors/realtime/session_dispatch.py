@@ -20,7 +20,8 @@ import trio
 from actors.realtime.ports import Replay
 from actors.realtime.session_typing import TypingTracker
 from actors.realtime.subscriptions import Subscription
-from actors.runtime.errors import AskTimeout, DeliveryError
+from actors.runtime.errors import ActorError
+from actors.runtime.failures import describe_failure
 from protocol import limits
 from protocol.channels import parse_channel
 from protocol.client_frames import (
@@ -117,13 +118,20 @@ class SessionDispatch:
                     retry_after_ms=retry_ms,
                 )
             )
-        except (DeliveryError, AskTimeout, StorageUnavailable) as error:
-            # The actor or the store could not be reached in time (an actor moving between
-            # nodes, overload, a store outage): the client may retry.
+        except ActorError as error:
+            # The runtime failed the ask (no answer, a crash, not delivered): the one table.
             logger.warning("a %s frame was not served: %s", type(frame).__name__, error)
-            code = ErrorCode.TIMEOUT if isinstance(error, AskTimeout) else ErrorCode.UNAVAILABLE
+            failure = describe_failure(error)
             await self.send_frame(
-                ErrorReply(id=frame.id, code=code, message="temporarily unavailable; retry",
+                ErrorReply(id=frame.id, code=failure.code, message=failure.message,
+                           retry_after_ms=RETRY_AFTER_MS if failure.retryable else None)
+            )
+        except StorageUnavailable:
+            logger.warning("a %s frame was not served: storage is unavailable",
+                           type(frame).__name__)
+            await self.send_frame(
+                ErrorReply(id=frame.id, code=ErrorCode.UNAVAILABLE,
+                           message="storage is unavailable; retry",
                            retry_after_ms=RETRY_AFTER_MS)
             )
         except Exception:
