@@ -5,12 +5,14 @@ Standard library only: it runs before the virtual environment exists.
 
     services.py ensure                 install/build what is missing (idempotent, cached)
     services.py start --state FILE     start Redis, FerretDB and Azurite on free loopback
-                                       ports; print ``export NAME=VALUE`` lines for ``eval``
+                                       ports, find Chromium; print ``export NAME=VALUE``
+                                       lines for ``eval``
     services.py stop --state FILE      stop what ``start`` started, by pid
 
 A URL already given in the environment wins: ``TOPICSFLOW_TEST_REDIS_URL``,
-``TOPICSFLOW_TEST_MONGODB_URL`` and ``TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING`` are
-passed through and the matching service is not started.  A service that cannot be
+``TOPICSFLOW_TEST_MONGODB_URL``, ``TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING`` and
+``TOPICSFLOW_TEST_CHROMIUM`` are passed through and the matching service is not started
+(or, for Chromium, not installed).  A service that cannot be
 provisioned or started is reported on stderr and its variable is left unset, so the tests
 that need it fail with a message pointing at its log (they never skip).
 
@@ -24,6 +26,9 @@ Facts about the services:
   is copied, the version file written, and the copy built.  The binary is cached.
 * Azurite (blob service only) comes from the npm registry, installed into the cache.
   ``--skipApiVersionCheck`` lets the newer Python SDK talk to it.
+* Chromium, for the browser tests, comes from Debian's ``chromium`` package; nothing is
+  started (each test launches its own headless browser through Playwright), only its path
+  is exported.  Playwright never downloads a browser here.
 """
 
 from __future__ import annotations
@@ -73,13 +78,17 @@ def run(command: list[str], **kwargs: object) -> None:
     )
 
 
-def ensure_redis() -> None:
-    if shutil.which("redis-server"):
-        return
+def apt_install(package: str) -> None:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     run([*prefix, "apt-get", "update", "-qq"], env=env)
-    run([*prefix, "apt-get", "install", "-y", "-qq", "redis-server"], env=env)
+    run([*prefix, "apt-get", "install", "-y", "-qq", package], env=env)
+
+
+def ensure_redis() -> None:
+    if shutil.which("redis-server"):
+        return
+    apt_install("redis-server")
 
 
 def ensure_ferretdb() -> None:
@@ -120,7 +129,24 @@ def ensure_azurite() -> None:
         cwd=AZURITE_DIR)
 
 
-ENSURE = {"redis": ensure_redis, "mongo": ensure_ferretdb, "azurite": ensure_azurite}
+def ensure_chromium() -> None:
+    if chromium_path():
+        return
+    apt_install("chromium")
+    if not chromium_path():
+        raise RuntimeError("the chromium package installed no chromium executable")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+ENSURE = {
+    "redis": ensure_redis,
+    "mongo": ensure_ferretdb,
+    "azurite": ensure_azurite,
+    "chromium": ensure_chromium,
+}
 
 
 def free_port() -> int:
@@ -150,7 +176,7 @@ def spawn(name: str, command: list[str], workdir: Path) -> subprocess.Popen[byte
     )
 
 
-def start_redis(workdir: Path) -> tuple[int, dict[str, str]]:
+def start_redis(workdir: Path) -> tuple[int | None, dict[str, str]]:
     port = free_port()
     data = workdir / "redis"
     data.mkdir(exist_ok=True)
@@ -171,7 +197,7 @@ def ferretdb_command(port: int, data: Path) -> list[str]:
     ]
 
 
-def start_mongo(workdir: Path) -> tuple[int, dict[str, str]]:
+def start_mongo(workdir: Path) -> tuple[int | None, dict[str, str]]:
     port = free_port()
     data = workdir / "ferretdb"
     data.mkdir(exist_ok=True)
@@ -180,7 +206,7 @@ def start_mongo(workdir: Path) -> tuple[int, dict[str, str]]:
     return process.pid, {"TOPICSFLOW_TEST_MONGODB_URL": f"mongodb://127.0.0.1:{port}/"}
 
 
-def start_azurite(workdir: Path) -> tuple[int, dict[str, str]]:
+def start_azurite(workdir: Path) -> tuple[int | None, dict[str, str]]:
     port = free_port()
     data = workdir / "azurite"
     data.mkdir(exist_ok=True)
@@ -196,7 +222,15 @@ def start_azurite(workdir: Path) -> tuple[int, dict[str, str]]:
     return process.pid, {"TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING": connection}
 
 
+def start_chromium(workdir: Path) -> tuple[int | None, dict[str, str]]:
+    """Nothing to start: the browser tests launch their own headless Chromium."""
+    path = chromium_path()
+    assert path is not None  # ensure_chromium ran first
+    return None, {"TOPICSFLOW_TEST_CHROMIUM": path}
+
+
 SERVICES = {
+    "chromium": ("TOPICSFLOW_TEST_CHROMIUM", start_chromium),
     "redis": ("TOPICSFLOW_TEST_REDIS_URL", start_redis),
     "mongo": ("TOPICSFLOW_TEST_MONGODB_URL", start_mongo),
     "azurite": ("TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING", start_azurite),
@@ -248,8 +282,11 @@ def start_services(names: list[str], state_file: Path) -> dict[str, str]:
             log(f"{name} could not be started: {error} (log: {workdir / name}.log)")
             exports[f"TOPICSFLOW_TEST_{name.upper()}_ERROR"] = f"{error} (see {workdir})"
             continue
-        state["pids"][name] = pid  # type: ignore[index]
         exports.update(values)
+        if pid is None:
+            log(f"{name} ready")
+            continue
+        state["pids"][name] = pid  # type: ignore[index]
         log(f"{name} started, pid {pid}")
     if FERRETDB_BIN.exists():
         exports["TOPICSFLOW_FERRETDB_BIN"] = str(FERRETDB_BIN)

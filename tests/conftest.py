@@ -20,7 +20,9 @@ import pytest
 from tests.trio_timeout_support import cancellable_test, run_with_timeout, set_timer
 
 
-def _service_address(variable: str, service: str) -> str:
+def service_address(variable: str, service: str) -> str:
+    """The value ``scripts/test`` exported as ``variable``; fails the test, with the
+    provisioning script's reason, when ``service`` could not be started."""
     value = os.environ.get(variable)
     if value:
         return value
@@ -35,19 +37,19 @@ def _service_address(variable: str, service: str) -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """URL of the real Redis server started by ``scripts/test``."""
-    return _service_address("TOPICSFLOW_TEST_REDIS_URL", "redis")
+    return service_address("TOPICSFLOW_TEST_REDIS_URL", "redis")
 
 
 @pytest.fixture(scope="session")
 def mongodb_url() -> str:
     """URL of the MongoDB-wire server (FerretDB, or a real MongoDB if configured)."""
-    return _service_address("TOPICSFLOW_TEST_MONGODB_URL", "mongo")
+    return service_address("TOPICSFLOW_TEST_MONGODB_URL", "mongo")
 
 
 @pytest.fixture(scope="session")
 def azure_blob_connection_string() -> str:
     """Connection string of the Azurite blob service started by ``scripts/test``."""
-    return _service_address("TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING", "azurite")
+    return service_address("TOPICSFLOW_TEST_AZURE_BLOB_CONNECTION_STRING", "azurite")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import trio
 
+from tests.browser_support import browser, page  # noqa: F401 (fixtures for browser tests)
 from tests.e2e.community_support import People
 from tests.e2e.node_support import (  # the helpers, importable from here as before
     OPS_TOKEN,
