@@ -14,6 +14,7 @@ from http_facade.middleware.early_answers import install_early_answers
 from http_facade.middleware.json_bodies import install_json_bodies
 from http_facade.middleware.rate_limits import install_rate_limits
 from http_facade.middleware.request_ids import install_request_ids
+from http_facade.middleware.request_metrics import install_request_metrics
 from http_facade.middleware.security import install_security
 from http_facade.openapi import install_openapi
 from http_facade.routes import auth
@@ -27,15 +28,21 @@ from http_facade.routes.files import routes as files
 from http_facade.routes.files.blobs import install_blob_store
 from http_facade.routes.gifs import routes as gifs
 from http_facade.routes.messages import routes as direct_messages
+from http_facade.routes.messages import writes as direct_message_writes
 from http_facade.routes.notifications import routes as notifications
+from http_facade.routes.ops import actions as ops_actions
+from http_facade.routes.ops import dashboard as ops_dashboard
 from http_facade.routes.ops import routes as ops
 from http_facade.routes.posts import comments
 from http_facade.routes.posts import routes as posts
 from http_facade.routes.reports import routes as reports
+from http_facade.routes.rooms import message_writes as room_message_writes
 from http_facade.routes.rooms import routes as rooms
+from http_facade.routes.search import routes as search
 from http_facade.routes.topics import members as topic_members
 from http_facade.routes.topics import routes as topics
 from http_facade.routes.users import routes as users
+from http_facade.routes.webapp import routes as webapp
 from topicsflow.settings import Profile
 
 API_VERSION = "1.0.0"
@@ -57,15 +64,21 @@ def create_app(context: FacadeContext) -> QuartTrio:
     install_json_bodies(app, context.settings.max_request_bytes)
     install_openapi(app, API_VERSION)
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(ops_actions.blueprint)
+    app.register_blueprint(ops_dashboard.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(auth.downloads)
     app.register_blueprint(users.blueprint)
     app.register_blueprint(topics.blueprint)
     app.register_blueprint(topic_members.blueprint)
     app.register_blueprint(posts.blueprint)
     app.register_blueprint(comments.blueprint)
     app.register_blueprint(direct_messages.blueprint)
+    app.register_blueprint(direct_message_writes.blueprint)
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(rooms.blueprint)
+    app.register_blueprint(room_message_writes.blueprint)
+    app.register_blueprint(search.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(admin_bots.blueprint)
@@ -76,7 +89,10 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(gifs.blueprint)
     if context.settings.profile is Profile.DEVELOPMENT:
         app.register_blueprint(development_pages.blueprint)
+    if context.settings.webapp_path is not None:
+        app.register_blueprint(webapp.create_blueprint(context.settings.webapp_path))
     install_blob_store(app)
+    install_request_metrics(app)
     install_request_ids(app)
     install_early_answers(app)
     return app

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from quart import current_app
 
+from storage.dependency import DependencyGate
 from topicsflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class FacadeContext:
     registry: Registry | None = None
     monitor: NodeMonitor | None = None
     content_filter: ContentFilter | None = None
+    gates: Mapping[str, DependencyGate] = dataclasses.field(default_factory=dict)
+    """Each remote dependency's deadline and circuit breaker (``mongo``, ``redis``), for
+    ``/readyz`` and the status; empty on the embedded node."""
 
 
 def current_context() -> FacadeContext:

@@ -74,3 +74,17 @@ async def ask_actor(kind: str, actor_id: str, message: object) -> Any:
             "ask %s of %s/%s failed: %r", type(message).__name__, kind, actor_id, error
         )
         raise actor_failure(error) from None
+
+
+async def tell_actor(registry: Registry, kind: str, actor_id: str, message: object) -> bool:
+    """Tell ``message`` to actor ``kind/actor_id`` from work that outlives a request
+    (background jobs of the app); a message that cannot be delivered is logged, never
+    raised.  Whether it was enqueued."""
+    try:
+        await registry.ref(kind, actor_id).tell(message)
+    except ActorError as error:
+        logger.warning(
+            "tell %s to %s/%s failed: %r", type(message).__name__, kind, actor_id, error
+        )
+        return False
+    return True

@@ -62,6 +62,11 @@ class SessionAuthenticator:
         found = await self.authenticate_session(token)
         return None if found is None else found.principal
 
+    async def session_alive(self, token_hash: str) -> bool:
+        """Whether the login session ``token_hash`` still exists (not revoked, not expired,
+        not vanished); ``StorageUnavailable`` when that cannot be told now."""
+        return await self._sessions.get(token_hash) is not None
+
     async def authenticate_session(self, token: str) -> Authenticated | None:
         """The live session ``token`` opens and its principal (sliding its expiry), or None."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
@@ -84,6 +89,7 @@ class SessionAuthenticator:
                 return None
             session, touched = refreshed, True
         principal = Principal(
-            user_id=user.id, session_id=public_session_id(token_hash), is_admin=user.is_admin
+            user_id=user.id, session_id=public_session_id(token_hash), is_admin=user.is_admin,
+            token_hash=token_hash,
         )
         return Authenticated(principal=principal, session=session, touched=touched)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import msgspec
 
 from protocol.errors import ErrorCode
+from services.accounts.factors import EMAIL_CODES_KEY
 from services.errors import DomainError
 from storage.records import Preferences, User
 
@@ -29,8 +30,9 @@ BANNED_UNTIL = "banned_until"
 BAN_REASON = "ban_reason"
 """The reserved preference key of the global ban's reason (shown to the banned user)."""
 
-RESERVED_KEYS = frozenset({BANNED_UNTIL, BAN_REASON})
-"""Preference keys only moderators write."""
+RESERVED_KEYS = frozenset({BANNED_UNTIL, BAN_REASON, EMAIL_CODES_KEY})
+"""Preference keys users cannot set through the preferences route: the ban (moderators
+write it) and the emailed-codes switch (its own route demands a step-up)."""
 
 PERMANENT = "permanent"
 """The ``banned_until`` value of a ban without end."""

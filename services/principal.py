@@ -16,3 +16,6 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     session_id: str
     is_admin: bool = False
+    token_hash: str = msgspec.field(default="")
+    """The login session's key in the session store ("" when not from a session), for
+    re-checking that the session still exists; a hash, never the token."""

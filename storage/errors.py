@@ -9,9 +9,9 @@ exceptions (pymongo, sqlite3, coredis, azure) never leak to callers.
   method says so).
 * :class:`Conflict` — a uniqueness rule or a state precondition was violated; ``field``
   names the rule (``"username"``, ``"email"``, ``"title"``, ``"report"``, ``"state"``…).
-* :class:`StorageUnavailable` — the backend could not be reached within the retry deadline.
-  Transient failures are retried first; this is the persistent case. Callers map it to
-  "503, try later" and keep running.
+* :class:`StorageUnavailable` — the backend could not be reached within the deadline, or
+  its circuit breaker is open (:mod:`storage.dependency`).  Transient failures are retried
+  first; this is the persistent case.  Callers map it to "503, try later" and keep running.
 * :class:`TooLarge` — a blob upload exceeded its size cap; reading stopped at the cap.
 """
 
@@ -40,7 +40,19 @@ class Conflict(StorageError):
 
 
 class StorageUnavailable(StorageError):
-    """The backend stayed unreachable until the retry deadline passed."""
+    """The backend stayed unreachable until the deadline passed, or its circuit breaker is
+    open (:mod:`storage.dependency`).
+
+    ``retry_after`` is a hint in seconds; ``timed_out`` says the call was cut at its
+    deadline, so a write may or may not have been applied.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float = 1.0, timed_out: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.timed_out = timed_out
 
 
 class TooLarge(StorageError):

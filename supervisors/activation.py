@@ -10,6 +10,10 @@ each a fresh actor from the kind's factory:
   handled with ``ActorCrashed``, runs ``on_failure``, and the activation restarts the
   actor (new instance, ``on_start`` again) on the *same mailbox*, per the kind's
   restart type, intensity and backoff;
+* **outage** — a handler meeting ``StorageUnavailable`` fails that turn's asks with
+  ``DependencyUnavailable`` and the actor goes on (:mod:`supervisors.hooks`); an
+  ``on_start`` meeting it retires the activation (queued asks fail ``ActorStopped``,
+  i.e. ``unavailable``) without counting a restart;
 * **passivation** — idle past the kind's timeout, or asked to stop: ``on_stop`` flushes,
   and the activation retires if its mailbox is empty; if messages arrived meanwhile a
   new incarnation handles them (no message is lost);
@@ -44,7 +48,8 @@ from actors.runtime.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
 from actors.runtime.messages import Envelope, set_ask_chain
 from actors.runtime.ref import ActorRef, Address
 from actors.runtime.statistics import ActorStatistics, FailureRecord, wall_time
-from supervisors import hooks
+from storage.errors import StorageUnavailable
+from supervisors import hooks, tracing
 from supervisors.policy import RestartType, RestartWindow
 
 if TYPE_CHECKING:
@@ -71,10 +76,17 @@ class LeaseLost(Exception):
     """Returned (not raised) by an incarnation that found its lease gone."""
 
 
+class StartUnavailable(Exception):
+    """Returned (not raised) by an incarnation whose ``on_start`` met an unavailable
+    storage service: an outage, so the activation retires without counting a restart."""
+
+
 class StopReason(enum.Enum):
     """Who asked the activation to stop once its mailbox is empty."""
 
     ACTOR = "actor"
+    OPERATOR = "operator"
+    """Passivate (never restart, whatever the kind's restart type): the ops dashboard."""
     SHUTDOWN = "shutdown"
 
 
@@ -211,6 +223,9 @@ class Activation:
                         continue
                     self.retire("its lease moved to another node", moved=True)
                     return
+                if isinstance(error, StartUnavailable):
+                    reason = f"could not start: {error}"
+                    break
                 if error is not None:
                     if kind.restart is RestartType.TEMPORARY:
                         reason = f"temporary actor crashed ({type(error).__name__})"
@@ -269,6 +284,10 @@ class Activation:
         try:
             actor = self._host.kind.factory(self)
             await actor.on_start()
+        except StorageUnavailable as error:
+            logger.warning("%s could not start, a storage service is unavailable: %s",
+                           self.address, error)
+            return StartUnavailable(str(error))
         except Exception as error:  # the supervision point: recorded, then restarted
             await self._fail(actor, error, None)
             return error
@@ -344,7 +363,13 @@ class Activation:
 
     async def _batch_turn(self, actor: Actor, batch: list[Envelope]) -> Exception | None:
         self._in_turn = True
-        crash = await hooks.handle_batch(actor, batch, self._own_chain)
+        trace = batch[0].trace
+        if trace is None:
+            crash = await hooks.handle_batch(actor, batch, self._own_chain)
+        else:
+            with tracing.turn_span(trace, str(self.address), batch[0].message) as span:
+                crash = await hooks.handle_batch(actor, batch, self._own_chain)
+                tracing.record_failure(span, crash)
         self._in_turn = False
         if crash is not None:
             await self._fail(actor, crash, batch[0].message)
@@ -366,7 +391,12 @@ class Activation:
 
     async def _turn(self, actor: Actor, envelope: Envelope) -> Exception | None:
         self._in_turn = True
-        crash = await hooks.handle(actor, envelope, self._own_chain)
+        if envelope.trace is None:
+            crash = await hooks.handle(actor, envelope, self._own_chain)
+        else:
+            with tracing.turn_span(envelope.trace, str(self.address), envelope.message) as span:
+                crash = await hooks.handle(actor, envelope, self._own_chain)
+                tracing.record_failure(span, crash)
         self._in_turn = False
         if crash is not None:
             await self._fail(actor, crash, envelope.message)

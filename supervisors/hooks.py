@@ -14,10 +14,16 @@ import outcome
 import trio
 
 from actors.runtime.actor import Actor
-from actors.runtime.errors import ActorCrashed, ActorStopped, MessageRejected
+from actors.runtime.errors import (
+    ActorCrashed,
+    ActorStopped,
+    DependencyUnavailable,
+    MessageRejected,
+)
 from actors.runtime.messages import Envelope, set_ask_chain
 from actors.runtime.ref import Address
 from actors.runtime.statistics import FailureRecord
+from storage.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +33,35 @@ def failure_record(address: Address, error: BaseException) -> FailureRecord:
     return FailureRecord(str(address), time.time(), type(error).__name__, str(error))
 
 
+def dependency_failed(
+    actor: Actor, envelopes: list[Envelope], error: StorageUnavailable, address: Address
+) -> None:
+    """A turn met an unavailable store or Redis: fail its asks with
+    ``DependencyUnavailable``, tell the actor (``on_dependency_failure``), keep it running.
+    """
+    logger.warning("%s: a turn failed, a storage service is unavailable: %s", address, error)
+    for envelope in envelopes:
+        if envelope.reply is not None:
+            envelope.reply.fail(DependencyUnavailable(
+                address, type(envelope.message).__name__, str(error),
+                outcome_unknown=error.timed_out, retry_after=error.retry_after,
+            ))
+    try:
+        actor.on_dependency_failure(error)
+    except Exception:
+        logger.exception("%s: on_dependency_failure raised", address)
+
+
 async def handle(
     actor: Actor, envelope: Envelope, own_chain: tuple[Address, ...]
 ) -> Exception | None:
     """Run ``on_receive`` for one envelope and settle its reply.
 
     Returns ``None`` when the message was handled or refused (``MessageRejected`` goes to
-    the asker unchanged; a refused tell is logged), or the exception that crashed the
-    handler, after failing the ask with ``ActorCrashed``. If the turn is cancelled, the
-    ask fails with ``ActorStopped`` and the cancellation propagates.
+    the asker unchanged; a refused tell is logged) or met an unavailable storage service
+    (:func:`dependency_failed`), or the exception that crashed the handler, after failing
+    the ask with ``ActorCrashed``. If the turn is cancelled, the ask fails with
+    ``ActorStopped`` and the cancellation propagates.
     """
     message = envelope.message
     reply = envelope.reply
@@ -49,6 +75,9 @@ async def handle(
         else:
             logger.warning("%s refused a told %s: %s", address, type(message).__name__,
                            rejection)
+        return None
+    except StorageUnavailable as error:  # an outage, not a bug: no restart
+        dependency_failed(actor, [envelope], error, address)
         return None
     except Exception as error:  # the supervision point: the ask fails, the actor restarts
         if reply is not None:
@@ -85,6 +114,9 @@ async def handle_batch(
                 result.error, MessageRejected
             ):
                 raise result.error
+    except StorageUnavailable as error:  # as in handle(): every ask of the batch fails
+        dependency_failed(actor, envelopes, error, address)
+        return None
     except Exception as error:  # the supervision point, as in handle()
         for envelope in envelopes:
             if envelope.reply is not None:

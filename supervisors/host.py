@@ -18,16 +18,19 @@ activations idle for longer than ``idle_timeout``.
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import heapq
+import itertools
 from collections import deque
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import trio
 
 from actors.runtime.errors import ActorStopped, RestartIntensityExceeded
 from actors.runtime.ref import Address
-from actors.runtime.statistics import FailureRecord
+from actors.runtime.statistics import ActorStatistics, FailureRecord
 from supervisors.activation import Activation, ActivationState, StopReason
 from supervisors.child import ChildSpec
 from supervisors.kind import ActorKind
@@ -212,6 +215,29 @@ class KindHost:
             top_mailboxes=tuple(deepest),
             last_failures=tuple(self._failures),
         )
+
+    def listing(self, limit: int) -> list[ActorStatistics]:
+        """Up to ``limit`` activations' figures: deepest mailbox first, then the busiest."""
+        chosen = heapq.nlargest(
+            limit, self._table.values(),
+            key=lambda activation: (activation.mailbox.statistics().current_buffer_used,
+                                    activation.processed),
+        )
+        return [activation.statistics() for activation in chosen]
+
+    def mailbox_depths(self, bounds: Sequence[int]) -> tuple[list[int], int, int]:
+        """The depth distribution of the kind's mailboxes now: for each of the ascending
+        ``bounds``, how many are at most that deep (cumulative), the number of mailboxes
+        and the sum of their depths."""
+        counts = [0] * len(bounds)
+        total = 0
+        for activation in self._table.values():
+            depth = activation.mailbox.statistics().current_buffer_used
+            total += depth
+            index = bisect.bisect_left(bounds, depth)
+            if index < len(counts):
+                counts[index] += 1
+        return list(itertools.accumulate(counts)), len(self._table), total
 
     def snapshot(self) -> SupervisorSnapshot:
         """The kind as a node of the supervision tree."""

@@ -20,6 +20,7 @@ import trio
 from actors.realtime.hub import Hub, HubStatistics
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
+from supervisors.node_metrics import NodeMetrics, StoreOperationFigures
 from supervisors.status import SupervisorSnapshot
 
 LAG_SAMPLE_INTERVAL_S = 0.5
@@ -51,6 +52,10 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     """Cluster mode: the nodes, leases held here and relay figures."""
     gc: GcPauses | None = None
     """Pauses of the cyclic garbage collector since start (supervisors/gc_pauses.py)."""
+    store: tuple[StoreOperationFigures, ...] = ()
+    """Calls and time per store operation since start, slowest on average first."""
+    draining: bool = False
+    """An operator drained the node: it refuses new sockets and reports not ready."""
 
 
 class NodeMonitor:
@@ -68,6 +73,7 @@ class NodeMonitor:
         gc_pauses: Callable[[], GcPauses] | None = None,
         storage_backend: str,
         realtime_backend: str,
+        metrics: NodeMetrics | None = None,
     ) -> None:
         self._hub = hub
         self._supervisor_snapshot = supervisor_snapshot
@@ -81,6 +87,9 @@ class NodeMonitor:
         self.started_at = time.time()
         self._last_lag = 0.0
         self._max_lag = 0.0
+        self.metrics = metrics or NodeMetrics()
+        """The node's traffic counters (HTTP, WebSocket frames, store operations)."""
+        self.draining = False
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Sample event-loop lag forever."""
@@ -111,4 +120,6 @@ class NodeMonitor:
             supervisor=self._supervisor_snapshot(),
             cluster=None if self._cluster_status is None else self._cluster_status(),
             gc=None if self._gc_pauses is None else self._gc_pauses(),
+            store=self.metrics.store_figures(),
+            draining=self.draining,
         )

@@ -14,7 +14,7 @@ node's root supervisor and call :meth:`Registry.aclose` when the node drains.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from actors.runtime.errors import ActorStopped, AskTimeout, MailboxFull, NotOwne
 from actors.runtime.messages import Envelope, ReplySlot, check_ask_cycle, current_ask_chain
 from actors.runtime.ref import ActorRef, Address
 from actors.runtime.statistics import ActorStatistics
+from supervisors import tracing
+from supervisors.activation import StopReason
 from supervisors.child import ChildSpec
 from supervisors.host import KindHost
 from supervisors.kind import ActorKind
@@ -104,7 +106,7 @@ class Registry:
         await self._send_local(self._open_host(address), address, message)
 
     async def _send_local(self, host: KindHost, address: Address, message: object) -> None:
-        envelope = Envelope(message)
+        envelope = Envelope(message, None, (), tracing.capture())
         try:
             host.activation(address).mailbox.send_nowait(envelope)
         except trio.WouldBlock:
@@ -123,7 +125,9 @@ class Registry:
             placement.send_nowait(address, message)
             return
         try:
-            host.activation(address).mailbox.send_nowait(Envelope(message))
+            host.activation(address).mailbox.send_nowait(
+                Envelope(message, None, (), tracing.capture())
+            )
         except trio.WouldBlock:
             raise MailboxFull(address, host.kind.mailbox_capacity) from None
 
@@ -165,7 +169,7 @@ class Registry:
         chain: tuple[Address, ...],
     ) -> Any:
         reply = ReplySlot()
-        envelope = Envelope(message, reply, chain)
+        envelope = Envelope(message, reply, chain, tracing.capture())
         with trio.move_on_after(timeout):
             try:
                 host.activation(address).mailbox.send_nowait(envelope)
@@ -255,6 +259,29 @@ class Registry:
             raise UnknownActorKind(kind)
         activation = host.find(id)
         return None if activation is None else activation.statistics()
+
+    def actors(self, kind: str, limit: int = 50) -> list[ActorStatistics]:
+        """Figures of up to ``limit`` activations of ``kind`` (deepest mailboxes, then the
+        busiest, first); raises ``UnknownActorKind``."""
+        host = self._hosts.get(kind)
+        if host is None:
+            raise UnknownActorKind(kind)
+        return host.listing(limit)
+
+    def passivate(self, address: Address) -> bool:
+        """Ask ``address``'s activation to flush and passivate once its mailbox is empty
+        (never a restart, whatever the kind's restart type); False when it has none here.
+        A later message activates it again."""
+        host = self._hosts.get(address.kind)
+        activation = None if host is None else host.find(address.id)
+        if activation is None:
+            return False
+        activation.request_stop(StopReason.OPERATOR)
+        return True
+
+    def mailbox_depths(self, bounds: Sequence[int]) -> dict[str, tuple[list[int], int, int]]:
+        """Per kind, :meth:`KindHost.mailbox_depths` for ``bounds``."""
+        return {name: host.mailbox_depths(bounds) for name, host in self._hosts.items()}
 
     def statistics(self, top: int = 10) -> RegistryStatistics:
         """Whether the registry is closed, and each kind's figures."""

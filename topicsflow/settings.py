@@ -26,6 +26,7 @@ import dataclasses
 import enum
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -84,8 +85,13 @@ class Settings:
     azure_blob_connection_string: str | None = dataclasses.field(default=None, repr=False)
     azure_blob_container: str = "topicsflow"
     ops_token: str | None = dataclasses.field(default=None, repr=False)
+    otlp_endpoint: str | None = None
+    """OTLP/HTTP traces endpoint (e.g. ``http://collector:4318/v1/traces``); None: no tracing."""
     log_level: str = "INFO"
     shutdown_grace_seconds: float = 10.0
+    dependency_deadline_seconds: float = 1.5
+    """Longest wait for one call to Redis or MongoDB before it fails 503 ``unavailable``
+    (``storage.dependency``: each dependency also has a circuit breaker)."""
     public_url: str = "http://127.0.0.1:8000"
     email_backend: str = "outbox"
     email_from: str = "TopicsFlow <noreply@topicsflow.invalid>"
@@ -100,7 +106,11 @@ class Settings:
     turn_secret: str | None = dataclasses.field(default=None, repr=False)
     tenor_api_key: str | None = dataclasses.field(default=None, repr=False)
     tenor_url: str = "https://tenor.googleapis.com/v2"
+    webapp_path: str | None = None
+    """Where the reference web app is served (``/`` in development); None: not served."""
     retention: RetentionSettings = dataclasses.field(default_factory=RetentionSettings)
+    account_deletion_grace_seconds: float = 14 * 86400.0
+    """How long a requested account deletion can be cancelled (docs/AUTH.md "Deletion")."""
     cluster: ClusterSettings | None = None
     """None: a single node (the default)."""
 
@@ -212,6 +222,18 @@ def _parse_ice_servers(raw: str) -> tuple[str, ...]:
         if scheme not in ("stun", "stuns", "turn", "turns") or not rest.strip("/"):
             raise ValueError("expected comma-separated stun:, stuns:, turn: or turns: URLs")
     return urls
+
+
+WEBAPP_PATH = re.compile(r"/(?:[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*)?")
+
+
+def _parse_webapp_path(raw: str) -> str:
+    """``/`` or ``/segment[/segment…]`` (letters, digits, ``_``, ``-``); ``off`` disables."""
+    if raw.strip().lower() == "off":
+        return ""
+    if not WEBAPP_PATH.fullmatch(raw.strip()):
+        raise ValueError("expected a path such as / or /app, or off")
+    return raw.strip()
 
 
 def _parse_nonempty(raw: str) -> str:
@@ -355,9 +377,14 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
             "AZURE_BLOB_CONTAINER", _parse_nonempty, defaults.azure_blob_container
         ),
         ops_token=reader.get("OPS_TOKEN", _parse_nonempty, secret=True),
+        otlp_endpoint=reader.get("OTLP_ENDPOINT", _parse_url("http", "https")),
         log_level=value("LOG_LEVEL", _parse_log_level, defaults.log_level),
         shutdown_grace_seconds=value(
             "SHUTDOWN_GRACE_SECONDS", _parse_float(0.0, 600.0), defaults.shutdown_grace_seconds
+        ),
+        dependency_deadline_seconds=value(
+            "DEPENDENCY_DEADLINE_SECONDS", _parse_float(0.05, 60.0),
+            defaults.dependency_deadline_seconds,
         ),
         public_url=value("PUBLIC_URL", _parse_url("http", "https"), listening_url(host, port)),
         email_backend=email_backend,
@@ -373,5 +400,12 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         turn_secret=reader.get("TURN_SECRET", _parse_nonempty, secret=True),
         tenor_api_key=reader.get("TENOR_API_KEY", _parse_nonempty, secret=True),
         tenor_url=value("TENOR_URL", _parse_url("http", "https"), defaults.tenor_url).rstrip("/"),
+        webapp_path=value(
+            "WEBAPP_PATH", _parse_webapp_path, "/" if profile is Profile.DEVELOPMENT else ""
+        ) or None,
         retention=_load_retention(reader),
+        account_deletion_grace_seconds=value(
+            "ACCOUNT_DELETION_GRACE_SECONDS", _parse_float(0.0, 366 * 86400.0),
+            defaults.account_deletion_grace_seconds,
+        ),
     )

@@ -62,6 +62,13 @@ class RoomMembers:
         self._complete = False
         self._not_banned: set[str] = set()
 
+    def forget(self) -> None:
+        """Drop what is cached (after a write whose outcome is unknown); the next checks
+        read the store, or :meth:`preload` again."""
+        self._known.clear()
+        self._not_banned.clear()
+        self._complete = False
+
     async def preload(self) -> None:
         """Read every member and the bans in force, when there are at most
         :data:`MEMBER_PRELOAD` members: the member cache is then complete, and a user it

@@ -34,9 +34,12 @@ Contract:
   behind it.  Typing and read receipts are ephemeral: published, never stored; read
   positions never move backwards.
 * A refusal (not a member, banned, not the author, unknown room) is a
-  :class:`DomainError`; it never restarts the actor.  A crash restarts it from storage
-  (``on_start``): the sequence comes from the store, so nothing acknowledged is lost and
-  no seq is issued twice.
+  :class:`DomainError`; it never restarts the actor.  Nor does an unavailable store: the
+  turn's senders get ``unavailable`` (outcome unknown: retry with the same nonce), and
+  before its next command the room re-reads its nonces and members, so a retried send
+  whose first write was applied after all is answered, not stored twice.  A crash
+  restarts it from storage (``on_start``): the sequence comes from the store, so nothing
+  acknowledged is lost and no seq is issued twice.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ class ChatRoomActor(Actor):
         "_read_positions",
         "_recent_sends",
         "_room",
+        "_stale",
         "_store",
     )
 
@@ -132,6 +136,7 @@ class ChatRoomActor(Actor):
         self._store = store
         self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
+        self._stale = False
         self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
         self._last_post: dict[str, float] = {}
@@ -159,7 +164,20 @@ class ChatRoomActor(Actor):
                 channel=self._channel, seq=seq, message_id=public_message_id(seq)
             )
 
+    def on_dependency_failure(self, error: Exception) -> None:
+        # A cut-off write may have been applied (a message stored, a member gone): the
+        # nonces and the member cache are read again before the next command.
+        self._stale = True
+
+    async def _refresh_if_stale(self) -> None:
+        if self._stale:
+            self._members.forget()
+            self._recent_sends.clear()
+            await self.on_start()
+            self._stale = False
+
     async def on_receive(self, message: object) -> object:
+        await self._refresh_if_stale()
         match message:
             case PostMessage():  # the runtime sends posts to on_receive_batch
                 return (await self._post_batch([message]))[0].unwrap()
@@ -206,6 +224,7 @@ class ChatRoomActor(Actor):
         return isinstance(message, PostMessage)
 
     async def on_receive_batch(self, messages: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        await self._refresh_if_stale()
         return await self._post_batch(messages)
 
     # ------------------------------------------------------------------ checks

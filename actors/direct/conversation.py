@@ -74,7 +74,8 @@ class DirectConversationActor(Actor):
     """See the module docstring."""
 
     __slots__ = (
-        "_channel", "_filter", "_head", "_hub", "_read_positions", "_recent_sends", "_store",
+        "_channel", "_filter", "_head", "_hub", "_read_positions", "_recent_sends", "_stale",
+        "_store",
     )
 
     def __init__(
@@ -90,6 +91,7 @@ class DirectConversationActor(Actor):
         self._filter = content_filter or ContentFilter.from_rules()
         self._channel = direct_channel(context.address.id)
         self._head: str | None = None
+        self._stale = False
         self._read_positions: dict[str, int] = {}
         self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
             collections.OrderedDict()
@@ -113,7 +115,16 @@ class DirectConversationActor(Actor):
                     channel=self._channel, seq=row.seq, message_id=reference.message_id
                 )
 
+    def on_dependency_failure(self, error: Exception) -> None:
+        # A cut-off write may have been applied: the head and nonces are read again.
+        self._stale = True
+
     async def on_receive(self, message: object) -> object:
+        if self._stale:
+            self._head = None
+            self._recent_sends.clear()
+            await self.on_start()
+            self._stale = False
         match message:
             case SendDirect():
                 return await self._send(message)

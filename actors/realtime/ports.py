@@ -83,6 +83,11 @@ class Authenticator(Protocol):
         """The principal of a live session, or None for an unknown/expired/revoked token."""
         ...
 
+    async def session_alive(self, token_hash: str) -> bool:
+        """Whether the login session keyed ``token_hash`` still exists; raises
+        ``StorageUnavailable`` when that cannot be told now."""
+        ...
+
 
 class Replay(msgspec.Struct, frozen=True, kw_only=True):
     """What a subscriber missed: the events after ``since_seq`` up to ``last_seq``.

@@ -24,6 +24,13 @@ sharing one mailbox::
 * ``on_failure`` runs on the failed incarnation after any other exception from a hook or
   handler, for cleanup and logging; the supervisor then decides whether to restart
   (a new instance from the factory, ``on_start`` again, same mailbox).
+* A ``StorageUnavailable`` escaping a turn is an outage, not a bug: the turn's asks fail
+  with ``DependencyUnavailable`` (``unavailable`` to clients), ``on_dependency_failure``
+  runs, and the actor keeps its state and takes its next message.  Handlers therefore
+  change their state only after the writes it depends on succeeded; what a cut-off write
+  may have left behind (a write applied whose reply was lost) is for
+  ``on_dependency_failure`` to mark for re-reading.  An ``on_start`` that meets one ends
+  the activation without a restart; the next message activates the actor again.
 
 Subclasses may declare ``__slots__`` to keep idle actors small.
 """
@@ -109,6 +116,10 @@ class Actor:
 
     async def on_failure(self, error: Exception, message: object | None) -> None:
         """Clean up after ``error`` (``message`` is ``None`` if a hook failed)."""
+
+    def on_dependency_failure(self, error: Exception) -> None:
+        """A turn failed on an unavailable storage service (``error``); the actor keeps
+        running.  Mark what the failed writes may have changed behind the actor's back."""
 
     def unhandled(self, message: object) -> NoReturn:
         """Refuse ``message`` as unknown: the asker gets ``UnhandledMessage``."""

@@ -19,6 +19,8 @@ The hierarchy::
     │   │                          message may still be handled later, its reply is dropped
     │   ├── ActorCrashed           the handler raised: this ask fails, the actor restarts
     │   │                          from its persisted state, queued messages survive
+    │   ├── DependencyUnavailable  the turn met an unavailable store or Redis: this ask
+    │   │                          fails, the actor keeps running (an outage is not a bug)
     │   └── AskCycle               raised *before sending*: the target is already waiting,
     │                              directly or through other asks, on the asking actor
     ├── MessageRejected            raised by a handler to refuse a message: it reaches the
@@ -110,6 +112,26 @@ class ActorCrashed(AskError):
         self.message_type = message_type
         self.error_type = error_type
         self.error_message = error_message
+
+
+class DependencyUnavailable(AskError):
+    """The turn handling this ask needed a storage service that did not answer (its
+    ``StorageUnavailable``); the actor was *not* restarted.
+
+    ``outcome_unknown``: the failed call may have been a write that was applied all the
+    same, so a retry must be recognisable (the same nonce or idempotency key).
+    """
+
+    def __init__(
+        self, address: Address, message_type: str, detail: str, *, outcome_unknown: bool,
+        retry_after: float,
+    ) -> None:
+        super().__init__(f"{address} could not handle {message_type}: {detail}")
+        self.address = address
+        self.message_type = message_type
+        self.detail = detail
+        self.outcome_unknown = outcome_unknown
+        self.retry_after = retry_after
 
 
 class AskCycle(AskError):

@@ -12,6 +12,10 @@ runtime error               code             retryable  meaning for the client
                                                         still take effect (retry, or check)
 ``ActorCrashed``            ``internal``     no         the handler failed; the command may
                                                         or may not have taken effect
+``DependencyUnavailable``   ``unavailable``  yes        the store or Redis did not answer;
+                                                        when a write was cut off, the
+                                                        outcome is unknown: retry with the
+                                                        same nonce / idempotency key
 ``MailboxFull``             ``unavailable``  yes        the actor is overloaded; nothing was
                                                         enqueued
 ``UnknownActorKind``        ``unavailable``  yes        this node does not host that kind
@@ -41,6 +45,7 @@ from actors.runtime.errors import (
     AskCycle,
     AskTimeout,
     DeliveryError,
+    DependencyUnavailable,
     MailboxFull,
     MessageRejected,
     UnknownActorKind,
@@ -64,6 +69,17 @@ def describe_failure(error: ActorError) -> Failure:
         case ActorCrashed():
             return Failure(
                 ErrorCode.INTERNAL, "the command failed; it may or may not have taken effect"
+            )
+        case DependencyUnavailable(outcome_unknown=True):
+            return Failure(
+                ErrorCode.UNAVAILABLE,
+                "a storage service is unavailable; the outcome is unknown: retry with the "
+                "same nonce",
+                retryable=True,
+            )
+        case DependencyUnavailable():
+            return Failure(
+                ErrorCode.UNAVAILABLE, "a storage service is unavailable; retry", retryable=True
             )
         case MailboxFull():
             return Failure(ErrorCode.UNAVAILABLE, "too busy right now; retry", retryable=True)

@@ -98,16 +98,22 @@ class ReplySlot:
 
 
 class Envelope:
-    """A message in a mailbox, with its reply slot (asks only) and ask chain."""
+    """A message in a mailbox, with its reply slot (asks only) and ask chain.
 
-    __slots__ = ("chain", "message", "reply")
+    ``trace`` is the sender's trace context when tracing is on and a span was current
+    (``supervisors.tracing.capture``), the actor's turn continuing it; otherwise ``None``.
+    """
+
+    __slots__ = ("chain", "message", "reply", "trace")
 
     def __init__(
         self,
         message: object,
         reply: ReplySlot | None = None,
         chain: tuple[Address, ...] = (),
+        trace: object | None = None,
     ) -> None:
         self.message = message
         self.reply = reply
         self.chain = chain
+        self.trace = trace

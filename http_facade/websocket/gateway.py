@@ -20,6 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
+import trio
+
 from actors.realtime.session import ConnectionSession, SessionServices
 from http_facade.middleware.security import SESSION_COOKIE, origin_allowed
 from http_facade.websocket.asgi_transport import AsgiApp, AsgiTransport, Receive, Scope, Send
@@ -32,6 +34,9 @@ from storage.errors import StorageUnavailable
 from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+SESSION_CHECK_SECONDS = 60.0
+"""How often open connections' login sessions are checked to still exist."""
 
 WEBSOCKET_PATH = "/ws"
 
@@ -156,6 +161,33 @@ class Gateway:
         self._by_login.setdefault(session.principal.session_id, set()).add(session)
         self._by_user.setdefault(session.principal.user_id, set()).add(session)
 
+    async def check_sessions(
+        self,
+        interval: float = SESSION_CHECK_SECONDS,
+        *,
+        task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Every ``interval`` seconds, close (4001, ``session_revoked``) the connections
+        whose login session no longer exists — revoked elsewhere without a relay, expired,
+        or lost — one session-store read per login session, not per connection.  A sweep
+        that cannot reach the session store is skipped: an outage closes nobody."""
+        task_status.started()
+        while True:
+            await trio.sleep(interval)
+            for session_id, group in list(self._by_login.items()):
+                member = next(iter(group), None)
+                if member is None or member.principal is None or not member.principal.token_hash:
+                    continue
+                try:
+                    alive = await self._services.authenticator.session_alive(
+                        member.principal.token_hash
+                    )
+                except StorageUnavailable:
+                    logger.info("session check skipped: the session store is unavailable")
+                    break
+                if not alive:
+                    self.revoke_login(session_id, relay=False)
+
     def revoke_login(self, session_id: str, *, relay: bool = True) -> int:
         """Disconnect every connection of login session ``session_id`` (4001), here and,
         with ``relay``, on the other nodes; returns how many were open on this node."""
@@ -199,6 +231,28 @@ class Gateway:
         for session in every:
             session.terminate(CloseCode.GOING_AWAY, "server shutting down",
                               goodbye=GoodbyeReason.SHUTDOWN)
+
+    def sessions(self) -> list[ConnectionSession]:
+        """Every open session, authenticated or not (a copy; the ops dashboard lists them)."""
+        every = [*self._anonymous]
+        for group in self._by_login.values():
+            every.extend(group)
+        return every
+
+    def evict(self, connection_id: str) -> bool:
+        """Close the connection ``connection_id`` with 1001 (an operator's action; the
+        client may reconnect and resume); False when no such connection is open here."""
+        for session in self.sessions():
+            if session.connection_id == connection_id:
+                session.terminate(CloseCode.GOING_AWAY, "closed by an operator",
+                                  goodbye=GoodbyeReason.SHUTDOWN)
+                return True
+        return False
+
+    @property
+    def draining(self) -> bool:
+        """Whether :meth:`drain` was called: new sockets are refused."""
+        return self._draining
 
     def connection_count(self) -> int:
         """Open connections, authenticated or not."""

@@ -40,4 +40,4 @@ async def create_bot_account(
         display_name=BOT_DISPLAY_NAME,
     )
     await services.users.set_email_verified(user.id, True)
-    return await open_session(services, user, client, previous_token=None)
+    return await open_session(services, user, client, previous_token=None, method="bot")

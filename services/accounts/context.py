@@ -9,10 +9,13 @@ from typing import Protocol
 
 from protocol.close_codes import CloseCode
 from protocol.enums import GoodbyeReason
+from protocol.errors import ErrorCode
 from services.accounts.throttle import ThrottlePolicy
 from services.email import EmailMessage
+from services.errors import DomainError
 from services.passwords import PasswordHasher
 from storage.protocols.identity import SessionStore, TokenStore, UserStore
+from storage.protocols.security import AccountRequestStore, PasskeyStore, SecurityEventStore
 from storage.realtime import RateLimiter
 
 EmailSender = Callable[[EmailMessage], None]
@@ -37,10 +40,34 @@ class ClientInfo:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RelyingParty:
+    """Who passkeys are made for: the WebAuthn relying party id, its name and origins.
+
+    Derived from ``TOPICSFLOW_PUBLIC_URL`` (:func:`relying_party_for`): the id is its
+    host name, the only accepted origin its scheme, host and port.
+    """
+
+    rp_id: str
+    name: str
+    origins: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SecurityStores:
+    """The stores of passkeys, the login audit and account requests."""
+
+    passkeys: PasskeyStore
+    events: SecurityEventStore
+    requests: AccountRequestStore
+    relying_party: RelyingParty
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AccountServices:
     """The stores and services every account flow uses.
 
-    ``connections`` is None only where no gateway runs (bare unit-test apps).
+    ``connections`` is None only where no gateway runs (bare unit-test apps);
+    ``security`` only in unit tests of flows that do not need it.
     """
 
     users: UserStore
@@ -53,3 +80,10 @@ class AccountServices:
     connections: LiveConnections | None = None
     policy: ThrottlePolicy = dataclasses.field(default_factory=ThrottlePolicy)
     clock: Callable[[], float] = time.time
+    security: SecurityStores | None = None
+
+    def secured(self) -> SecurityStores:
+        """The security stores; ``unavailable`` where none were handed in (bare apps)."""
+        if self.security is None:
+            raise DomainError(ErrorCode.UNAVAILABLE, "this node does not serve this")
+        return self.security

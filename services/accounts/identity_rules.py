@@ -19,6 +19,10 @@ _USERNAME = re.compile(USERNAME_PATTERN)
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
+TOMBSTONE_PREFIX = "deleted-"
+"""Usernames of deleted accounts start with this; nobody else may take such a name."""
+
+
 def username_problem(username: str) -> str | None:
     """Why ``username`` cannot be used, or None."""
     if not _USERNAME.fullmatch(username):
@@ -26,6 +30,8 @@ def username_problem(username: str) -> str | None:
             "a username is 3 to 32 letters, digits, '_', '.' or '-' "
             "and starts with a letter, digit or '_'"
         )
+    if username.casefold().startswith(TOMBSTONE_PREFIX):
+        return f"usernames starting with '{TOMBSTONE_PREFIX}' are reserved"
     return None
 
 

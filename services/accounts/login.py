@@ -14,15 +14,18 @@ Contract:
   password learns of the ban; a lapsed or lifted ban no longer refuses.
 * A correct password of an account whose address is not verified is refused with
   ``forbidden`` (only someone who knows the password learns this).
-* With two-factor authentication on, a correct password yields a **challenge**: a
+* With TOTP or emailed codes on (:mod:`services.accounts.factors`), a correct password
+  yields a **challenge** naming the methods that complete it (TOTP or backup code here,
+  :mod:`services.accounts.email_codes`, :mod:`services.accounts.passkey_login`): a
   single-use token valid for five minutes, exchanged with a TOTP or backup code for the
   session by :func:`complete_two_factor`.  A wrong code keeps the challenge (until its
   expiry); past the per-user limit of code attempts the challenge is dropped too.  A ban
   imposed while a challenge is pending refuses its completion with ``AccountBanned``
   before the code is checked (no backup code is spent) and drops the challenge.
-* These two functions are the only ways to a new session (sessions slide on use in
+* These two functions, the emailed-code completion and the passkey login are the only
+  ways to a new session (sessions slide on use in
   :class:`services.authentication.SessionAuthenticator`, which refuses banned users'
-  tokens itself), so every way in checks the ban.
+  tokens itself), and every way in checks the ban.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import dataclasses
 from protocol.errors import ErrorCode
 from services.accounts.context import AccountServices, ClientInfo
 from services.accounts.credentials import second_factor_matches
+from services.accounts.factors import Factor, needs_second_factor, second_factor_methods
 from services.accounts.identity_rules import looks_like_email
 from services.accounts.sessions import OpenedSession, open_session
 from services.accounts.throttle import identifier_key, spend_attempt
@@ -45,14 +49,19 @@ from storage.records import User
 CHALLENGE_PURPOSE = "login_challenge"
 CHALLENGE_LIFETIME_SECONDS = 300.0
 LOGIN_FAILED = "the username, email or password is not correct"
+CHALLENGE_EXPIRED = "the login has expired; log in again"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Challenge:
-    """A second factor is needed: present ``token`` with a code before ``expires_at``."""
+    """A second factor is needed: present ``token`` with a code before ``expires_at``.
+
+    ``methods`` lists what completes it (:func:`services.accounts.factors.second_factor_methods`).
+    """
 
     token: str = dataclasses.field(repr=False)
     expires_at: float
+    methods: tuple[Factor, ...] = ("totp",)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -102,7 +111,7 @@ async def log_in(
     refuse_if_banned(user, services.clock())
     if not user.email_verified:
         raise DomainError(ErrorCode.FORBIDDEN, "confirm your email address before logging in")
-    if user.totp_secret is not None:
+    if needs_second_factor(user):
         return LoginOutcome(challenge=await _issue_challenge(services, user))
     session = await open_session(services, user, client, previous_token)
     return LoginOutcome(session=session)
@@ -117,7 +126,35 @@ async def _issue_challenge(services: AccountServices, user: User) -> Challenge:
         token_hash=hash_token(token),
         expires_at=expires_at,
     )
-    return Challenge(token=token, expires_at=expires_at)
+    passkeys = 0
+    if services.security is not None:
+        passkeys = len(await services.security.passkeys.list_for_user(user.id))
+    methods = tuple(second_factor_methods(user, passkeys))
+    return Challenge(token=token, expires_at=expires_at, methods=methods)
+
+
+async def take_challenge(services: AccountServices, challenge: str) -> tuple[User, float]:
+    """Consume a login challenge: its user and its expiry (``unauthorized`` when unknown,
+    used or expired).  Put it back with :func:`return_challenge` to let the user retry."""
+    try:
+        issued = await services.tokens.consume(
+            purpose=CHALLENGE_PURPOSE, token_hash=hash_token(challenge)
+        )
+        return await services.users.get(issued.user_id), issued.expires_at
+    except NotFound:
+        raise DomainError(ErrorCode.UNAUTHORIZED, CHALLENGE_EXPIRED) from None
+
+
+async def return_challenge(
+    services: AccountServices, user: User, challenge: str, expires_at: float
+) -> None:
+    """Keep a taken challenge valid until its original expiry (a retry after a typo)."""
+    await services.tokens.issue(
+        user_id=user.id,
+        purpose=CHALLENGE_PURPOSE,
+        token_hash=hash_token(challenge),
+        expires_at=expires_at,
+    )
 
 
 async def complete_two_factor(
@@ -153,4 +190,4 @@ async def complete_two_factor(
             expires_at=issued.expires_at,
         )
         raise DomainError(ErrorCode.UNAUTHORIZED, "the code is not correct")
-    return await open_session(services, user, client, previous_token)
+    return await open_session(services, user, client, previous_token, method="two_factor")

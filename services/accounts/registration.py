@@ -77,7 +77,7 @@ async def register(
                 raise DomainError(ErrorCode.CONFLICT, "the username is taken") from None
             existing = await services.users.find_by_email(email)
         else:
-            await _send_verification(services, user)
+            await send_verification(services, user)
             return
     if existing is not None:
         services.send_email(
@@ -85,7 +85,8 @@ async def register(
         )
 
 
-async def _send_verification(services: AccountServices, user: User) -> None:
+async def send_verification(services: AccountServices, user: User) -> None:
+    """Revoke the user's older verification links and mail a fresh one."""
     await services.tokens.revoke_all(user.id, VERIFY_PURPOSE)
     token = new_token()
     await services.tokens.issue(
@@ -105,7 +106,7 @@ async def resend_verification(services: AccountServices, email: str) -> None:
     await spend_email_to(services, email)
     user = await services.users.find_by_email(email.strip())
     if user is not None and not user.email_verified:
-        await _send_verification(services, user)
+        await send_verification(services, user)
 
 
 async def verify_email(services: AccountServices, token: str, client_address: str) -> None:

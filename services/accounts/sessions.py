@@ -13,6 +13,7 @@ import dataclasses
 from protocol.close_codes import CloseCode
 from protocol.enums import GoodbyeReason
 from protocol.errors import ErrorCode
+from services.accounts.audit import LOGIN, record_event
 from services.accounts.context import AccountServices, ClientInfo
 from services.authentication import SESSION_LIFETIME_SECONDS
 from services.errors import DomainError
@@ -38,12 +39,18 @@ class OpenedSession:
 
 
 async def open_session(
-    services: AccountServices, user: User, client: ClientInfo, previous_token: str | None
+    services: AccountServices,
+    user: User,
+    client: ClientInfo,
+    previous_token: str | None,
+    *,
+    method: str = "password",
 ) -> OpenedSession:
     """Start a session for ``user``; the session ``previous_token`` named (if any) ends.
 
     Rotation: each login gets a fresh token, and a login made while presenting an older
-    token (a browser's old cookie) revokes that one, whoever it belonged to.
+    token (a browser's old cookie) revokes that one, whoever it belonged to.  The login
+    is recorded in the user's audit with ``method`` (:mod:`services.accounts.audit`).
     """
     if previous_token:
         await revoke_token(services, previous_token)
@@ -55,7 +62,11 @@ async def open_session(
         user_agent=client.user_agent[:USER_AGENT_MAX_LENGTH],
         ip_address=client.address,
     )
-    return OpenedSession(user=user, token=token, session=session)
+    opened = OpenedSession(user=user, token=token, session=session)
+    await record_event(
+        services, user.id, LOGIN, method=method, session_id=opened.session_id, client=client
+    )
+    return opened
 
 
 async def revoke_token(services: AccountServices, token: str) -> bool:

@@ -11,6 +11,7 @@ from pymongo import ASCENDING
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext
 from storage.mongo.edits import edit_with_history
+from storage.mongo.search_index import SearchIndexer
 from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
 from storage.records import Comment, CommentSort, VoteTally, VoteValue
@@ -36,6 +37,7 @@ class MongoComments:
         self._clock = context.clock
         self._votes = MongoVotes(context, "comments", ranked=False)
         self._locks = context.locks
+        self._search = SearchIndexer(context)
 
     async def create(
         self,
@@ -84,6 +86,7 @@ class MongoComments:
         await self._call(
             lambda: self._collection.insert_one(COMMENTS.encode(comment)), idempotent=False
         )
+        await self._search.comment(comment)
         return comment
 
     async def get(self, comment_id: str) -> Comment:
@@ -103,7 +106,9 @@ class MongoComments:
                 now=self._clock(),
                 kind="comment",
             )
-        return COMMENTS.decode(found)
+        edited = COMMENTS.decode(found)
+        await self._search.comment(edited)
+        return edited
 
     async def delete(self, comment_id: str) -> Comment:
         now = self._clock()
@@ -111,7 +116,9 @@ class MongoComments:
             comment = await self.get(comment_id)
             if comment.deleted_at is None:
                 await self._rewrite(comment, tombstone_comment(comment, now))
-        return await self.get(comment_id)
+        deleted = await self.get(comment_id)
+        await self._search.comment(deleted)
+        return deleted
 
     async def _rewrite(self, old: Comment, new: Comment) -> None:
         """Store ``new``'s text, author, deletion and trash fields if ``old`` still holds."""
@@ -131,6 +138,7 @@ class MongoComments:
             comment = await self.get(comment_id)
             restored = restored_comment(comment)
             await self._rewrite(comment, restored)
+        await self._search.comment(restored)
         return restored
 
     async def purge(self, comment_id: str) -> Comment:

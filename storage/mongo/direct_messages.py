@@ -14,6 +14,7 @@ from pymongo import DESCENDING, ReturnDocument
 from storage.keys import conversation_id
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
+from storage.mongo.search_index import SearchIndexer
 from storage.records import Conversation, DirectMessage
 from storage.rules import page_limit
 
@@ -31,6 +32,7 @@ class MongoDirectMessages:
         self._ids = context.ids
         self._clock = context.clock
         self._locks = context.locks
+        self._search = SearchIndexer(context)
 
     async def send(self, *, sender_id: str, recipient_id: str, body: str) -> DirectMessage:
         message = DirectMessage(
@@ -59,6 +61,7 @@ class MongoDirectMessages:
                         self._conversations.update_one, {"_id": key}, update, upsert=True
                     )
                 )
+        await self._search.direct(message)
         return message
 
     async def get(self, message_id: str) -> DirectMessage:
@@ -102,11 +105,14 @@ class MongoDirectMessages:
                 now=self._clock(),
                 kind="direct_message",
             )
-        return DIRECT_MESSAGES.decode(found)
+        edited = DIRECT_MESSAGES.decode(found)
+        await self._search.direct(edited)
+        return edited
 
     async def delete_for(self, message_id: str, user_id: str) -> None:
         async with self._locks.hold(f"direct_messages:{message_id}"):
             await self._hide(message_id, user_id)
+        await self._search.hide_direct(message_id, user_id)
 
     async def _hide(self, message_id: str, user_id: str) -> None:
         now = self._clock()
@@ -134,7 +140,9 @@ class MongoDirectMessages:
                     {"_id": message_id, "deleted_at": None}, {"$set": tombstone}
                 )
             )
-        return await self.get(message_id)
+        unsent = await self.get(message_id)
+        await self._search.direct(unsent)
+        return unsent
 
     async def mark_read(
         self, conversation_id: str, user_id: str, *, up_to_id: str | None = None

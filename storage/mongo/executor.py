@@ -3,9 +3,14 @@
 pymongo's own async API (and Motor) are asyncio-only, so each call runs in a trio worker
 thread under a :class:`trio.CapacityLimiter` sized to the connection pool. Transient
 failures (connection lost, server selection timed out) are retried with doubling
-backoff until ``retry_deadline`` has passed, then raise ``StorageUnavailable``. A call
-that is not idempotent (an insert, an ``$inc``) is retried only when the server was never
-reached (server selection failed), so a lost reply cannot apply it twice.
+backoff within the call's deadline, then raise ``StorageUnavailable``. A call that is not
+idempotent (an insert, an ``$inc``) is retried only when the server was never reached
+(server selection failed), so a lost reply cannot apply it twice.
+
+Every call runs under the store's :class:`~storage.dependency.DependencyGate`: it is cut
+at the gate's deadline (waiting for a worker thread included; a thread still blocked in
+the driver is abandoned and ends at the driver's socket timeout) and refused at once
+while the gate's breaker is open.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from storage.dependency import DependencyGate
 from storage.errors import Conflict, StorageError, StorageUnavailable
 
 T = TypeVar("T")
@@ -30,9 +36,8 @@ T = TypeVar("T")
 
 @dataclasses.dataclass(frozen=True)
 class RetryPolicy:
-    """Backoff between attempts and the deadline after which a failure is persistent."""
+    """Backoff between attempts of one call (its deadline is the gate's)."""
 
-    deadline: float = 5.0
     first_delay: float = 0.05
     max_delay: float = 1.0
 
@@ -40,30 +45,46 @@ class RetryPolicy:
 class MongoExecutor:
     """Runs blocking pymongo operations in threads, mapping errors to storage errors."""
 
-    def __init__(self, *, pool_size: int, retry: RetryPolicy) -> None:
+    def __init__(self, *, pool_size: int, retry: RetryPolicy, gate: DependencyGate) -> None:
         self.limiter = trio.CapacityLimiter(pool_size)
+        self.gate = gate
         self._retry = retry
         self._retries = 0
         self._failures = 0
 
-    async def call(self, operation: Callable[[], T], *, idempotent: bool = True) -> T:
-        """Run ``operation`` in a worker thread; see the module docstring for retries.
+    async def call(
+        self,
+        operation: Callable[[], T],
+        *,
+        idempotent: bool = True,
+        deadline: float | None = None,
+    ) -> T:
+        """Run ``operation`` in a worker thread within ``deadline`` seconds (default the
+        gate's); see the module docstring for retries.
 
         ``DuplicateKeyError`` becomes ``Conflict("unique")`` (FerretDB does not say which
         index, so callers with several unique keys refine it).
         """
-        deadline = trio.current_time() + self._retry.deadline
+        try:
+            with self.gate.call(deadline):
+                return await self._attempts(operation, idempotent=idempotent)
+        except StorageUnavailable:
+            self._failures += 1
+            raise
+
+    async def _attempts(self, operation: Callable[[], T], *, idempotent: bool) -> T:
         delay = self._retry.first_delay
         while True:
             try:
-                return await trio.to_thread.run_sync(operation, limiter=self.limiter)
+                return await trio.to_thread.run_sync(
+                    operation, limiter=self.limiter, abandon_on_cancel=True
+                )
             except DuplicateKeyError as error:
                 raise Conflict("unique") from error
             except ConnectionFailure as error:
                 retryable = idempotent or isinstance(error, ServerSelectionTimeoutError)
-                if not retryable or trio.current_time() + delay > deadline:
-                    self._failures += 1
-                    raise StorageUnavailable(f"mongo: {error}") from error
+                if not retryable:
+                    raise StorageUnavailable(f"mongo: {error}", timed_out=True) from error
             except OperationFailure as error:
                 if "UNIQUE constraint failed" in str(error):
                     # FerretDB reports a unique violation by an update this way.

@@ -11,6 +11,9 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
+from storage.mongo.search_backfill import backfill_search
+from storage.mongo.search_index import INDEXES as SEARCH_INDEXES
+
 INDEXES: dict[str, list[IndexModel]] = {
     "users": [
         IndexModel([("username_key", ASCENDING)], name="username", unique=True),
@@ -90,8 +93,28 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+INDEXES.update(
+    {
+        "passkeys": [IndexModel([("user_id", ASCENDING), ("created_at", ASCENDING)])],
+        "security_events": [
+            IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("session_id", ASCENDING), ("created_at", DESCENDING)]),
+        ],
+        "account_requests": [
+            IndexModel([("user_id", ASCENDING), ("kind", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("kind", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)]),
+        ],
+    }
+)
+"""Passkeys, the login audit and account requests (docs/AUTH.md)."""
+
+
+INDEXES.update(SEARCH_INDEXES)
+
+
 def ensure_indexes(database: Database[dict[str, Any]]) -> None:
-    """Create the missing indexes (blocking: run in a thread).
+    """Create the missing indexes (blocking: run in a thread), then index the content
+    written before the search index existed, once (:mod:`storage.mongo.search_backfill`).
 
     One index per command, and only those not listed yet: FerretDB 1.24 drops the
     connection when one ``createIndexes`` names several indexes that all exist.
@@ -101,3 +124,4 @@ def ensure_indexes(database: Database[dict[str, Any]]) -> None:
         for model in models:
             if model.document["name"] not in existing:
                 database[collection].create_indexes([model])
+    backfill_search(database)  # search index of content older than it (once, bounded)

@@ -18,6 +18,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Document, MongoContext
 from storage.mongo.edits import edit_with_history
+from storage.mongo.search_index import SearchIndexer
 from storage.records import Message, MessageDraft, Reaction, ReopenedLog
 from storage.rules import check_emoji, page_limit
 
@@ -59,6 +60,7 @@ class MongoMessages:
         self._ids = context.ids
         self._clock = context.clock
         self._locks = context.locks
+        self._search = SearchIndexer(context)
 
     async def append(
         self, room_id: str, draft: MessageDraft, *, fence: int | None = None
@@ -112,6 +114,7 @@ class MongoMessages:
         ]
         documents = [_encode(message) for message in messages]
         await self._call(lambda: self._collection.insert_many(documents), idempotent=False)
+        await self._search.messages(messages)
         return messages
 
     async def _find_one(self, room_id: str, seq: int) -> Message:
@@ -201,7 +204,9 @@ class MongoMessages:
                 now=self._clock(),
                 kind="message",
             )
-        return _decode(found)
+        edited = _decode(found)
+        await self._search.messages([edited])
+        return edited
 
     async def delete(self, room_id: str, seq: int) -> Message:
         tombstone = {
@@ -217,7 +222,9 @@ class MongoMessages:
                     {"room_id": room_id, "seq": seq, "deleted_at": None}, {"$set": tombstone}
                 )
             )
-        return await self._find_one(room_id, seq)
+        deleted = await self._find_one(room_id, seq)
+        await self._search.messages([deleted])
+        return deleted
 
     async def _react(self, room_id: str, seq: int, update: Document) -> Message:
         async with self._locks.hold(f"messages:{room_id}:{seq}"):

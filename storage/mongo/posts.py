@@ -11,6 +11,7 @@ from storage.builders import new_post
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
+from storage.mongo.search_index import SearchIndexer
 from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
 from storage.records import Post, PostSort, VoteTally, VoteValue
@@ -35,6 +36,7 @@ class MongoPosts:
         self._clock = context.clock
         self._votes = MongoVotes(context, "posts", ranked=True)
         self._locks = context.locks
+        self._search = SearchIndexer(context)
 
     async def _move_topic(self, topic_id: str, posts: int, activity_at: float | None) -> bool:
         update: dict[str, dict[str, object]] = {"$inc": {"post_count": posts}}
@@ -74,6 +76,7 @@ class MongoPosts:
             raise NotFound("topic", topic_id)
         await self._call(lambda: self._collection.insert_one(POSTS.encode(post)), idempotent=False)
         await self._move_topic(topic_id, 1, now)
+        await self._search.post(post)
         return post
 
     async def get(self, post_id: str) -> Post:
@@ -99,7 +102,9 @@ class MongoPosts:
                 kind="post",
                 keep_title=True,
             )
-        return POSTS.decode(found)
+        edited = POSTS.decode(found)
+        await self._search.post(edited)
+        return edited
 
     async def delete(self, post_id: str) -> Post:
         now = self._clock()
@@ -113,6 +118,7 @@ class MongoPosts:
         post = await self.get(post_id)
         if result.modified_count:
             await self._move_topic(post.topic_id, -1, None)
+        await self._search.post(post)
         return post
 
     async def purge_deleted(self, *, deleted_before: float, limit: int = 500) -> int:
@@ -154,6 +160,7 @@ class MongoPosts:
         if not result.modified_count:
             raise Conflict("state", "the post changed meanwhile")
         await self._move_topic(post.topic_id, 1, None)
+        await self._search.post(post)
         return post
 
     async def purge(self, post_id: str) -> Post:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import trio
 from pymongo import MongoClient
 
+from storage.dependency import DEFAULT_DEADLINE_S, DependencyGate
 from storage.keys import IdGenerator
 from storage.mongo.authored import MongoAuthored
 from storage.mongo.calls_files import MongoCalls, MongoFiles
@@ -26,6 +27,8 @@ from storage.mongo.notifications import MongoNotifications
 from storage.mongo.posts import MongoPosts
 from storage.mongo.reports import MongoReports
 from storage.mongo.rooms import MongoRooms
+from storage.mongo.search import MongoSearch
+from storage.mongo.security import MongoAccountRequests, MongoPasskeys, MongoSecurityEvents
 from storage.mongo.topics import MongoTopics
 from storage.mongo.users import MongoUsers
 
@@ -37,8 +40,13 @@ class MongoOptions:
     pool_size: int = 16
     server_selection_timeout: float = 2.0
     connect_timeout: float = 2.0
-    socket_timeout: float = 10.0
+    # Bounds a worker thread abandoned at the gate's deadline (it keeps a pool slot).
+    socket_timeout: float = 5.0
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    deadline: float = DEFAULT_DEADLINE_S
+    """Seconds a call may take before it fails ``StorageUnavailable`` (the gate's)."""
+    setup_deadline: float = 120.0
+    """Seconds the index creation at start may take."""
 
 
 class MongoStore:
@@ -64,10 +72,19 @@ class MongoStore:
         self.channel_events = MongoChannelEvents(context)
         self.follows = MongoFollows(context)
         self.authored = MongoAuthored(context)
+        self.search = MongoSearch(context)
+        self.passkeys = MongoPasskeys(context)
+        self.security_events = MongoSecurityEvents(context)
+        self.account_requests = MongoAccountRequests(context)
 
     async def ping(self) -> None:
         database = self._context.database
         await self._context.executor.call(lambda: database.command("ping"))
+
+    @property
+    def gate(self) -> DependencyGate:
+        """The deadline and circuit breaker every call goes through."""
+        return self._context.executor.gate
 
     def statistics(self) -> dict[str, int]:
         return self._context.executor.statistics()
@@ -96,12 +113,22 @@ async def open_mongo_store(
         appname="topicsflow",
     )
     try:
-        executor = MongoExecutor(pool_size=options.pool_size, retry=options.retry)
         handle = client.get_default_database(database)
+
+        async def probe() -> None:
+            await trio.to_thread.run_sync(
+                lambda: handle.command("ping"), abandon_on_cancel=True
+            )
+
+        gate = DependencyGate("mongo", deadline=options.deadline, probe=probe)
+        executor = MongoExecutor(pool_size=options.pool_size, retry=options.retry, gate=gate)
         context = MongoContext(
             database=handle, executor=executor, ids=IdGenerator(clock), clock=clock
         )
-        await executor.call(lambda: ensure_indexes(handle))
-        yield MongoStore(context)
+        await executor.call(lambda: ensure_indexes(handle), deadline=options.setup_deadline)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(gate.run)
+            yield MongoStore(context)
+            nursery.cancel_scope.cancel()
     finally:
         await trio.to_thread.run_sync(client.close)

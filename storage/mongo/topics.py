@@ -14,6 +14,7 @@ from storage.errors import Conflict, NotFound
 from storage.keys import fold
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.memberships import MongoMemberships
+from storage.mongo.search_index import SearchIndexer
 from storage.records import Topic, TopicSort
 from storage.rules import normalize_tags, page_limit
 
@@ -45,6 +46,7 @@ class MongoTopics:
         self._clock = context.clock
         self.members = MongoMemberships(context, "topic", "topics")
         self._locks = context.locks
+        self._search = SearchIndexer(context)
 
     async def create(
         self,
@@ -82,6 +84,7 @@ class MongoTopics:
         await self._call(
             lambda: self._members.replace_one({"_id": owner["_id"]}, owner, upsert=True)
         )
+        await self._search.topic(topic)
         return topic
 
     async def get(self, topic_id: str, *, include_deleted: bool = False) -> Topic:
@@ -140,7 +143,9 @@ class MongoTopics:
             )
         if not changes:
             return await self.get(topic_id)
-        return await self._update({"_id": topic_id, "deleted_at": None}, {"$set": changes})
+        updated = await self._update({"_id": topic_id, "deleted_at": None}, {"$set": changes})
+        await self._search.topic(updated)
+        return updated
 
     async def delete(self, topic_id: str) -> Topic:
         async with self._locks.hold(f"topics:{topic_id}"):
@@ -149,10 +154,14 @@ class MongoTopics:
                     {"_id": topic_id, "deleted_at": None}, {"$set": {"deleted_at": self._clock()}}
                 )
             )
-        return await self.get(topic_id, include_deleted=True)
+        deleted = await self.get(topic_id, include_deleted=True)
+        await self._search.topic(deleted)
+        return deleted
 
     async def restore(self, topic_id: str) -> Topic:
-        return await self._update({"_id": topic_id}, {"$set": {"deleted_at": None}})
+        restored = await self._update({"_id": topic_id}, {"$set": {"deleted_at": None}})
+        await self._search.topic(restored)
+        return restored
 
     async def list_topics(
         self,

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, ReturnDocument
 from storage.errors import Conflict
 from storage.keys import fold
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
+from storage.mongo.search_index import SearchIndexer
 from storage.records import Preferences, User
 from storage.rules import check_preferences
 
@@ -25,6 +26,7 @@ class MongoUsers:
     def __init__(self, context: MongoContext) -> None:
         self._collection = context.database["users"]
         self._locks = context.locks
+        self._search = SearchIndexer(context)
         self._call = context.executor.call
         self._ids = context.ids
         self._clock = context.clock
@@ -55,6 +57,7 @@ class MongoUsers:
             )
         except Conflict as conflict:
             raise await self._which_conflict(username, email, None) from conflict
+        await self._search.put_user(user.id, user.username)
         return user
 
     async def get(self, user_id: str) -> User:
@@ -137,9 +140,11 @@ class MongoUsers:
             raise await self._which_conflict(username, "", user_id) from conflict
 
     async def change_username(self, user_id: str, username: str) -> User:
-        return await self._change_identity(
+        changed = await self._change_identity(
             user_id, {"username": username, "username_key": fold(username)}
         )
+        await self._search.put_user(changed.id, changed.username)
+        return changed
 
     async def change_email(self, user_id: str, email: str) -> User:
         return await self._change_identity(

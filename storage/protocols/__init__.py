@@ -6,6 +6,7 @@ from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, MembershipStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import DocumentSessionStore, SessionStore, TokenStore, UserStore
+from storage.protocols.search import SearchStore
 from storage.protocols.store import Store
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PostStore",
     "ReportStore",
     "RoomStore",
+    "SearchStore",
     "SessionStore",
     "Store",
     "TokenStore",

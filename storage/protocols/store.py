@@ -10,6 +10,8 @@ from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import DocumentSessionStore, TokenStore, UserStore
+from storage.protocols.search import SearchStore
+from storage.protocols.security import AccountRequestStore, PasskeyStore, SecurityEventStore
 
 
 class Store(Protocol):
@@ -69,6 +71,24 @@ class Store(Protocol):
     @property
     def authored(self) -> AuthoredStore:
         """By-author reads across posts, comments and messages (admins' review)."""
+        ...
+
+    @property
+    def search(self) -> SearchStore:
+        """Full-text search within what the caller may read (``docs/SEARCH.md``)."""
+        ...
+
+    @property
+    def passkeys(self) -> PasskeyStore: ...
+
+    @property
+    def security_events(self) -> SecurityEventStore:
+        """The login audit of each user."""
+        ...
+
+    @property
+    def account_requests(self) -> AccountRequestStore:
+        """Data exports and account deletions (docs/AUTH.md)."""
         ...
 
     async def ping(self) -> None:

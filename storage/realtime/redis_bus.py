@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import coredis
 import trio
 
+from storage.dependency import DependencyGate
 from storage.realtime.protocols import BusMessage, BusOverflow
 from storage.realtime.redis_errors import redis_errors
 
@@ -34,15 +35,16 @@ class RedisSubscription:
 class RedisBus:
     """:class:`storage.realtime.Bus` on Redis. Channel names are prefixed."""
 
-    def __init__(self, client: coredis.Redis[bytes], *, prefix: str) -> None:
+    def __init__(self, client: coredis.Redis[bytes], *, prefix: str, gate: DependencyGate) -> None:
         self._client = client
+        self._gate = gate
         self._prefix = prefix
 
     def _channel(self, channel: str) -> str:
         return f"{self._prefix}:bus:{channel}"
 
     async def publish(self, channel: str, data: bytes) -> None:
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.publish(self._channel(channel), data)
 
     @contextlib.asynccontextmanager

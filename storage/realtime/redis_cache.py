@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import coredis
 from coredis import PureToken
 
+from storage.dependency import DependencyGate
 from storage.realtime.keys import cache_key, tag_key
 from storage.realtime.protocols import KeyPart
 from storage.realtime.redis_errors import redis_errors
@@ -15,12 +16,13 @@ from storage.realtime.redis_errors import redis_errors
 class RedisCache:
     """:class:`storage.realtime.Cache` on Redis. Tag sets live as long as their longest key."""
 
-    def __init__(self, client: coredis.Redis[bytes], *, prefix: str) -> None:
+    def __init__(self, client: coredis.Redis[bytes], *, prefix: str, gate: DependencyGate) -> None:
         self._client = client
+        self._gate = gate
         self._prefix = prefix
 
     async def get(self, key: Sequence[KeyPart]) -> bytes | None:
-        with redis_errors():
+        with redis_errors(self._gate):
             return await self._client.get(cache_key(self._prefix, key))
 
     async def set(
@@ -28,7 +30,7 @@ class RedisCache:
     ) -> None:
         name = cache_key(self._prefix, key)
         milliseconds = max(int(ttl * 1000), 1)
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.set(name, value, px=milliseconds)
             for tag in tags:
                 tag_name = tag_key(self._prefix, tag)
@@ -53,11 +55,11 @@ class RedisCache:
         return value
 
     async def invalidate(self, key: Sequence[KeyPart]) -> None:
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.delete([cache_key(self._prefix, key)])
 
     async def invalidate_tag(self, tag: str) -> int:
-        with redis_errors():
+        with redis_errors(self._gate):
             names = list(await self._client.smembers(tag_key(self._prefix, tag)))
             await self._client.delete([tag_key(self._prefix, tag)])
             return await self._client.delete(names) if names else 0

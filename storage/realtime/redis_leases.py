@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import coredis
 import msgspec
 
+from storage.dependency import DependencyGate
 from storage.realtime.leases import Lease, NodeRecord
 from storage.realtime.redis_errors import redis_errors
 
@@ -86,8 +87,9 @@ def _lease(value: bytes | str) -> Lease:
 class RedisLeaseTable:
     """:class:`storage.realtime.leases.LeaseTable` on Redis."""
 
-    def __init__(self, client: coredis.Redis[bytes], *, prefix: str) -> None:
+    def __init__(self, client: coredis.Redis[bytes], *, prefix: str, gate: DependencyGate) -> None:
         self._client = client
+        self._gate = gate
         self._prefix = prefix
         self._fences = f"{prefix}:fences"
         self._acquire = client.register_script(ACQUIRE)
@@ -98,7 +100,7 @@ class RedisLeaseTable:
         return f"{self._prefix}:lease:{key}"
 
     async def acquire(self, key: str, owner: str, ttl: float) -> Lease:
-        with redis_errors():
+        with redis_errors(self._gate):
             value: bytes = await self._acquire(
                 keys=[self._key(key), self._fences], args=[owner, _milliseconds(ttl), key]
             )
@@ -107,7 +109,7 @@ class RedisLeaseTable:
     async def renew(self, owner: str, held: Sequence[tuple[str, int]], ttl: float) -> list[bool]:
         if not held:
             return []
-        with redis_errors():
+        with redis_errors(self._gate):
             kept: list[int] = await self._renew(
                 keys=[self._key(key) for key, _ in held],
                 args=[_milliseconds(ttl), *(f"{owner}|{token}" for _, token in held)],
@@ -115,12 +117,12 @@ class RedisLeaseTable:
         return [bool(flag) for flag in kept]
 
     async def release(self, key: str, owner: str, token: int) -> bool:
-        with redis_errors():
+        with redis_errors(self._gate):
             deleted: int = await self._release(keys=[self._key(key)], args=[f"{owner}|{token}"])
         return bool(deleted)
 
     async def current(self, key: str) -> Lease | None:
-        with redis_errors():
+        with redis_errors(self._gate):
             value = await self._client.get(self._key(key))
         return None if value is None else _lease(value)
 
@@ -128,26 +130,27 @@ class RedisLeaseTable:
 class RedisMembers:
     """:class:`storage.realtime.leases.Members` on Redis."""
 
-    def __init__(self, client: coredis.Redis[bytes], *, prefix: str) -> None:
+    def __init__(self, client: coredis.Redis[bytes], *, prefix: str, gate: DependencyGate) -> None:
         self._keys = [f"{prefix}:nodes", f"{prefix}:nodes:expiry"]
         self._client = client
+        self._gate = gate
         self._heartbeat = client.register_script(HEARTBEAT)
         self._live = client.register_script(LIVE)
 
     async def heartbeat(self, record: NodeRecord, ttl: float) -> None:
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._heartbeat(
                 keys=self._keys,
                 args=[record.node_id, msgspec.msgpack.encode(record), _milliseconds(ttl)],
             )
 
     async def leave(self, node_id: str) -> None:
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.hdel(self._keys[0], [node_id])
             await self._client.zrem(self._keys[1], [node_id])
 
     async def live(self) -> list[NodeRecord]:
-        with redis_errors():
+        with redis_errors(self._gate):
             values: list[bytes] = await self._live(keys=self._keys, args=[])
         return sorted((_RECORD_DECODER.decode(value) for value in values),
                       key=lambda record: record.node_id)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import coredis
 
+from storage.dependency import DependencyGate
 from storage.realtime.protocols import RateDecision
 from storage.realtime.redis_errors import redis_errors
 
@@ -32,9 +33,15 @@ class RedisRateLimiter:
     """:class:`storage.realtime.RateLimiter` on Redis."""
 
     def __init__(
-        self, client: coredis.Redis[bytes], *, prefix: str, clock: Callable[[], float]
+        self,
+        client: coredis.Redis[bytes],
+        *,
+        prefix: str,
+        clock: Callable[[], float],
+        gate: DependencyGate,
     ) -> None:
         self._client = client
+        self._gate = gate
         self._prefix = prefix
         self._clock = clock
         self._script = client.register_script(GCRA_SCRIPT)
@@ -43,7 +50,7 @@ class RedisRateLimiter:
         if limit < 1 or period <= 0 or cost < 1:
             raise ValueError("limit and cost must be positive, period above zero")
         arguments = [repr(self._clock()), repr(period / limit), str(limit), str(cost)]
-        with redis_errors():
+        with redis_errors(self._gate):
             reply: list[int | bytes] = await self._script(
                 keys=[f"{self._prefix}:rate:{key}"], args=arguments
             )

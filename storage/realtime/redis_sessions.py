@@ -11,6 +11,7 @@ from collections.abc import Callable
 import coredis
 import msgspec
 
+from storage.dependency import DependencyGate
 from storage.realtime.redis_errors import redis_errors
 from storage.records import Session
 
@@ -23,9 +24,15 @@ class RedisSessions:
     """:class:`storage.protocols.SessionStore` on Redis."""
 
     def __init__(
-        self, client: coredis.Redis[bytes], *, prefix: str, clock: Callable[[], float]
+        self,
+        client: coredis.Redis[bytes],
+        *,
+        prefix: str,
+        clock: Callable[[], float],
+        gate: DependencyGate,
     ) -> None:
         self._client = client
+        self._gate = gate
         self._prefix = prefix
         self._clock = clock
 
@@ -39,7 +46,7 @@ class RedisSessions:
         return max(int((expires_at - self._clock()) * 1000), _MINIMUM_TTL_MS)
 
     async def _store(self, session: Session) -> None:
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.set(
                 self._key(session.token_hash),
                 _ENCODER.encode(session),
@@ -66,12 +73,12 @@ class RedisSessions:
             ip_address=ip_address,
         )
         await self._store(session)
-        with redis_errors():
+        with redis_errors(self._gate):
             await self._client.sadd(self._user_key(user_id), [token_hash])
         return session
 
     async def _load(self, token_hash: str) -> Session | None:
-        with redis_errors():
+        with redis_errors(self._gate):
             raw = await self._client.get(self._key(token_hash))
         if raw is None:
             return None
@@ -93,7 +100,7 @@ class RedisSessions:
 
     async def _sessions_of(self, user_id: str) -> tuple[list[Session], list[str]]:
         """The user's live sessions and every token hash listed for the user."""
-        with redis_errors():
+        with redis_errors(self._gate):
             hashes = sorted(
                 member.decode() for member in await self._client.smembers(self._user_key(user_id))
             )
@@ -106,8 +113,22 @@ class RedisSessions:
         live, _ = await self._sessions_of(user_id)
         return sorted(live, key=lambda session: (-session.created_at, session.token_hash))
 
+    async def put(self, session: Session, *, ttl_cap: float) -> None:
+        """Cache ``session`` (:mod:`storage.realtime.cached_sessions`): its key alone, for
+        at most ``ttl_cap`` seconds and never past its expiry."""
+        ttl_ms = min(self._ttl_ms(session.expires_at), int(ttl_cap * 1000))
+        with redis_errors(self._gate):
+            await self._client.set(
+                self._key(session.token_hash), _ENCODER.encode(session), px=ttl_ms
+            )
+
+    async def forget(self, token_hashes: list[str]) -> None:
+        """Drop the cached sessions ``token_hashes`` (their keys only)."""
+        with redis_errors(self._gate):
+            await self._client.delete([self._key(token_hash) for token_hash in token_hashes])
+
     async def revoke(self, token_hash: str) -> bool:
-        with redis_errors():
+        with redis_errors(self._gate):
             raw = await self._client.get(self._key(token_hash))
             if raw is None:
                 return False
@@ -120,7 +141,7 @@ class RedisSessions:
         live, hashes = await self._sessions_of(user_id)
         doomed = [token_hash for token_hash in hashes if token_hash != except_token_hash]
         if doomed:
-            with redis_errors():
+            with redis_errors(self._gate):
                 await self._client.delete([self._key(token_hash) for token_hash in doomed])
                 await self._client.srem(self._user_key(user_id), doomed)
         return sum(session.token_hash != except_token_hash for session in live)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from storage.sqlite.search_schema import SEARCH_MIGRATION
+
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE users (
@@ -132,6 +134,25 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX calls_open ON calls (open_since);
     CREATE INDEX invitations_age ON invitations (scope, created_at);
     """,
+    """
+    CREATE TABLE passkeys (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at REAL NOT NULL,
+        doc BLOB NOT NULL);
+    CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
+    CREATE TABLE security_events (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
+        kind TEXT NOT NULL, created_at REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX security_events_user ON security_events (user_id, id);
+    CREATE INDEX security_events_session ON security_events (session_id, created_at);
+    CREATE TABLE account_requests (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+        due_at REAL NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX account_requests_user ON account_requests (user_id, kind, id);
+    CREATE INDEX account_requests_due ON account_requests (kind, state, due_at);
+    """,
+    # Search (issue 22): FTS5 over messages, posts, comments, topics and usernames, kept
+    # by triggers and filled from the existing rows (storage/sqlite/search_schema.py).
+    SEARCH_MIGRATION,
 )
 
 

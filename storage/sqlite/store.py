@@ -23,6 +23,8 @@ from storage.sqlite.posts import SqlitePosts
 from storage.sqlite.reports import SqliteReports
 from storage.sqlite.rooms import SqliteRooms
 from storage.sqlite.schema import configure, migrate
+from storage.sqlite.search import SqliteSearch
+from storage.sqlite.security import SqliteAccountRequests, SqlitePasskeys, SqliteSecurityEvents
 from storage.sqlite.topics import SqliteTopics
 from storage.sqlite.users import SqliteUsers
 from storage.sqlite.worker import SqliteWorker
@@ -51,6 +53,10 @@ class SqliteStore:
         self.channel_events = SqliteChannelEvents(context)
         self.follows = SqliteFollows(context)
         self.authored = SqliteAuthored(context)
+        self.search = SqliteSearch(context)
+        self.passkeys = SqlitePasskeys(context)
+        self.security_events = SqliteSecurityEvents(context)
+        self.account_requests = SqliteAccountRequests(context)
 
     async def ping(self) -> None:
         await self._worker.run(lambda connection: connection.execute("SELECT 1").fetchone())

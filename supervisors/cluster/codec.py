@@ -41,6 +41,7 @@ from actors.runtime.errors import (
     ActorStopped,
     AskCycle,
     AskTimeout,
+    DependencyUnavailable,
     MailboxFull,
     MessageRejected,
     NotOwner,
@@ -232,6 +233,10 @@ def describe(error: BaseException) -> RemoteError:
         case ActorCrashed():
             return RemoteError(type="crashed", message=error.error_message, kind=kind, id=id,
                                code=error.message_type, detail=error.error_type)
+        case DependencyUnavailable():
+            return RemoteError(type="dependency", message=error.detail, kind=kind, id=id,
+                               code=error.message_type, retry_after=error.retry_after,
+                               detail="outcome_unknown" if error.outcome_unknown else "")
         case AskCycle():
             chain = ";".join(str(link) for link in error.chain)
             return RemoteError(type="cycle", message=str(error), detail=chain)
@@ -267,6 +272,12 @@ def rebuild(error: RemoteError, address: Address) -> Exception:
             return MailboxFull(where, int(error.number))
         case "timeout":
             return AskTimeout(where, error.number)
+        case "dependency":
+            return DependencyUnavailable(
+                where, error.code or "message", error.message,
+                outcome_unknown=error.detail == "outcome_unknown",
+                retry_after=error.retry_after or 1.0,
+            )
         case "cycle":
             chain = tuple(Address(*link.split("/", 1)) for link in error.detail.split(";"))
             return AskCycle(chain)

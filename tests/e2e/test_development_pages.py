@@ -25,7 +25,7 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture
 async def development_node(tmp_path: Path) -> AsyncIterator[NodeHandle]:
-    async with serve_test_node(tmp_path, profile=Profile.DEVELOPMENT) as node:
+    async with serve_test_node(tmp_path, profile=Profile.DEVELOPMENT, webapp_path="/") as node:
         yield node
 
 
@@ -57,11 +57,13 @@ async def log_in(api: httpx.AsyncClient, username: str, password: str) -> int:
 
 async def test_home_says_what_runs_and_links_onwards(development_node: NodeHandle) -> None:
     async with httpx.AsyncClient(base_url=development_node.base_url) as api:
-        home = await api.get("/")
+        home = await api.get("/dev")
     assert home.status_code == 200
     assert home.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in home.headers["content-security-policy"]
-    for target in ('href="/docs"', 'href="/dev/outbox"', 'href="/ops/status"', "sqlite", "/ws"):
+    for target in (
+        'href="/docs"', 'href="/dev/outbox"', 'href="/ops/status"', "sqlite", "/ws", 'href="/"',
+    ):
         assert target in home.text
 
 
@@ -132,7 +134,9 @@ async def test_the_outbox_page_shows_mail_text_as_text(development_node: NodeHan
 async def test_no_development_page_outside_development(tmp_path: Path, profile: Profile) -> None:
     async with serve_test_node(tmp_path, profile=profile) as node:
         async with httpx.AsyncClient(base_url=node.base_url) as api:
-            for path in ("/", "/dev/outbox", "/verify-email?token=x", "/reset-password?token=x"):
+            for path in (
+                "/", "/dev", "/dev/outbox", "/verify-email?token=x", "/reset-password?token=x",
+            ):
                 answer = await api.get(path)
                 assert answer.status_code == 404, path
                 assert answer.json()["error"]["code"] == "not_found"

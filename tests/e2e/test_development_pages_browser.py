@@ -24,7 +24,7 @@ def test_confirm_an_address_by_clicking_through_the_pages(page: Page, tmp_path: 
         })
         assert answer.status_code == 202
 
-        page.goto(node.base_url + "/")
+        page.goto(node.base_url + "/dev")
         page.get_by_role("link", name="outbox").first.click()
         page.get_by_text("newcomer@example.org").first.wait_for()
         page.locator("a[href*='/verify-email?token=']").first.click()

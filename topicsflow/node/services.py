@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import socket
 from collections.abc import AsyncIterator
 
 from actors.realtime.hub import Hub
@@ -25,15 +27,25 @@ from services.content_filter import ContentFilter
 from services.email import Mailer, SmtpConfig, build_mailer
 from services.passwords import PasswordHasher
 from storage import Store, open_store
+from storage.dependency import DependencyGate
+from storage.mongo import MongoOptions
 from storage.realtime import Realtime, open_realtime
-from supervisors.cluster.fanout import ClusterHub
+from storage.realtime.cached_sessions import CachedSessions
 from supervisors.cluster.node import ClusterNode, open_cluster
 from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
 from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.gc_pauses import watch_gc_pauses
 from supervisors.monitor import NodeMonitor
+from supervisors.node_metrics import NodeMetrics
 from supervisors.registry import Registry, open_registry
+from supervisors.tracing import open_tracing
+from topicsflow.node.observed_realtime import (
+    ObservedClusterHub,
+    ObservedFrameRouter,
+    ObservedHub,
+)
+from topicsflow.node.observed_store import observe_store
 from topicsflow.settings import Profile, Settings
 
 
@@ -57,21 +69,30 @@ class NodeServices:
 async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
     """Open the node's parts for ``settings``; they close in reverse order on exit."""
     async with contextlib.AsyncExitStack() as stack:
+        metrics = NodeMetrics()
+        await stack.enter_async_context(open_tracing(settings.otlp_endpoint, node_name(settings)))
         store = await stack.enter_async_context(
             open_store(
-                settings.mongodb_url, data_dir=settings.data_dir, database=settings.mongodb_database
+                settings.mongodb_url,
+                data_dir=settings.data_dir,
+                database=settings.mongodb_database,
+                mongo_options=MongoOptions(deadline=settings.dependency_deadline_seconds),
             )
         )
+        raw_store, store = store, observe_store(store, metrics)
         realtime = await stack.enter_async_context(
-            open_realtime(settings.redis_url, prefix=settings.redis_prefix)
+            open_realtime(
+                settings.redis_url, prefix=settings.redis_prefix,
+                deadline=settings.dependency_deadline_seconds,
+            )
         )
         cluster: ClusterNode | None = None
         presence = PresenceBook(ttl=None if settings.cluster is None else PRESENCE_TTL_SECONDS)
         hub: Hub
         if settings.cluster is None:
-            hub = Hub()
+            hub = ObservedHub(metrics)
         else:
-            hub = ClusterHub(settings.cluster.node_id)
+            hub = ObservedClusterHub(settings.cluster.node_id, metrics)
             cluster = await stack.enter_async_context(
                 open_cluster(settings.cluster, settings.secret_key, realtime, hub)
             )
@@ -84,7 +105,9 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                 )
             )
         )
-        sessions = realtime.sessions if settings.uses_redis else store.sessions
+        sessions = store.sessions if realtime.redis_sessions is None else CachedSessions(
+            store.sessions, realtime.redis_sessions
+        )
         domain = build_domain(store, registry)
         gateway = Gateway(
             settings,
@@ -92,7 +115,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                 hub=hub,
                 authenticator=SessionAuthenticator(sessions, store.users),
                 channels=domain.channels,
-                router=domain.router,
+                router=ObservedFrameRouter(domain.router, metrics),
                 connections=domain.connections,
                 resync_on_gap=cluster is not None,
                 presence_renew_seconds=None if cluster is None else PRESENCE_RENEW_SECONDS,
@@ -111,6 +134,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             gc_pauses=gc_pauses.statistics,
             storage_backend=store.backend,
             realtime_backend=realtime.backend,
+            metrics=metrics,
         )
 
         async def redis_ready() -> None:
@@ -129,12 +153,31 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             registry=registry,
             monitor=monitor,
             content_filter=content_filter,
+            gates=dependency_gates(raw_store, realtime),
         )
         yield NodeServices(
             settings=settings, store=store, realtime=realtime, cluster=cluster,
             presence=presence, registry=registry, gateway=gateway, monitor=monitor,
             context=context, application=gateway.wrap(create_app(context)),
         )
+
+
+def node_name(settings: Settings) -> str:
+    """The node's name in traces: its cluster id, else ``host:pid`` (like the monitor's)."""
+    if settings.cluster is not None:
+        return settings.cluster.node_id
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dependency_gates(store: Store, realtime: Realtime) -> dict[str, DependencyGate]:
+    """The deadline-and-breaker gates of the node's remote dependencies, by name."""
+    gates: dict[str, DependencyGate] = {}
+    store_gate = getattr(store, "gate", None)  # MongoDB has one; SQLite is local
+    if isinstance(store_gate, DependencyGate):
+        gates["mongo"] = store_gate
+    if realtime.gate is not None:
+        gates["redis"] = realtime.gate
+    return gates
 
 
 def node_mailer(settings: Settings) -> Mailer:

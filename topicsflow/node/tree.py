@@ -80,6 +80,7 @@ async def serve_node(
 
         async with trio.open_nursery() as background:
             await background.start(node.monitor.run)
+            await background.start(node.gateway.check_sessions)
             if node.cluster is not None:
                 await background.start(sweep_presence, node.presence, node.registry)
             retention = RetentionJob.from_settings(

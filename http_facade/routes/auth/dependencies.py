@@ -8,6 +8,7 @@ logged without the message's content.
 from __future__ import annotations
 
 import logging
+import urllib.parse
 
 from quart import current_app, request
 
@@ -16,7 +17,10 @@ from http_facade.errors import ApiError
 from http_facade.middleware.security import request_client_address
 from protocol.errors import ErrorCode
 from services.accounts import AccountServices, ClientInfo
+from services.accounts.context import RelyingParty, SecurityStores
+from services.accounts.step_up import require_recent_authentication
 from services.email import EmailDeliveryError, EmailMessage, Mailer
+from services.principal import Principal
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +52,20 @@ def account_services() -> AccountServices:
         send_email=send_email,
         public_url=context.settings.public_url,
         connections=context.gateway,
+        security=SecurityStores(
+            passkeys=store.passkeys,
+            events=store.security_events,
+            requests=store.account_requests,
+            relying_party=relying_party_for(context.settings.public_url),
+        ),
     )
+
+
+def relying_party_for(public_url: str) -> RelyingParty:
+    """The WebAuthn relying party of a node whose public URL is ``public_url``."""
+    parsed = urllib.parse.urlsplit(public_url)
+    origin = f"{parsed.scheme}://{parsed.netloc}"
+    return RelyingParty(rp_id=parsed.hostname or "localhost", name="TopicsFlow", origins=(origin,))
 
 
 async def deliver(mailer: Mailer, message: EmailMessage) -> None:
@@ -65,3 +82,14 @@ def client_info() -> ClientInfo:
         address=request_client_address(),
         user_agent=request.headers.get("User-Agent", ""),
     )
+
+
+async def require_step_up(principal: Principal) -> AccountServices:
+    """The account services, once the caller's session authenticated recently.
+
+    403 ``forbidden`` with ``reauthenticate: true`` otherwise
+    (:mod:`services.accounts.step_up`): call ``POST /api/auth/step-up`` and retry.
+    """
+    services = account_services()
+    await require_recent_authentication(services, principal.user_id, principal.session_id)
+    return services

@@ -8,7 +8,7 @@ from quart_schema import validate_response
 from http_facade.guard import login_required, require_caller
 from http_facade.middleware.rate_limits import RateClass, rate_class
 from http_facade.replies import Done
-from http_facade.routes.auth.dependencies import account_services
+from http_facade.routes.auth.dependencies import account_services, require_step_up
 from http_facade.routes.auth.schemas import (
     ChangePasswordRequest,
     RevokedSessions,
@@ -73,10 +73,11 @@ async def revoke_other_sessions(principal: Principal) -> RevokedSessions:
 @validate_body(ChangePasswordRequest)
 @validate_response(RevokedSessions)
 async def change_password(principal: Principal, data: ChangePasswordRequest) -> RevokedSessions:
-    """Change my password (the current one is required); my other sessions end."""
+    """Change my password (the current one and a recent authentication are required);
+    my other sessions end."""
     caller = await require_caller()
     revoked = await recovery.change_password(
-        account_services(),
+        await require_step_up(principal),
         user_id=principal.user_id,
         current_password=data.current_password,
         new_password=data.new_password,

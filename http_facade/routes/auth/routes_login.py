@@ -36,12 +36,14 @@ from services.accounts.sessions import OpenedSession, revoke_token
 blueprint = Blueprint("login", __name__)
 
 
-def _previous_token() -> str | None:
+def previous_token() -> str | None:
+    """The session token this request presents (a login rotates it out), if any."""
     presented = presented_token()
     return presented[0] if presented is not None else None
 
 
-def _authenticated(opened: OpenedSession, transport: SessionTransport) -> LoginResponse:
+def authenticated(opened: OpenedSession, transport: SessionTransport) -> LoginResponse:
+    """The answer of a login that opened ``opened`` (the cookie set for ``cookie``)."""
     expires_at = opened.session.expires_at
     if transport == "cookie":
         settings = current_context().settings
@@ -67,8 +69,10 @@ def _authenticated(opened: OpenedSession, transport: SessionTransport) -> LoginR
 async def login(data: LoginRequest) -> LoginResponse:
     """Log in with a username or email and the password.
 
-    Answers ``two_factor_required`` with a challenge when TOTP is on: send it with a code
-    to ``/api/auth/login/two-factor``. A wrong name and a wrong password read the same
+    Answers ``two_factor_required`` with a challenge and its ``methods`` when TOTP or
+    emailed codes are on: send it with a code to ``/api/auth/login/two-factor`` (totp),
+    ``/api/auth/login/email-code`` (email_code) or a passkey assertion to
+    ``/api/auth/login/passkey`` (passkey). A wrong name and a wrong password read the same
     (401). A right password of a banned account is refused with 403 ``forbidden`` and
     ``error.ban`` (reason, and end or null when permanent); of an unconfirmed address,
     with 403 ``forbidden`` and no ``ban``.
@@ -78,16 +82,17 @@ async def login(data: LoginRequest) -> LoginResponse:
         identifier=data.login,
         password=data.password,
         client=client_info(),
-        previous_token=_previous_token(),
+        previous_token=previous_token(),
     )
     if outcome.challenge is not None:
         return LoginResponse(
             status="two_factor_required",
             challenge=outcome.challenge.token,
             challenge_expires_at=outcome.challenge.expires_at,
+            methods=list(outcome.challenge.methods),
         )
     assert outcome.session is not None
-    return _authenticated(outcome.session, data.session_transport)
+    return authenticated(outcome.session, data.session_transport)
 
 
 @blueprint.post("/login/two-factor")
@@ -106,9 +111,9 @@ async def login_two_factor(data: TwoFactorLoginRequest) -> LoginResponse:
         challenge=data.challenge,
         code=data.code,
         client=client_info(),
-        previous_token=_previous_token(),
+        previous_token=previous_token(),
     )
-    return _authenticated(opened, data.session_transport)
+    return authenticated(opened, data.session_transport)
 
 
 @blueprint.post("/logout")
@@ -116,7 +121,7 @@ async def login_two_factor(data: TwoFactorLoginRequest) -> LoginResponse:
 @validate_response(Done)
 async def logout() -> Done:
     """End the session this request presents (if any) and clear the session cookie."""
-    token = _previous_token()
+    token = previous_token()
     if token is not None:
         await revoke_token(account_services(), token)
     settings = current_context().settings

@@ -128,6 +128,8 @@ class LoginResponse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     expires_at: float | None = None
     challenge: str | None = None
     challenge_expires_at: float | None = None
+    methods: list[Literal["totp", "email_code", "passkey"]] | None = None
+    """With a challenge: the second factors that complete it."""
 
 
 class LoginRefusal(msgspec.Struct, frozen=True, kw_only=True):
@@ -175,11 +177,14 @@ class RevokedSessions(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TwoFactorStatus(msgspec.Struct, frozen=True, kw_only=True):
-    """Whether TOTP is on, how many backup codes are left, whether a setup is pending."""
+    """Whether TOTP is on, how many backup codes are left, whether a setup is pending;
+    whether emailed codes are on and how many passkeys I have."""
 
     enabled: bool
     backup_codes_remaining: int
     setup_pending: bool
+    email_codes: bool = False
+    passkeys: int = 0
 
 
 class TwoFactorSetup(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,7 +1,7 @@
 """Pages a newcomer needs on a development node; registered in the development profile only.
 
-* ``GET /`` — what runs here (store, realtime backend, WebSocket URL) and links to the API
-  documentation, the outbox and the operator endpoints.
+* ``GET /dev`` — what runs here (store, realtime backend, WebSocket URL) and links to the
+  web app (``/``), the API documentation, the outbox and the operator endpoints.
 * ``GET /dev/outbox`` — the mails the node sent, newest first, with their links; JSON when
   the client prefers ``application/json`` (``?to=ADDRESS`` filters by recipient).
 * ``GET /verify-email?token=T`` and ``GET /reset-password?token=T`` — where the links in
@@ -38,6 +38,7 @@ MAX_TOKEN_LENGTH = 200
 
 
 async def _page(template: str, status: int = 200, **values: Any) -> Response:
+    values.setdefault("webapp_path", current_context().settings.webapp_path)
     response = Response(await render_template(f"development/{template}", **values), status)
     response.headers["Content-Security-Policy"] = PAGE_POLICY
     response.headers["Cache-Control"] = "no-store"
@@ -49,7 +50,7 @@ def _outbox() -> OutboxMailer | None:
     return mailer if isinstance(mailer, OutboxMailer) else None
 
 
-@blueprint.get("/")
+@blueprint.get("/dev")
 @hide
 async def home() -> Response:
     """What this development node runs, and where to go next."""

@@ -4,9 +4,10 @@ Contract:
 
 * Every route needs a login, and a conversation is readable by its two participants
   only (``forbidden`` for anyone else, whatever the conversation id).
-* Sending, editing and live updates go over the WebSocket (``send_direct_message`` and
-  the ``dm:<conversation id>`` channel); here are the reads, plus what has no frame:
-  deleting a message for oneself (``scope=me``), marking read without a ``seq``, muting.
+* Live updates go over the WebSocket (the ``dm:<conversation id>`` channel); sending and
+  editing over REST are :mod:`http_facade.routes.messages.writes`.  Here are the reads,
+  plus what has no frame: deleting a message for oneself (``scope=me``), marking read
+  without a ``seq``, muting.
 * Changes go through the conversation's actor (:mod:`actors.direct.conversation`), so
   they are ordered with the live events; unsending publishes ``message_deleted``,
   marking read sends the other participant a ``read_receipt``.

@@ -1,4 +1,4 @@
-"""``/metrics`` in Prometheus' text format, computed from the node's status on each scrape.
+"""``/metrics`` in Prometheus' text format: the node's state, read on each scrape.
 
 A collector registered in a registry owned by the app (not prometheus-client's global
 one) turns one :class:`~supervisors.monitor.NodeStatus` into gauges and counters; a
@@ -7,10 +7,16 @@ scrape therefore costs one in-memory snapshot, no storage query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Final
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeHistogramMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from supervisors.gc_pauses import GcPauses
@@ -26,11 +32,22 @@ def _kinds(snapshot: SupervisorSnapshot) -> Iterator[KindSnapshot]:
             yield from _kinds(child.supervisor)
 
 
-class NodeCollector(Collector):
-    """Prometheus metrics of one node's status."""
+MAILBOX_DEPTH_BOUNDS: Final = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+"""Buckets of ``topicsflow_mailbox_depth``: how many mailboxes hold at most that many."""
 
-    def __init__(self, status: Callable[[], NodeStatus]) -> None:
+MailboxDepths = Callable[[Sequence[int]], Mapping[str, tuple[list[int], int, int]]]
+"""Per kind: cumulative counts for the bounds, the number of mailboxes, the depths' sum
+(:meth:`supervisors.registry.Registry.mailbox_depths`)."""
+
+
+class NodeCollector(Collector):
+    """Prometheus metrics of one node's status (and its mailboxes, when given)."""
+
+    def __init__(
+        self, status: Callable[[], NodeStatus], mailbox_depths: MailboxDepths | None = None
+    ) -> None:
         self._status = status
+        self._mailbox_depths = mailbox_depths
 
     def collect(self) -> Iterator[Metric]:
         status = self._status()
@@ -76,7 +93,14 @@ class NodeCollector(Collector):
             activations.add_metric([kind.kind], kind.activations)
             depth = max((mailbox.depth for mailbox in kind.top_mailboxes), default=0)
             deepest.add_metric([kind.kind], depth)
-        yield from (active, restarts, activations, deepest)
+        passivations = CounterMetricFamily(
+            "topicsflow_actor_passivations", "Actor passivations", labels=["kind"]
+        )
+        for kind in _kinds(status.supervisor):
+            passivations.add_metric([kind.kind], kind.passivations)
+        yield from (active, restarts, activations, passivations, deepest)
+        if self._mailbox_depths is not None:
+            yield _mailbox_depths(self._mailbox_depths(MAILBOX_DEPTH_BOUNDS))
         if status.gc is not None:
             yield from _gc_metrics(status.gc)
         cluster = status.cluster
@@ -91,6 +115,13 @@ class NodeCollector(Collector):
                                       "Leases this node lost", cluster.lost_leases)
             yield CounterMetricFamily("topicsflow_cluster_relay_dropped",
                                       "Events not relayed to other nodes", cluster.relay_dropped)
+            yield CounterMetricFamily("topicsflow_cluster_relayed_in",
+                                      "Events relayed here by other nodes", cluster.relayed_in)
+            yield CounterMetricFamily("topicsflow_cluster_relay_gaps",
+                                      "Times relayed events were missed", cluster.relay_gaps)
+            yield CounterMetricFamily("topicsflow_cluster_links_accepted",
+                                      "Peer links accepted from other nodes",
+                                      cluster.links_accepted)
 
 
 def _gc_metrics(pauses: GcPauses) -> Iterator[Metric]:
@@ -113,13 +144,29 @@ def _gc_metrics(pauses: GcPauses) -> Iterator[Metric]:
     yield from (collections, paused, longest)
 
 
-def metrics_registry(status: Callable[[], NodeStatus]) -> CollectorRegistry:
+def _mailbox_depths(
+    depths: Mapping[str, tuple[list[int], int, int]],
+) -> GaugeHistogramMetricFamily:
+    family = GaugeHistogramMetricFamily(
+        "topicsflow_mailbox_depth", "Messages queued per actor mailbox, now", labels=["kind"]
+    )
+    for kind, (cumulative, count, total) in depths.items():
+        buckets = [(str(bound), float(n)) for bound, n in zip(MAILBOX_DEPTH_BOUNDS, cumulative,
+                                                               strict=True)]
+        buckets.append(("+Inf", float(count)))
+        family.add_metric([kind], buckets, float(total))
+    return family
+
+
+def metrics_registry(
+    status: Callable[[], NodeStatus], mailbox_depths: MailboxDepths | None = None
+) -> CollectorRegistry:
     """A registry holding only this node's collector."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(NodeCollector(status))
+    registry.register(NodeCollector(status, mailbox_depths))
     return registry
 
 
-def render_metrics(registry: CollectorRegistry) -> bytes:
-    """The registry's metrics in the text exposition format."""
-    return generate_latest(registry)
+def render_metrics(*registries: CollectorRegistry) -> bytes:
+    """The registries' metrics in the text exposition format, one after the other."""
+    return b"".join(generate_latest(registry) for registry in registries)

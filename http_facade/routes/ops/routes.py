@@ -6,8 +6,11 @@ pass, 503 otherwise, naming each dependency's state (never its address or creden
 
 ``GET /ops/status`` (the node's :class:`~supervisors.monitor.NodeStatus`: supervisor
 tree, actor kinds, mailboxes, restarts and failures, connections, loop lag) and
-``GET /metrics`` (Prometheus text) are for operators: the bearer token must be
-``TOPICSFLOW_OPS_TOKEN`` or the session of an admin.  Anyone else gets 401 or 403.
+``GET /metrics`` (Prometheus text: the node's state at scrape time, and the traffic
+counted by :class:`~supervisors.node_metrics.NodeMetrics`) are for operators: the bearer
+token must be ``TOPICSFLOW_OPS_TOKEN`` or the session of an admin.  Anyone else gets 401
+or 403.  The dashboard (``GET /ops``) and the operators' actions are
+:mod:`http_facade.routes.ops.dashboard` and :mod:`http_facade.routes.ops.actions`.
 """
 
 from __future__ import annotations
@@ -38,10 +41,25 @@ class Health(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):
-    """Each dependency's state (``ok``, ``timeout`` or ``unavailable``) and the verdict."""
+    """Each dependency's state (``ok``, ``timeout`` or ``unavailable``; ``node`` is
+    ``draining`` once an operator drained the node) and the verdict."""
 
     status: Literal["ok", "unavailable"]
     checks: dict[str, str]
+    breakers: dict[str, BreakerView] = msgspec.field(default_factory=dict)
+    """Each remote dependency's circuit breaker (``storage.dependency``)."""
+
+
+class BreakerView(msgspec.Struct, frozen=True, kw_only=True):
+    """A dependency's circuit breaker: ``closed`` (calls go through) or ``open`` (calls
+    fail at once until its probe answers), its deadline, and its counts."""
+
+    state: Literal["closed", "open"]
+    deadline_s: float
+    opened_for_s: float | None
+    openings: int
+    rejected: int
+    timeouts: int
 
 
 @blueprint.get("/healthz")
@@ -55,7 +73,8 @@ async def healthz() -> Response:
 @document_response(Readiness)
 @document_response(Readiness, 503)
 async def readyz() -> Response:
-    """Readiness: storage, Redis and the other dependencies answer within the deadline."""
+    """Readiness: storage, Redis and the other dependencies answer within the deadline,
+    and no operator drained the node."""
     probes = current_context().readiness
     states: dict[str, str] = {}
 
@@ -73,8 +92,21 @@ async def readyz() -> Response:
     async with trio.open_nursery() as nursery:
         for name, probe in probes.items():
             nursery.start_soon(run_probe, name, probe)
+    monitor = current_context().monitor
+    if monitor is not None and monitor.draining:
+        states["node"] = "draining"  # an operator drained it (POST /ops/drain)
     ready = all(state == "ok" for state in states.values())
-    response = jsonify({"status": "ok" if ready else "unavailable", "checks": states})
+    breakers = {}
+    for name, gate in current_context().gates.items():
+        status = gate.status()
+        breakers[name] = {
+            "state": status.state, "deadline_s": status.deadline_s,
+            "opened_for_s": status.opened_for_s, "openings": status.openings,
+            "rejected": status.rejected, "timeouts": status.timeouts,
+        }
+    response = jsonify(
+        {"status": "ok" if ready else "unavailable", "checks": states, "breakers": breakers}
+    )
     response.status_code = 200 if ready else 503
     return response
 
@@ -104,5 +136,7 @@ async def ops_status() -> Response:
 async def metrics() -> Response:
     """The node's key figures in Prometheus' text exposition format."""
     monitor = await require_operator()
-    body = render_metrics(metrics_registry(monitor.status))
+    context = current_context()
+    depths = None if context.registry is None else context.registry.mailbox_depths
+    body = render_metrics(metrics_registry(monitor.status, depths), monitor.metrics.registry)
     return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")

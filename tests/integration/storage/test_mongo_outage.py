@@ -1,8 +1,9 @@
 """The Mongo-wire server dies mid-run: calls fail fast with StorageUnavailable, then recover.
 
 Starts its own FerretDB on a free port (the suite's shared one must not be killed),
-kills it, checks that reads and writes raise StorageUnavailable instead of hanging, then
-restarts it on the same port and data directory and checks that work resumes.
+kills it, checks that reads and writes raise StorageUnavailable instead of hanging and
+that, the breaker open, calls are refused at once; then restarts it on the same port and
+data directory and checks that the breaker closes by itself and work resumes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 import trio
 
 from storage import StorageUnavailable, open_store
-from storage.mongo import MongoOptions, RetryPolicy
+from storage.dependency import BreakerState
+from storage.mongo import MongoOptions, MongoStore, RetryPolicy
 from storage.records import MessageDraft
 
 pytestmark = pytest.mark.mongo
@@ -25,7 +27,8 @@ FAST_FAILURE = MongoOptions(
     server_selection_timeout=0.5,
     connect_timeout=0.5,
     socket_timeout=3.0,
-    retry=RetryPolicy(deadline=2.0),
+    retry=RetryPolicy(),
+    deadline=2.0,
 )
 
 
@@ -94,8 +97,16 @@ async def test_outage_raises_unavailable_then_recovers(tmp_path: Path) -> None:
                 with pytest.raises(StorageUnavailable):
                     await store.ping()
 
+            assert isinstance(store, MongoStore)
+            assert store.gate.state is BreakerState.OPEN
+            with pytest.raises(StorageUnavailable) as refused:  # at once, while open
+                with trio.fail_after(0.5):
+                    await store.users.get("anyone")
+            assert refused.value.retry_after > 0
+
             process = await _start(command, port, log)
             with trio.fail_after(30):
+                await store.gate.wait_closed()
                 await store.ping()
                 after = await store.messages.append(
                     "room", MessageDraft(author_id="a", body="after")

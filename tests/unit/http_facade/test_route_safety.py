@@ -30,6 +30,11 @@ PUBLIC_OPERATIONS = {
     ("post", "/api/auth/logout"),
     ("post", "/api/auth/password-reset"),
     ("post", "/api/auth/password-reset/complete"),
+    ("post", "/api/auth/login/passkey/options"),
+    ("post", "/api/auth/login/passkey"),
+    ("post", "/api/auth/login/email-code/send"),
+    ("post", "/api/auth/login/email-code"),
+    ("get", "/api/auth/username-available"),
     ("get", "/api/users/{user_id}"),
     ("get", "/api/users/by-name/{username}"),
 }

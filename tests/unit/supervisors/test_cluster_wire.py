@@ -13,7 +13,14 @@ import trio.testing
 
 from actors.chat.commands import PostMessage, ReactToMessage
 from actors.community.topic_commands import AnswerInvitation, ListBans
-from actors.runtime.errors import ActorCrashed, ActorError, AskTimeout, MailboxFull, NotOwner
+from actors.runtime.errors import (
+    ActorCrashed,
+    ActorError,
+    AskTimeout,
+    DependencyUnavailable,
+    MailboxFull,
+    NotOwner,
+)
 from actors.runtime.ref import Address
 from protocol.control_frames import MessageAccepted
 from protocol.enums import ReactionAction
@@ -138,6 +145,10 @@ def test_declarations_are_checked_when_built() -> None:
         MailboxFull(ROOM, 256),
         AskTimeout(ROOM, 5.0),
         ActorCrashed(ROOM, "PostMessage", "KeyError", "'x'"),
+        DependencyUnavailable(
+            ROOM, "PostMessage", "mongo: no answer within 1.5 s", outcome_unknown=True,
+            retry_after=0.25,
+        ),
     ],
 )
 def test_errors_cross_as_the_same_type(error: Exception) -> None:
@@ -147,6 +158,9 @@ def test_errors_cross_as_the_same_type(error: Exception) -> None:
     if isinstance(error, DomainError):
         assert isinstance(rebuilt, DomainError)
         assert (rebuilt.code, rebuilt.retry_after) == (error.code, error.retry_after)
+    if isinstance(error, DependencyUnavailable):
+        assert isinstance(rebuilt, DependencyUnavailable)
+        assert (rebuilt.outcome_unknown, rebuilt.retry_after) == (True, 0.25)
 
 
 def test_an_unexpected_error_arrives_as_a_crash() -> None:

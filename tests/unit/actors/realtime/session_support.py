@@ -71,6 +71,9 @@ class FakeAuthenticator:
     async def authenticate(self, token: str) -> Principal | None:
         return ALICE if token == "good-token" else None
 
+    async def session_alive(self, token_hash: str) -> bool:
+        return True
+
 
 class FakeRoom:
     """Channel access with a stored history; may publish live events during a replay."""

@@ -47,7 +47,10 @@ async def test_totp_login_refuses_replayed_codes(driver: AuthDriver) -> None:
     secret, backup_codes = await enable_totp(driver, alice, moment)
     assert len(backup_codes) == 10
     status = await driver.client.get("/api/auth/two-factor", headers=bearer(alice.token))
-    assert status.json() == {"enabled": True, "backup_codes_remaining": 10, "setup_pending": False}
+    assert status.json() == {
+        "enabled": True, "backup_codes_remaining": 10, "setup_pending": False,
+        "email_codes": False, "passkeys": 0,
+    }
     enrolment_code = totp_code(secret, moment, -1)
     assert (await second_step(driver, enrolment_code)).status_code == 401
     current = totp_code(secret, moment, 0)

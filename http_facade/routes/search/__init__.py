@@ -1,0 +1,1 @@
+"""``/api/search``: full-text search within what the caller may read."""

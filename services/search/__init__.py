@@ -1,0 +1,1 @@
+"""Search helpers without actors: snippets with highlights, opaque cursors, paging."""
