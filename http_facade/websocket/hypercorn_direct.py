@@ -37,6 +37,10 @@ fails when a real Hypercorn connection does not take the fast path.
 6. ``WSStream.connection``: the :class:`wsproto.connection.Connection`, and its private
    ``_proto.extensions``: the negotiated extensions (one enabled means per-socket frames).
 
+Per connection, :func:`close_on_broken_framing` also wraps the wsproto connection's
+``events`` and sets its private ``_state`` on a parse failure, so broken framing is
+answered with a close frame (its docstring says why).
+
 Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, wsproto's public
 ``Connection.state`` and the socket's ``fileno()``, and writes with :func:`os.write` on
 that descriptor (trio sockets are non-blocking) only while ``send_lock`` is free (a
@@ -73,7 +77,7 @@ import functools
 import importlib.metadata
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
@@ -112,6 +116,7 @@ try:
     from hypercorn.protocol.ws_stream import WSStream
     from hypercorn.trio.tcp_server import TCPServer
     from wsproto.connection import Connection, ConnectionState
+    from wsproto.events import CloseConnection, Event
 except ImportError as error:  # an unverified Hypercorn or wsproto: plain ASGI only
     _IMPORT_PROBLEM: str | None = (
         f"Hypercorn's or wsproto's internals cannot be imported ({error})"
@@ -257,7 +262,31 @@ def attach(receive: Receive, send: Send) -> AsgiTransport:
     if isinstance(found, Fallback):
         fallback_log.report(found)
         return AsgiTransport(receive, send)
+    close_on_broken_framing(found.stream.connection)
     return DirectAsgiTransport(receive, send, found.stream, found.socket_stream, found.lock)
+
+
+def close_on_broken_framing(connection: Connection) -> None:
+    """Make Hypercorn answer a frame wsproto cannot parse with a close frame.
+
+    wsproto reports broken framing (an unmasked frame, reserved bits, an unknown opcode,
+    a fragmented or over-long control frame, invalid UTF-8, a bad close code) as a
+    ``CloseConnection`` event carrying the RFC 6455 code (1002, 1007…) while its state
+    stays ``OPEN``; Hypercorn's ``WSStream._handle_events`` sends the answering close
+    frame only in ``REMOTE_CLOSING``, so such a peer used to get a bare FIN (1006).  The
+    connection's ``events`` is wrapped (an instance attribute) to move the state to
+    ``REMOTE_CLOSING`` on that event — as if the peer had closed with that code — so
+    Hypercorn writes the close frame with the code before closing the socket.
+    """
+    original = connection.events
+
+    def events() -> Iterator[Event]:
+        for event in original():
+            if isinstance(event, CloseConnection) and connection.state is ConnectionState.OPEN:
+                connection._state = ConnectionState.REMOTE_CLOSING
+            yield event
+
+    connection.events = events  # type: ignore[method-assign]
 
 
 class DirectAsgiTransport(AsgiTransport):

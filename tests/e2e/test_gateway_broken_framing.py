@@ -1,0 +1,83 @@
+"""Broken WebSocket framing is answered with a close frame carrying RFC 6455's code
+(1002 protocol error, 1007 invalid text), not a bare TCP close (which clients see as 1006).
+
+Each case opens a real WebSocket with wsproto's client, then writes one broken frame by
+hand and reads what the server sends until it closes the TCP connection.
+"""
+
+from __future__ import annotations
+
+import pytest
+import trio
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request
+
+from protocol.codecs import SUBPROTOCOL_JSON
+from tests.e2e.conftest import log_in_new_user
+from topicsflow.node import NodeHandle
+
+MASK = b"\x00\x00\x00\x00"  # a zero mask key leaves the payload as it is
+
+BROKEN_FRAMES = {
+    "unmasked": (b"\x81\x05hello", 1002),
+    "reserved bit": (b"\xc1\x85" + MASK + b"hello", 1002),
+    "unknown opcode": (b"\x83\x80" + MASK, 1002),
+    "fragmented ping": (b"\x09\x80" + MASK, 1002),
+    "over-long ping": (b"\x89\xfe\x00\x7e" + MASK + b"x" * 126, 1002),
+    "continuation first": (b"\x80\x80" + MASK, 1002),
+    "invalid utf-8": (b"\x81\x82" + MASK + b"\xff\xfe", 1007),
+}
+
+
+async def open_raw_websocket(node: NodeHandle, token: str) -> trio.SocketStream:
+    """A WebSocket, accepted, on a raw stream (the server sends nothing unasked)."""
+    host, port = node.base_url.removeprefix("http://").split(":")
+    stream = await trio.open_tcp_stream(host, int(port))
+    client = WSConnection(ConnectionType.CLIENT)
+    await stream.send_all(client.send(Request(
+        host=f"{host}:{port}", target="/ws", subprotocols=[SUBPROTOCOL_JSON],
+        extra_headers=[(b"authorization", f"Bearer {token}".encode())],
+    )))
+    while True:
+        data = await stream.receive_some()
+        assert data, "the server closed during the handshake"
+        client.receive_data(data)
+        if any(isinstance(event, AcceptConnection) for event in client.events()):
+            return stream
+
+
+async def close_code_after(stream: trio.SocketStream, frame: bytes) -> int | None:
+    """Write ``frame``; the code of the server's close frame (None: closed without one)."""
+    await stream.send_all(frame)
+    received = bytearray()
+    while chunk := await stream.receive_some():
+        received.extend(chunk)
+    index = 0
+    while index + 2 <= len(received):
+        opcode, length = received[index] & 0x0F, received[index + 1] & 0x7F
+        header = 2
+        if length == 126:
+            length, header = int.from_bytes(received[index + 2:index + 4], "big"), 4
+        elif length == 127:
+            length, header = int.from_bytes(received[index + 2:index + 10], "big"), 10
+        payload = received[index + header:index + header + length]
+        if opcode == 0x8:
+            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+        index += header + length
+    return None
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_FRAMES))
+async def test_broken_framing_is_answered_with_a_close_frame(node: NodeHandle, case: str) -> None:
+    frame, expected = BROKEN_FRAMES[case]
+    user = await log_in_new_user(node, "framer")
+    with trio.fail_after(10):
+        stream = await open_raw_websocket(node, user.token)
+        async with stream:
+            assert await close_code_after(stream, frame) == expected
+
+
+def test_the_cases_cover_seven_kinds() -> None:
+    assert len(BROKEN_FRAMES) == 7
+    assert {code for _, code in BROKEN_FRAMES.values()} == {1002, 1007}
+
