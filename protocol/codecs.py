@@ -37,6 +37,8 @@ WireData: TypeAlias = str | bytes
 
 _Frame = TypeVar("_Frame", covariant=True)
 _MAX_ERROR_MESSAGE: Final = limits.MAX_REASON_LENGTH
+_MAX_PROBED_BYTES: Final = 1 << 20
+"""The largest oversized frame whose ``id`` is still read for the ``too_large`` reply."""
 _SERVER_FRAME_INFO: Final = msgspec.inspect.type_info(ServerFrame)
 
 
@@ -159,9 +161,7 @@ class Codec:
 
     def _payload(self, data: WireData, max_bytes: int) -> bytes:
         if len(data) > max_bytes:
-            raise ProtocolError(
-                ErrorCode.TOO_LARGE, f"frame exceeds the maximum of {max_bytes} bytes"
-            )
+            raise self._too_large(data, max_bytes)
         if isinstance(data, str):
             if self.binary:
                 raise self._invalid(f"{self.subprotocol} frames must be binary messages", None)
@@ -170,10 +170,29 @@ class Codec:
             except UnicodeEncodeError as error:
                 raise self._malformed(error) from error
             if len(data) > max_bytes:
-                raise ProtocolError(
-                    ErrorCode.TOO_LARGE, f"frame exceeds the maximum of {max_bytes} bytes"
-                )
+                raise self._too_large(data, max_bytes)
         return data
+
+    def _too_large(self, data: WireData, max_bytes: int) -> ProtocolError:
+        """``too_large``, echoing the frame's id so that the request gets its one reply.
+
+        The id is read by the probe decoder (it skips every other field without building
+        it), only up to :data:`_MAX_PROBED_BYTES` (the transport already bounds messages
+        to less); a larger frame's error carries no id.
+        """
+        request_id: int | None = None
+        if len(data) <= _MAX_PROBED_BYTES:
+            try:
+                payload = data.encode("utf-8") if isinstance(data, str) else data
+                probe_id = self._probe_decoder.decode(payload).id
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError, RecursionError):
+                probe_id = None
+            if type(probe_id) is int and 0 <= probe_id <= limits.MAX_SAFE_INTEGER:
+                request_id = probe_id
+        return ProtocolError(
+            ErrorCode.TOO_LARGE, f"frame exceeds the maximum of {max_bytes} bytes",
+            request_id=request_id,
+        )
 
     def _rejected_client_frame(
         self, payload: bytes, error: msgspec.ValidationError

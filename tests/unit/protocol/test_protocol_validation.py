@@ -182,7 +182,7 @@ def test_frame_over_the_maximum_size_is_too_large(codec: Codec) -> None:
     with pytest.raises(ProtocolError) as raised:
         codec.decode_client(data, max_bytes=len(data) - 1)
     assert raised.value.code is ErrorCode.TOO_LARGE
-    assert raised.value.request_id is None
+    assert raised.value.request_id == 7, "the refusal answers the request by its id"
 
 
 def test_json_size_counts_utf8_bytes_not_characters() -> None:

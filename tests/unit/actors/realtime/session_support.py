@@ -32,8 +32,10 @@ CHANNEL = "chat_room:r1"
 class FakeTransport:
     """A WebSocket whose peer is the test: it pushes messages and reads what was sent."""
 
-    def __init__(self, *, blocked: bool = False) -> None:
-        self._inbound_send, self._inbound_receive = trio.open_memory_channel[str | None](100)
+    def __init__(self, *, blocked: bool = False, inbound_capacity: int = 100) -> None:
+        self._inbound_send, self._inbound_receive = trio.open_memory_channel[str | None](
+            inbound_capacity
+        )
         self.sent: list[dict[str, Any]] = []
         self.closed_with: int | None = None
         self.closed = trio.Event()
