@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
+import trio_websocket
 
 from bots.client import Client, open_client
 from bots.client_connection import RequestFailed
 from protocol import SendMessage
+from protocol.codecs import SUBPROTOCOL_JSON
 from protocol.control_frames import Ack, MessageAccepted
 from protocol.errors import ErrorCode
 from storage.dependency import BreakerState, DependencyGate
@@ -48,6 +50,19 @@ async def mongo_node(tmp_path: Path, ferretdb: Dependency) -> AsyncIterator[Node
 
 def store_gate(node: NodeHandle) -> DependencyGate:
     return node.context.gates["mongo"]
+
+
+async def upgrade_status(node: NodeHandle, token: str) -> int:
+    """The HTTP status of a WebSocket upgrade (101 when accepted), within the bound."""
+    with trio.fail_after(ANSWERED_WITHIN_S):
+        try:
+            async with trio_websocket.open_websocket_url(
+                websocket_url(node), subprotocols=[SUBPROTOCOL_JSON],
+                extra_headers=[(b"authorization", f"Bearer {token}".encode())],
+            ):
+                return 101
+        except trio_websocket.ConnectionRejected as rejected:
+            return int(rejected.status_code)
 
 
 async def send_until_acknowledged(
@@ -102,6 +117,7 @@ async def test_sends_through_a_hung_store_are_told_unavailable_and_stored_once(
                             f"/api/chat-rooms/{room_id}/messages", headers=bearer(alice.token)
                         )
                     statuses.append(answer.status_code)
+                    statuses.append(await upgrade_status(mongo_node, alice.token))
             assert gate.state is BreakerState.OPEN
             ferretdb.resume()
         async with httpx.AsyncClient(base_url=mongo_node.base_url) as api_after:
@@ -110,6 +126,7 @@ async def test_sends_through_a_hung_store_are_told_unavailable_and_stored_once(
                 headers=bearer(alice.token),
             )
     assert 500 not in statuses and 503 in statuses
+    assert set(statuses) <= {200, 101, 503}, statuses
     # Refused while the store was away (retries of one send may also meet the room's
     # flood limit), but never "internal" or "timeout".
     assert ErrorCode.UNAVAILABLE in codes
