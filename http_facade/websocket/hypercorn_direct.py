@@ -37,9 +37,10 @@ fails when a real Hypercorn connection does not take the fast path.
 6. ``WSStream.connection``: the :class:`wsproto.connection.Connection`, and its private
    ``_proto.extensions``: the negotiated extensions (one enabled means per-socket frames).
 
-Per connection, :func:`close_on_broken_framing` also wraps the wsproto connection's
-``events`` and sets its private ``_state`` on a parse failure, so broken framing is
-answered with a close frame (its docstring says why).
+Per connection, :func:`guard_events` also wraps the wsproto connection's ``events`` and
+sets its private ``_state`` on a parse failure, so broken framing is answered with a close
+frame and data after the server's close frame cannot reach Hypercorn's message buffer (its
+docstring says why: the latter stopped the whole server).
 
 Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, wsproto's public
 ``Connection.state`` and the socket's ``fileno()``, and writes with :func:`os.write` on
@@ -116,7 +117,7 @@ try:
     from hypercorn.protocol.ws_stream import WSStream
     from hypercorn.trio.tcp_server import TCPServer
     from wsproto.connection import Connection, ConnectionState
-    from wsproto.events import CloseConnection, Event
+    from wsproto.events import CloseConnection, Event, Message
 except ImportError as error:  # an unverified Hypercorn or wsproto: plain ASGI only
     _IMPORT_PROBLEM: str | None = (
         f"Hypercorn's or wsproto's internals cannot be imported ({error})"
@@ -258,35 +259,47 @@ def attach(receive: Receive, send: Send) -> AsgiTransport:
     when :func:`locate` finds Hypercorn's plain HTTP/1.1 WebSocket without extensions
     behind ``send``, else a plain :class:`AsgiTransport` (the reason goes to
     :data:`fallback_log`)."""
+    stream = getattr(send, "__self__", None)
+    if environment_problem() is None and isinstance(stream, WSStream):
+        guard_events(stream.connection)
     found = locate(send)
     if isinstance(found, Fallback):
         fallback_log.report(found)
         return AsgiTransport(receive, send)
-    close_on_broken_framing(found.stream.connection)
     return DirectAsgiTransport(receive, send, found.stream, found.socket_stream, found.lock)
 
 
-def close_on_broken_framing(connection: Connection) -> None:
-    """Make Hypercorn answer a frame wsproto cannot parse with a close frame.
+def guard_events(connection: Connection) -> None:
+    """Fix two gaps between wsproto and Hypercorn's ``WSStream._handle_events``, for every
+    WebSocket Hypercorn serves (fast path or not), by wrapping the wsproto connection's
+    ``events`` (an instance attribute):
 
-    wsproto reports broken framing (an unmasked frame, reserved bits, an unknown opcode,
-    a fragmented or over-long control frame, invalid UTF-8, a bad close code) as a
-    ``CloseConnection`` event carrying the RFC 6455 code (1002, 1007…) while its state
-    stays ``OPEN``; Hypercorn's ``WSStream._handle_events`` sends the answering close
-    frame only in ``REMOTE_CLOSING``, so such a peer used to get a bare FIN (1006).  The
-    connection's ``events`` is wrapped (an instance attribute) to move the state to
-    ``REMOTE_CLOSING`` on that event — as if the peer had closed with that code — so
-    Hypercorn writes the close frame with the code before closing the socket.
+    * **Broken framing gets a close frame.**  wsproto reports a frame it cannot parse (an
+      unmasked frame, reserved bits, an unknown opcode, a fragmented or over-long control
+      frame, invalid UTF-8, a bad close code) as a ``CloseConnection`` event carrying the
+      RFC 6455 code (1002, 1007…) while its state stays ``OPEN``; Hypercorn answers a
+      ``CloseConnection`` only in ``REMOTE_CLOSING``, so such a peer got a bare FIN
+      (1006).  The state is moved to ``REMOTE_CLOSING`` on that event — as if the peer
+      had closed with that code — and Hypercorn writes the close frame with it.
+    * **Data after the server's close frame is dropped.**  A message over Hypercorn's
+      size limit makes it send 1009 and stop, but its message buffer keeps the refused
+      text; a binary message the peer sends next was written into that text buffer and
+      the ``TypeError`` ended the whole server (one client could stop every connection).
+      Once the server has sent its close frame (``LOCAL_CLOSING``), data messages are
+      not handed to Hypercorn at all: nobody would read them.
     """
     original = connection.events
 
     def events() -> Iterator[Event]:
         for event in original():
-            if isinstance(event, CloseConnection) and connection.state is ConnectionState.OPEN:
+            state = connection.state
+            if isinstance(event, CloseConnection) and state is ConnectionState.OPEN:
                 connection._state = ConnectionState.REMOTE_CLOSING
+            elif isinstance(event, Message) and state is not ConnectionState.OPEN:
+                continue
             yield event
 
-    connection.events = events  # type: ignore[method-assign]
+    connection.events = events  # type: ignore[method-assign,assignment]
 
 
 class DirectAsgiTransport(AsgiTransport):

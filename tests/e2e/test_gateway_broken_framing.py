@@ -7,8 +7,10 @@ hand and reads what the server sends until it closes the TCP connection.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import trio
+import trio.testing
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request
 
@@ -47,11 +49,20 @@ async def open_raw_websocket(node: NodeHandle, token: str) -> trio.SocketStream:
 
 
 async def close_code_after(stream: trio.SocketStream, frame: bytes) -> int | None:
-    """Write ``frame``; the code of the server's close frame (None: closed without one)."""
+    """Write ``frame``; the code of the server's close frame, read as soon as it arrives
+    (None: the server closed the TCP connection without one)."""
     await stream.send_all(frame)
     received = bytearray()
     while chunk := await stream.receive_some():
         received.extend(chunk)
+        code = _close_code(received)
+        if code is not None:
+            return code
+    return None
+
+
+def _close_code(received: bytearray) -> int | None:
+    """The code of the first close frame among the complete frames in ``received``."""
     index = 0
     while index + 2 <= len(received):
         opcode, length = received[index] & 0x0F, received[index + 1] & 0x7F
@@ -60,9 +71,11 @@ async def close_code_after(stream: trio.SocketStream, frame: bytes) -> int | Non
             length, header = int.from_bytes(received[index + 2:index + 4], "big"), 4
         elif length == 127:
             length, header = int.from_bytes(received[index + 2:index + 10], "big"), 10
+        if index + header + length > len(received):
+            return None
         payload = received[index + header:index + header + length]
         if opcode == 0x8:
-            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None
+            return int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
         index += header + length
     return None
 
@@ -81,3 +94,23 @@ def test_the_cases_cover_seven_kinds() -> None:
     assert len(BROKEN_FRAMES) == 7
     assert {code for _, code in BROKEN_FRAMES.values()} == {1002, 1007}
 
+
+
+async def test_a_message_after_an_oversized_one_cannot_stop_the_server(node: NodeHandle) -> None:
+    """Hypercorn refuses a message over its size limit (1009) but kept the refused text in
+    its buffer, and a binary message sent right after it ended the whole server."""
+    user = await log_in_new_user(node, "oversize")
+    with trio.fail_after(10):
+        stream = await open_raw_websocket(node, user.token)
+        async with stream:
+            oversized = b"x" * (64 * 1024 + 1)
+            text_frame = b"\x81\xff" + len(oversized).to_bytes(8, "big") + MASK + oversized
+            binary_frame = b"\x82\x83" + MASK + b"abc"
+            assert await close_code_after(stream, text_frame + binary_frame) == 1009
+            # More data makes Hypercorn handle the events queued behind the refusal.
+            await stream.send_all(binary_frame)
+            await trio.testing.wait_all_tasks_blocked()
+        async with httpx.AsyncClient(base_url=node.base_url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+        again = await open_raw_websocket(node, user.token)
+        await again.aclose()
