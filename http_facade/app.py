@@ -39,10 +39,13 @@ from http_facade.routes.reports import routes as reports
 from http_facade.routes.rooms import message_writes as room_message_writes
 from http_facade.routes.rooms import routes as rooms
 from http_facade.routes.search import routes as search
+from http_facade.routes.tokens import bots as owned_bots
+from http_facade.routes.tokens import tokens as api_tokens
 from http_facade.routes.topics import members as topic_members
 from http_facade.routes.topics import routes as topics
 from http_facade.routes.users import routes as users
 from http_facade.routes.webapp import routes as webapp
+from http_facade.routes.webhooks import routes as webhooks
 from topicsflow.settings import Profile
 
 API_VERSION = "1.0.0"
@@ -78,10 +81,13 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(rooms.blueprint)
     app.register_blueprint(room_message_writes.blueprint)
+    app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(admin_bots.blueprint)
+    app.register_blueprint(api_tokens.blueprint)
+    app.register_blueprint(owned_bots.blueprint)
     app.register_blueprint(admin_content.blueprint)
     app.register_blueprint(admin_trash.blueprint)
     app.register_blueprint(calls.blueprint)

@@ -6,6 +6,10 @@ Contract:
   ``quart.g``): the bearer token when an ``Authorization: Bearer`` header is present
   (any other ``Authorization`` scheme means no session), else the session cookie.  An
   unknown, expired or revoked token reads as anonymous.
+* A personal access token (``Authorization: Bearer tfp_…``) resolves to its principal
+  (:mod:`services.authentication`), and every call of :func:`current_caller` then checks
+  the token's scopes against this request (:func:`http_facade.token_policy.needed_for`):
+  403 ``forbidden`` when the route needs a scope the token lacks or a login session.
 * Resolving slides the session's expiry at most once a minute
   (:class:`services.authentication.SessionAuthenticator`); a cookie session that slid gets
   its cookie renewed on the response.
@@ -30,9 +34,11 @@ from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.middleware.security import SESSION_COOKIE
 from http_facade.session_cookie import set_session_cookie
+from http_facade.token_policy import needed_for
 from protocol.errors import ErrorCode
 from services.authentication import SessionAuthenticator
 from services.principal import Principal
+from services.scopes import require_scope
 from storage.keys import hash_token
 
 SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [{"bearer": []}, {"session_cookie": []}]
@@ -68,10 +74,12 @@ def presented_token() -> tuple[str, bool] | None:
 async def current_caller() -> Caller | None:
     """The authenticated caller of this request, or None; see the module docstring."""
     if hasattr(g, _CALLER_ATTRIBUTE):
-        cached: Caller | None = getattr(g, _CALLER_ATTRIBUTE)
-        return cached
-    caller = await _resolve()
-    setattr(g, _CALLER_ATTRIBUTE, caller)
+        caller: Caller | None = getattr(g, _CALLER_ATTRIBUTE)
+    else:
+        caller = await _resolve()
+        setattr(g, _CALLER_ATTRIBUTE, caller)
+    if caller is not None and caller.principal.via_token:
+        require_scope(caller.principal, needed_for(request.endpoint, request.method))
     return caller
 
 
@@ -81,11 +89,13 @@ async def _resolve() -> Caller | None:
     if presented is None or context.sessions is None or context.store is None:
         return None
     token, via_cookie = presented
-    authenticator = SessionAuthenticator(context.sessions, context.store.users)
+    authenticator = SessionAuthenticator(
+        context.sessions, context.store.users, api_tokens=context.store.api_tokens
+    )
     found = await authenticator.authenticate_session(token)
     if found is None:
         return None
-    if found.touched and via_cookie:
+    if found.touched and via_cookie and found.session is not None:
         expires_at = found.session.expires_at
 
         @after_this_request

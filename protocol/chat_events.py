@@ -80,7 +80,7 @@ class MemberLeft(SequencedEvent, frozen=True, kw_only=True, tag="member_left"):
 class Kicked(SequencedEvent, frozen=True, kw_only=True, tag="kicked"):
     """A moderator removed ``user_id`` from the chat room or topic.
 
-    With ``banned`` the user may not rejoin until ``banned_until`` (forever when ``None``).
+    With ``banned`` the user may not rejoin until ``ban_expires_at`` (forever when ``None``).
     The kicked user's own subscription then ends with ``evicted``.
     """
 
@@ -88,4 +88,4 @@ class Kicked(SequencedEvent, frozen=True, kw_only=True, tag="kicked"):
     moderator_id: Identifier
     reason: Reason = ""
     banned: bool = False
-    banned_until: TimestampMs | None = None
+    ban_expires_at: TimestampMs | None = None

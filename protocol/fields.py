@@ -6,7 +6,7 @@ and appear in the exported JSON Schema. Construction in Python does not check ``
 constraints: the server must only build frames from values that already passed them.
 """
 
-from typing import Annotated, TypeAlias
+from typing import Annotated, TypeAlias, overload
 
 from msgspec import Meta
 
@@ -148,6 +148,17 @@ Name: TypeAlias = Annotated[
 ]
 
 
-def milliseconds(seconds: float) -> int:
-    """Epoch seconds (as stored) as the protocol's integer milliseconds (:data:`TimestampMs`)."""
-    return int(seconds * 1000)
+@overload
+def milliseconds(seconds: float) -> int: ...
+@overload
+def milliseconds(seconds: None) -> None: ...
+@overload
+def milliseconds(seconds: float | None) -> int | None: ...
+def milliseconds(seconds: float | None) -> int | None:
+    """Epoch seconds (as stored) as the API's integer milliseconds (:data:`TimestampMs`).
+
+    The one conversion at the view boundary: every timestamp in a REST body or a
+    WebSocket frame is made by it, so the same instant reads the same everywhere
+    (truncated to the millisecond). ``None`` (no time) stays ``None``.
+    """
+    return None if seconds is None else int(seconds * 1000)

@@ -8,10 +8,13 @@ of the encoded WebSocket message.
 
 from typing import Final
 
-PROTOCOL_REVISION: Final = 1
+PROTOCOL_REVISION: Final = 2
 """Revision of v1 this package implements; announced in the ``authenticated`` ack result.
 
-Revisions only add things a peer may ignore (see the versioning policy in PROTOCOL.md).
+Revisions normally only add things a peer may ignore (see the versioning policy in
+PROTOCOL.md). Revision 2 is the one exception, made before any third-party client
+existed (issue 22, "One API style"): snapshots carry their own id as ``id`` and
+``kicked.banned_until`` became ``ban_expires_at``; CHANGELOG.md lists every change.
 """
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1

@@ -3,6 +3,9 @@
 A ``*_created`` or ``*_edited`` event carries the whole object after the change, so a
 client replaces its copy instead of patching it. The REST API returns the same shapes.
 Users appear by id only; clients resolve profiles over REST and cache them.
+
+Each snapshot's own id is ``id`` (revision 2); references to other objects keep
+``<thing>_id``. Times are integer milliseconds since the epoch (``*_at``).
 """
 
 from protocol.base import Payload
@@ -27,7 +30,7 @@ class ChatMessage(Payload, frozen=True, kw_only=True):
     echoed so the sender can match its optimistic copy.
     """
 
-    message_id: Identifier
+    id: Identifier
     author_id: Identifier
     text: MessageText = ""
     gif_url: HttpsUrl | None = None
@@ -41,7 +44,7 @@ class ChatMessage(Payload, frozen=True, kw_only=True):
 class Post(Payload, frozen=True, kw_only=True):
     """A post in a topic, with its vote score and comment count at the time of the event."""
 
-    post_id: Identifier
+    id: Identifier
     topic_id: Identifier
     author_id: Identifier
     title: PostTitle
@@ -57,7 +60,7 @@ class Post(Payload, frozen=True, kw_only=True):
 class Comment(Payload, frozen=True, kw_only=True):
     """A comment on a post; ``parent_id`` is the comment it answers (``None`` at top level)."""
 
-    comment_id: Identifier
+    id: Identifier
     post_id: Identifier
     parent_id: Identifier | None = None
     author_id: Identifier

@@ -9,6 +9,17 @@ users (:mod:`services.bans`), all read as None, indistinguishably.
 Sessions slide: a session used more than ``touch_interval`` seconds after it was last
 touched gets ``last_seen_at`` = now and a new expiry ``lifetime`` seconds ahead.  Using a
 session more often writes nothing, so a busy client costs one write a minute at most.
+
+Personal access tokens (``tfp_`` + 256 random bits, docs/AUTH.md "Tokens") are looked up
+by their digest in the ``api_tokens`` store when one is handed in.  A token works until
+its fixed ``expires_at`` (it does not slide); its ``last_used_at`` is written at most once
+per ``touch_interval``.  Its principal acts as the token's user with the token's
+``scopes``, the admin flag only when the user is an admin and the token has ``admin``,
+and a ``session_id`` of its own (:func:`services.tokens.public_session_id` of its
+digest), so revoking it closes exactly its WebSockets.  A token of a bot whose owner is
+banned or gone is refused like the bot's own ban, and so is a token of an erased account
+(its tombstone's address is at :data:`ERASED_EMAIL_DOMAIN`) even before the erasure
+deletes it.
 """
 
 from __future__ import annotations
@@ -22,20 +33,29 @@ from services.principal import Principal
 from services.tokens import public_session_id
 from storage.errors import NotFound
 from storage.keys import hash_token
+from storage.protocols.api_tokens import ApiTokenStore
 from storage.protocols.identity import SessionStore, UserStore
-from storage.records import Session
+from storage.records import Session, User
+from storage.records.api_tokens import ApiToken
 
 MAX_TOKEN_LENGTH = 4096
 SESSION_LIFETIME_SECONDS = 30 * 24 * 3600.0
 TOUCH_INTERVAL_SECONDS = 60.0
+API_TOKEN_PREFIX = "tfp_"  # noqa: S105 - a prefix, not a secret
+"""How a personal access token starts: it is looked up in the token store, not sessions."""
+ERASED_EMAIL_DOMAIN = "deleted.invalid"
+"""The domain of an erased account's tombstone address (docs/AUTH.md, "Deletion")."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Authenticated:
-    """A live session and who it acts for; ``touched`` when this lookup moved its expiry."""
+    """A live session and who it acts for; ``touched`` when this lookup moved its expiry.
+
+    ``session`` is None when a personal access token authenticated (it never slides).
+    """
 
     principal: Principal
-    session: Session
+    session: Session | None
     touched: bool
 
 
@@ -50,8 +70,10 @@ class SessionAuthenticator:
         lifetime: float = SESSION_LIFETIME_SECONDS,
         touch_interval: float = TOUCH_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.time,
+        api_tokens: ApiTokenStore | None = None,
     ) -> None:
         self._sessions = sessions
+        self._api_tokens = api_tokens
         self._users = users
         self._lifetime = lifetime
         self._touch_interval = touch_interval
@@ -64,14 +86,22 @@ class SessionAuthenticator:
 
     async def session_alive(self, token_hash: str) -> bool:
         """Whether the login session ``token_hash`` still exists (not revoked, not expired,
-        not vanished); ``StorageUnavailable`` when that cannot be told now."""
-        return await self._sessions.get(token_hash) is not None
+        not vanished), or the personal access token ``token_hash`` is still valid;
+        ``StorageUnavailable`` when that cannot be told now."""
+        if await self._sessions.get(token_hash) is not None:
+            return True
+        if self._api_tokens is None:
+            return False
+        found = await self._api_tokens.find(token_hash)
+        return found is not None and self._clock() < found.expires_at
 
     async def authenticate_session(self, token: str) -> Authenticated | None:
         """The live session ``token`` opens and its principal (sliding its expiry), or None."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         token_hash = hash_token(token)
+        if token.startswith(API_TOKEN_PREFIX):
+            return await self._authenticate_api_token(token_hash)
         session = await self._sessions.get(token_hash)
         if session is None:
             return None
@@ -93,3 +123,40 @@ class SessionAuthenticator:
             token_hash=token_hash,
         )
         return Authenticated(principal=principal, session=session, touched=touched)
+
+    async def _authenticate_api_token(self, token_hash: str) -> Authenticated | None:
+        if self._api_tokens is None:
+            return None
+        found = await self._api_tokens.find(token_hash)
+        now = self._clock()
+        if found is None or now >= found.expires_at:
+            return None
+        user = await self._usable_user(found.user_id, now)
+        if user is None:
+            return None
+        if found.owner_id != found.user_id and await self._usable_user(found.owner_id, now) is None:
+            return None
+        touched = found.last_used_at is None or now - found.last_used_at >= self._touch_interval
+        if touched:
+            await self._api_tokens.touch(found.id, now)
+        return Authenticated(principal=token_principal(found, user), session=None, touched=False)
+
+    async def _usable_user(self, user_id: str, now: float) -> User | None:
+        try:
+            user = await self._users.get(user_id)
+        except NotFound:
+            return None
+        if ban_in_force(user, now) or user.email.endswith("@" + ERASED_EMAIL_DOMAIN):
+            return None
+        return user
+
+
+def token_principal(token: ApiToken, user: User) -> Principal:
+    """The principal a personal access token of ``user`` authenticates as."""
+    return Principal(
+        user_id=user.id,
+        session_id=public_session_id(token.token_hash),
+        is_admin=user.is_admin and "admin" in token.scopes,
+        token_hash=token.token_hash,
+        scopes=token.scopes,
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import msgspec
 
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.accounts.factors import EMAIL_CODES_KEY
 from services.errors import DomainError
 from storage.records import Preferences, User
@@ -69,12 +70,12 @@ def lift_changes() -> Preferences:
 class BanNotice(msgspec.Struct, frozen=True, kw_only=True):
     """What a banned user is told when logging in.
 
-    ``reason`` is the moderator's reason (null when none was kept); ``expires_at`` is the
-    epoch second the ban ends, null for a permanent ban.
+    ``reason`` is the moderator's reason (null when none was kept); ``expires_at`` is when
+    the ban ends, in integer milliseconds since the epoch, null for a permanent ban.
     """
 
     reason: str | None
-    expires_at: float | None
+    expires_at: int | None
 
 
 def ban_notice(user: User, now: float) -> BanNotice | None:
@@ -85,7 +86,7 @@ def ban_notice(user: User, now: float) -> BanNotice | None:
     reason = user.preferences.get(BAN_REASON)
     return BanNotice(
         reason=reason if isinstance(reason, str) and reason else None,
-        expires_at=float(until) if isinstance(until, int | float) else None,
+        expires_at=milliseconds(until) if isinstance(until, int | float) else None,
     )
 
 

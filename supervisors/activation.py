@@ -48,6 +48,7 @@ from actors.runtime.mailbox import WAKE, close_mailbox, has_mail, open_mailbox
 from actors.runtime.messages import Envelope, set_ask_chain
 from actors.runtime.ref import ActorRef, Address
 from actors.runtime.statistics import ActorStatistics, FailureRecord, wall_time
+from protocol.fields import milliseconds
 from storage.errors import StorageUnavailable
 from supervisors import hooks, tracing
 from supervisors.policy import RestartType, RestartWindow
@@ -145,8 +146,8 @@ class Activation:
             senders_waiting=mailbox.tasks_waiting_send,
             processed=self.processed,
             restarts=self.restarts,
-            activated_at=wall_time(self.activated_at),
-            idle_since=None if idle_since is None else wall_time(idle_since),
+            activated_at=milliseconds(wall_time(self.activated_at)),
+            idle_since=None if idle_since is None else milliseconds(wall_time(idle_since)),
             last_failure=self.last_failure,
         )
 

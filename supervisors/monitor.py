@@ -18,6 +18,7 @@ import msgspec
 import trio
 
 from actors.realtime.hub import Hub, HubStatistics
+from protocol.fields import milliseconds
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
 from supervisors.node_metrics import NodeMetrics, StoreOperationFigures
@@ -37,7 +38,7 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     """Everything ``/ops/status`` reports about one node."""
 
     node: str
-    started_at: float
+    started_at: int
     uptime_s: float
     storage_backend: str
     realtime_backend: str
@@ -109,7 +110,7 @@ class NodeMonitor:
         now = time.time()
         return NodeStatus(
             node=self.node,
-            started_at=self.started_at,
+            started_at=milliseconds(self.started_at),
             uptime_s=now - self.started_at,
             storage_backend=self._storage_backend,
             realtime_backend=self._realtime_backend,

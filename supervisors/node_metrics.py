@@ -8,8 +8,9 @@ as traffic happens:
   ``topicsflow_http_request_duration_seconds{route,method}`` — ``route`` is the route
   template (``/api/rooms/<room_id>``), ``unmatched`` for a path no route serves, so the
   label's values are bounded by the app's routes;
-* ``topicsflow_ws_frames_in_total{type}`` (request frames served by the domains) and
-  ``topicsflow_ws_frames_out_total{type}`` (events delivered to connections);
+* ``topicsflow_ws_frames_in_total{type}`` (every client frame decoded: requests, pings,
+  authentication, subscriptions) and ``topicsflow_ws_frames_out_total{type}`` (events
+  delivered to connections, and each session's own replies, errors, pongs, goodbyes);
 * ``topicsflow_store_operation_duration_seconds{operation}`` — ``messages.append``,
   ``users.get``…
 
@@ -56,11 +57,11 @@ class NodeMetrics:
             ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry,
         )
         self.ws_frames_in = Counter(
-            "topicsflow_ws_frames_in", "WebSocket request frames served by the domains",
+            "topicsflow_ws_frames_in", "WebSocket client frames decoded, by type",
             ["type"], registry=self.registry,
         )
         self.ws_frames_out = Counter(
-            "topicsflow_ws_frames_out", "WebSocket event frames delivered to connections",
+            "topicsflow_ws_frames_out", "WebSocket frames written to connections, by type",
             ["type"], registry=self.registry,
         )
         self.store_duration = Histogram(
@@ -80,6 +81,10 @@ class NodeMetrics:
     def frame_in_child(self, frame_type: str) -> Counter:
         """The counter of one request frame type."""
         return self.ws_frames_in.labels(frame_type)
+
+    def frame_out_child(self, frame_type: str) -> Counter:
+        """The counter of written frames of ``frame_type`` (a session's own replies)."""
+        return self.ws_frames_out.labels(frame_type)
 
     def count_frames_out(self, frame_type: str, frames: int) -> None:
         """Count ``frames`` delivered event frames of ``frame_type``."""

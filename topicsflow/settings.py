@@ -17,6 +17,8 @@ Contract:
 * ``TOPICSFLOW_CLUSTER=true`` turns on cluster mode (:mod:`topicsflow.cluster_settings`).
 * ``TOPICSFLOW_RETENTION_*`` set the retention job's periods
   (:mod:`topicsflow.retention_settings`).
+* ``TOPICSFLOW_WEBHOOKS_*`` set the outgoing webhooks' limits and target policy
+  (:mod:`topicsflow.webhook_settings`).
 * Secrets (:attr:`Settings.secret_key`, connection strings) are never part of ``repr``.
 """
 
@@ -41,6 +43,7 @@ from topicsflow.cluster_settings import (
 )
 from topicsflow.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
 from topicsflow.retention_settings import RetentionSettings
+from topicsflow.webhook_settings import WebhookSettings
 
 PREFIX = "TOPICSFLOW_"
 ValueType = TypeVar("ValueType")
@@ -113,6 +116,8 @@ class Settings:
     """How long a requested account deletion can be cancelled (docs/AUTH.md "Deletion")."""
     cluster: ClusterSettings | None = None
     """None: a single node (the default)."""
+    webhooks: WebhookSettings = dataclasses.field(default_factory=WebhookSettings)
+    """Outgoing webhooks (``TOPICSFLOW_WEBHOOKS_*``, docs/WEBHOOKS.md)."""
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -283,6 +288,23 @@ def _load_cluster(reader: _Reader, explicit_secret: bool) -> ClusterSettings | N
     )
 
 
+def _load_webhooks(reader: _Reader) -> WebhookSettings:
+    defaults = WebhookSettings()
+    allow_private = reader.get("WEBHOOKS_ALLOW_PRIVATE", _parse_bool)
+    timeout = reader.get("WEBHOOKS_TIMEOUT_SECONDS", _parse_float(0.5, 120.0))
+    base = reader.get("WEBHOOKS_RETRY_BASE_SECONDS", _parse_float(0.01, 3600.0))
+    cap = reader.get("WEBHOOKS_RETRY_MAX_SECONDS", _parse_float(0.01, 7 * 86400.0))
+    disable_after = reader.get("WEBHOOKS_DISABLE_AFTER", _parse_int(1, 10_000))
+    return dataclasses.replace(
+        defaults,
+        allow_private=defaults.allow_private if allow_private is None else allow_private,
+        timeout_seconds=defaults.timeout_seconds if timeout is None else timeout,
+        retry_base_seconds=defaults.retry_base_seconds if base is None else base,
+        retry_max_seconds=defaults.retry_max_seconds if cap is None else cap,
+        disable_after=defaults.disable_after if disable_after is None else disable_after,
+    )
+
+
 def _load_retention(reader: _Reader) -> RetentionSettings:
     defaults = RetentionSettings()
 
@@ -404,6 +426,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
             "WEBAPP_PATH", _parse_webapp_path, "/" if profile is Profile.DEVELOPMENT else ""
         ) or None,
         retention=_load_retention(reader),
+        webhooks=_load_webhooks(reader),
         account_deletion_grace_seconds=value(
             "ACCOUNT_DELETION_GRACE_SECONDS", _parse_float(0.0, 366 * 86400.0),
             defaults.account_deletion_grace_seconds,

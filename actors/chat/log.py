@@ -29,7 +29,9 @@ from protocol.chat_events import (
     ReactionChanged,
 )
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from protocol.payloads import ChatMessage
+from protocol.stored import upgrade_stored_frame
 from services.errors import DomainError
 from storage.records import Message
 
@@ -55,14 +57,14 @@ def message_seq(message_id: str) -> int:
 def to_chat_message(message: Message, nonce: str | None = None) -> ChatMessage:
     """The wire shape of a stored room message."""
     return ChatMessage(
-        message_id=public_message_id(message.seq),
+        id=public_message_id(message.seq),
         author_id=message.author_id,
         text=message.body,
         attachment_ids=message.attachment_ids,
         reply_to=message.reply_to_id,
         nonce=nonce,
-        created_at=int(message.created_at * 1000),
-        edited_at=None if message.edited_at is None else int(message.edited_at * 1000),
+        created_at=milliseconds(message.created_at),
+        edited_at=milliseconds(message.edited_at),
     )
 
 
@@ -81,5 +83,5 @@ def stored_event(channel: str, row: Message) -> RoomEvent:
         return MessageCreated(channel=channel, seq=row.seq, message=to_chat_message(row))
     fields = msgspec.json.decode(row.body)
     fields.update(type=row.kind, channel=channel, seq=row.seq)
-    event: LoggedEvent = msgspec.convert(fields, LoggedEvent)
+    event: LoggedEvent = msgspec.convert(upgrade_stored_frame(fields), LoggedEvent)
     return event

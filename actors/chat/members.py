@@ -33,6 +33,7 @@ from actors.runtime.actor import ActorContext
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.errors import DomainError
 from storage.protocols import Store
 from storage.records import Role, Room
@@ -178,7 +179,7 @@ class RoomMembers:
         else:
             await members.leave(self._room_id, command.user_id)
         self._known[command.user_id] = False
-        until_ms = None if command.ban_until is None else int(command.ban_until * 1000)
+        until_ms = milliseconds(command.ban_until)
         await self._log.record(
             command.moderator_id,
             Kicked(
@@ -188,7 +189,7 @@ class RoomMembers:
                 moderator_id=command.moderator_id,
                 reason=command.reason,
                 banned=command.ban,
-                banned_until=until_ms,
+                ban_expires_at=until_ms,
             ),
         )
         reason = EvictionReason.BANNED if command.ban else EvictionReason.KICKED

@@ -20,7 +20,7 @@ def public_author(author_id: str | None, alias: str | None) -> str | None:
 def post_payload(post: Post) -> payloads.Post:
     """The ``Post`` payload of ``post`` (``link_url`` carries the GIF URL)."""
     return payloads.Post(
-        post_id=post.id,
+        id=post.id,
         topic_id=post.topic_id,
         author_id=public_author(post.author_id, post.alias) or post.author_id,
         title=post.title,
@@ -30,7 +30,7 @@ def post_payload(post: Post) -> payloads.Post:
         score=post.score,
         comment_count=post.comment_count,
         created_at=milliseconds(post.created_at),
-        edited_at=None if post.edited_at is None else milliseconds(post.edited_at),
+        edited_at=milliseconds(post.edited_at),
     )
 
 
@@ -40,12 +40,12 @@ def comment_payload(comment: Comment) -> payloads.Comment:
     if author is None:
         raise ValueError(f"comment {comment.id} is a tombstone and has no payload")
     return payloads.Comment(
-        comment_id=comment.id,
+        id=comment.id,
         post_id=comment.post_id,
         parent_id=comment.parent_id,
         author_id=author,
         body=comment.body,
         score=comment.score,
         created_at=milliseconds(comment.created_at),
-        edited_at=None if comment.edited_at is None else milliseconds(comment.edited_at),
+        edited_at=milliseconds(comment.edited_at),
     )

@@ -19,6 +19,7 @@ from protocol.channels import ChannelKind, channel_name
 from protocol.chat_events import Kicked, MemberJoined, MemberLeft
 from protocol.enums import EvictionReason
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.errors import DomainError
 from services.principal import Principal
 from storage.errors import NotFound
@@ -175,7 +176,7 @@ class TopicMembership:
                 moderator_id=by.user_id,
                 reason=reason,
                 banned=True,
-                banned_until=None if until is None else int(until * 1000),
+                ban_expires_at=milliseconds(until),
             )
         )
         self._log.evict(self._channel, user_id, EvictionReason.BANNED)

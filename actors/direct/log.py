@@ -20,6 +20,7 @@ import msgspec
 from actors.realtime.ports import Replay
 from protocol.channels import ChannelKind, channel_name
 from protocol.chat_events import MessageCreated, MessageDeleted, MessageEdited
+from protocol.fields import milliseconds
 from protocol.payloads import ChatMessage
 from protocol.server_frames import ServerFrame
 from storage.protocols import Store
@@ -61,12 +62,12 @@ def decode_reference(row: ChannelEvent) -> LoggedReference:
 def to_chat_message(message: DirectMessage, nonce: str | None = None) -> ChatMessage:
     """The wire shape of a stored direct message (a tombstone has no text)."""
     return ChatMessage(
-        message_id=message.id,
+        id=message.id,
         author_id=message.sender_id,
         text=message.body,
         nonce=nonce,
-        created_at=int(message.created_at * 1000),
-        edited_at=None if message.edited_at is None else int(message.edited_at * 1000),
+        created_at=milliseconds(message.created_at),
+        edited_at=milliseconds(message.edited_at),
     )
 
 

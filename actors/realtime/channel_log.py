@@ -35,6 +35,7 @@ from protocol.feed_events import (
     VoteChanged,
 )
 from protocol.server_frames import ServerFrame
+from protocol.stored import upgrade_stored_frame
 from storage.protocols import ChannelEventStore
 from storage.records import ChannelEvent
 
@@ -108,5 +109,5 @@ class ChannelHistory:
         """The frame a stored event stands for, with its stored ``seq``."""
         fields = self._decoder.decode(stored.data)
         fields["seq"] = stored.seq
-        frame: ServerFrame = msgspec.convert(fields, ServerFrame)
+        frame: ServerFrame = msgspec.convert(upgrade_stored_frame(fields), ServerFrame)
         return frame

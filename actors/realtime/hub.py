@@ -20,10 +20,13 @@ Contract:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from protocol.broadcast import BroadcastFrame
+
+Tap = Callable[[str, Sequence[BroadcastFrame]], None]
+"""Sees every run of events published on this node (:meth:`Hub.add_tap`)."""
 
 
 class Subscriber(Protocol):
@@ -67,6 +70,13 @@ class Hub:
         self._published = 0
         self._delivered = 0
         self._dropped_slow = 0
+        self._taps: tuple[Tap, ...] = ()
+
+    def add_tap(self, tap: Tap) -> None:
+        """Also hand ``tap`` every run of events published on this node (not those relayed
+        from other nodes), before the subscribers; a tap must neither wait nor raise
+        (the outgoing webhooks' tap: ``actors/webhooks/tap.py``)."""
+        self._taps = (*self._taps, tap)
 
     def subscribe(self, channel: str, subscriber: Subscriber) -> None:
         """Add ``subscriber`` to ``channel`` (idempotent)."""
@@ -96,6 +106,8 @@ class Hub:
     def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
         """Deliver consecutive events of ``channel``, in order, handing each subscriber all
         of them in one call; returns how many subscribers took them."""
+        for tap in self._taps:
+            tap(channel, events)
         return self._fan_out(channel, events) if events else 0
 
     def _fan_out(self, channel: str, events: Sequence[BroadcastFrame]) -> int:

@@ -89,6 +89,20 @@ class Authenticator(Protocol):
         ...
 
 
+class FrameCounter(Protocol):
+    """Counts a connection's own frames by type, for the node's metrics: every frame read
+    (decoded, whatever comes of it) and every frame the session itself writes (replies,
+    errors, pongs, goodbyes).  Broadcast events are counted where they are fanned out."""
+
+    def frame_in(self, frame: ClientFrame) -> None:
+        """One client frame was decoded."""
+        ...
+
+    def frame_out(self, frame: ServerFrame) -> None:
+        """One server frame of the session's own is being written."""
+        ...
+
+
 class Replay(msgspec.Struct, frozen=True, kw_only=True):
     """What a subscriber missed: the events after ``since_seq`` up to ``last_seq``.
 

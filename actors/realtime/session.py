@@ -51,6 +51,7 @@ from actors.realtime.ports import (
     ChannelAccess,
     ConnectionListener,
     DirectTransport,
+    FrameCounter,
     FrameRouter,
     Transport,
     Written,
@@ -95,7 +96,7 @@ class SessionLimits:
 class SessionServices:
     """The node's collaborators a session uses; shared by every session of the node."""
 
-    __slots__ = ("authenticator", "channels", "connections", "hub", "limits",
+    __slots__ = ("authenticator", "channels", "connections", "frame_counter", "hub", "limits",
                  "presence_renew_seconds", "resync_on_gap", "router")
 
     def __init__(
@@ -109,8 +110,10 @@ class SessionServices:
         connections: ConnectionListener | None = None,
         resync_on_gap: bool = False,
         presence_renew_seconds: float | None = None,
+        frame_counter: FrameCounter | None = None,
     ) -> None:
         self.hub = hub
+        self.frame_counter = frame_counter
         self.authenticator = authenticator
         self.channels = channels
         self.router = router
@@ -371,6 +374,8 @@ class ConnectionSession(SessionDispatch):
                 elif invalid_frames > limits_.max_invalid_frames:
                     self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames", flush=True)
                 continue
+            if self._services.frame_counter is not None:
+                self._services.frame_counter.frame_in(frame)
             if self._within_rate(frame.id):
                 await self.dispatch(frame)
 
@@ -402,6 +407,8 @@ class ConnectionSession(SessionDispatch):
 
     async def send_frame(self, frame: ServerFrame) -> None:
         """Queue a reply or replayed event, waiting for room (backpressure on the reader)."""
+        if self._services.frame_counter is not None:
+            self._services.frame_counter.frame_out(frame)
         await self.send_wire(self._codec.encode_server(frame))
 
     async def send_wire(self, data: WireData) -> None:
@@ -419,6 +426,8 @@ class ConnectionSession(SessionDispatch):
 
     def _enqueue_nowait(self, frame: ServerFrame) -> None:
         """Queue a control frame if there is room (dropped otherwise, or when closing)."""
+        if self._services.frame_counter is not None:
+            self._services.frame_counter.frame_out(frame)
         self._queue_nowait(self._queued(self._codec.encode_server(frame)))
 
     def _queue_nowait(self, item: WireData) -> bool:

@@ -29,7 +29,8 @@ class ActorStatistics(msgspec.Struct, frozen=True):
     ``restarting`` (between a crash and the next ``on_start``) or ``stopped``.
     ``mailbox_depth`` counts buffered messages; ``senders_waiting`` counts ``tell``/``ask``
     callers blocked on a full mailbox. ``processed`` and ``restarts`` count over the
-    activation's life (all incarnations); ``idle_since`` is ``None`` while busy.
+    activation's life (all incarnations); ``idle_since`` is ``None`` while busy. Times are
+    integer milliseconds since the epoch, as everywhere in the API.
     """
 
     kind: str
@@ -40,8 +41,8 @@ class ActorStatistics(msgspec.Struct, frozen=True):
     senders_waiting: int
     processed: int
     restarts: int
-    activated_at: float
-    idle_since: float | None
+    activated_at: int
+    idle_since: int | None
     last_failure: FailureRecord | None
 
 

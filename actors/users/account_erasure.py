@@ -1,9 +1,12 @@
 """Erasing a deleted account once its grace period is over (docs/AUTH.md "Deletion").
 
-Contract of :func:`erase_account` for a due deletion request:
+Contract of :func:`erase_account` for a due deletion request its caller claimed
+(:mod:`actors.users.account_jobs`, which marks it ``done`` afterwards; a cancelled
+request cannot be claimed):
 
-* The request is claimed ``pending → done`` atomically first: a request cancelled
-  meanwhile, or claimed by another node, is left alone (returns False).
+* Erasing again after a crash part-way finishes the job: every step below is
+  idempotent.  The moderation-log entry and the last mail come from the run that made
+  the tombstone (a retry no longer knows the former name and address).
 * The user record becomes a **tombstone**: same id (so their posts, comments, chat and
   direct messages stay readable and in place), username ``deleted-<id tail>``,
   display name "Deleted user", an address at ``deleted.invalid``, no password (none
@@ -20,14 +23,16 @@ Contract of :func:`erase_account` for a due deletion request:
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from protocol.close_codes import CloseCode
 from protocol.enums import GoodbyeReason
-from services.accounts.context import EmailSender, LiveConnections
+from services.accounts.context import LiveConnections
 from services.accounts.identity_rules import TOMBSTONE_PREFIX
 from services.accounts.mails import deletion_done_email
+from services.email import EmailMessage
 from storage.blob import BlobStore
-from storage.errors import Conflict, NotFound
+from storage.errors import NotFound
 from storage.protocols import Store
 from storage.protocols.identity import SessionStore
 from storage.records import User
@@ -60,24 +65,21 @@ async def erase_account(
     sessions: SessionStore,
     blobs: BlobStore | None,
     connections: LiveConnections | None,
-    send_email: EmailSender,
+    mail: Callable[[EmailMessage], Awaitable[None]],
     now: float,
-) -> bool:
-    """Carry out one due deletion; False when it was cancelled or taken meanwhile."""
-    try:
-        await store.account_requests.transition(
-            request.id, from_states=("pending",), to_state="done"
-        )
-    except (Conflict, NotFound):
-        return False
+) -> None:
+    """Carry out one claimed deletion (see the module docstring)."""
     user = await store.users.get(request.user_id)
+    first_run = not is_tombstone(user)
     exports = await store.account_requests.list_for_user(user.id, "export", limit=100)
-    await store.account_requests.erase_account(tombstone_of(user, now))
+    await store.account_requests.erase_account(tombstone_of(user, now) if first_run else user)
     await sessions.revoke_all(user.id)
     if connections is not None:
         connections.disconnect_user(user.id, GoodbyeReason.SESSION_REVOKED, CloseCode.UNAUTHORIZED)
     archive_keys = [export.archive_key for export in exports if export.archive_key]
     await _erase_files(store, blobs, user.id, archive_keys)
+    if not first_run:
+        return
     await store.reports.append_audit(
         actor_id=user.id,
         action="account_deleted",
@@ -85,8 +87,14 @@ async def erase_account(
         target_id=user.id,
         details=f"former username {user.username}",
     )
-    send_email(deletion_done_email(user.email, user.username))
-    return True
+    await mail(deletion_done_email(user.email, user.username))
+
+
+def is_tombstone(user: User) -> bool:
+    """Whether ``user`` is already the tombstone of a deleted account."""
+    return user.email.endswith(f"@{TOMBSTONE_EMAIL_DOMAIN}") and user.username.startswith(
+        TOMBSTONE_PREFIX
+    )
 
 
 async def _erase_files(

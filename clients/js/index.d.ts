@@ -75,16 +75,16 @@ export interface ModerationWarning {
 }
 
 export interface ChatMessage {
-  message_id: string; author_id: string; text?: string; gif_url?: string | null;
+  id: string; author_id: string; text?: string; gif_url?: string | null;
   attachment_ids?: string[]; reply_to?: string | null; nonce?: string | null; created_at: number;
   edited_at?: number | null; [field: string]: unknown;
 }
 export interface Post {
-  post_id: string; topic_id: string; author_id: string; title: string; body?: string;
+  id: string; topic_id: string; author_id: string; title: string; body?: string;
   score?: number; comment_count?: number; created_at: number; [field: string]: unknown;
 }
 export interface Comment {
-  comment_id: string; post_id: string; parent_id?: string | null; author_id: string; body: string;
+  id: string; post_id: string; parent_id?: string | null; author_id: string; body: string;
   score?: number; created_at: number; [field: string]: unknown;
 }
 
@@ -99,7 +99,7 @@ export type ChannelEvent =
   | ({ type: 'presence_changed'; user_id: string; status: 'online' | 'away' | 'offline'; last_seen_at?: number } & On)
   | ({ type: 'read_receipt'; user_id: string; up_to_seq: number } & On)
   | ({ type: 'member_joined' | 'member_left'; user_id: string } & On & Seq)
-  | ({ type: 'kicked'; user_id: string; moderator_id: string; reason?: string; banned?: boolean; banned_until?: number } & On & Seq)
+  | ({ type: 'kicked'; user_id: string; moderator_id: string; reason?: string; banned?: boolean; ban_expires_at?: number } & On & Seq)
   | ({ type: 'post_created' | 'post_edited'; post: Post } & On & Seq)
   | ({ type: 'post_deleted'; post_id: string; deleted_by: string; reason?: string } & On & Seq)
   | ({ type: 'comment_created' | 'comment_edited'; comment: Comment } & On & Seq)
@@ -201,6 +201,10 @@ export interface LoginResponse {
   token?: string; expires_at?: number; challenge?: string; challenge_expires_at?: number;
 }
 type Query = Record<string, string | number | boolean | undefined | null>;
+/** Every list takes `limit` and the opaque `cursor` (a previous page's `next_cursor`). */
+export interface PageQuery { cursor?: string; limit?: number }
+/** Every list answers `next_cursor`: null on the last page. */
+export type Page<T> = T & { next_cursor: string | null };
 
 /** REST helpers; answers are the JSON bodies of the OpenAPI document (`/openapi.json`). */
 export declare class RestClient {
@@ -218,36 +222,36 @@ export declare class RestClient {
   me(): Promise<any>;
   user(userId: string): Promise<any>;
   userByName(username: string): Promise<any>;
-  searchUsers(prefix: string, limit?: number): Promise<{ users: any[] }>;
-  topics(query?: { q?: string; tag?: string; sort?: string; offset?: number; limit?: number }): Promise<{ topics: any[]; next_offset: number | null }>;
+  searchUsers(prefix: string, limit?: number, cursor?: string): Promise<Page<{ users: any[] }>>;
+  topics(query?: { q?: string; tag?: string; sort?: string } & PageQuery): Promise<Page<{ topics: any[] }>>;
   createTopic(topic: { title: string; description?: string; tags?: string[]; invite_only?: boolean }): Promise<any>;
   topic(topicId: string): Promise<any>;
   joinTopic(topicId: string): Promise<any>;
   leaveTopic(topicId: string): Promise<any>;
-  posts(topicId: string, query?: { sort?: string; offset?: number; limit?: number }): Promise<{ posts: any[]; next_offset?: number | null }>;
+  posts(topicId: string, query?: { sort?: string } & PageQuery): Promise<Page<{ posts: any[] }>>;
   createPost(post: { topic_id: string; title: string; body?: string; gif_url?: string; attachment_ids?: string[] }): Promise<any>;
   post(postId: string): Promise<any>;
   votePost(postId: string, value: -1 | 0 | 1): Promise<{ score: number; upvotes: number; downvotes: number; my_vote: number; target_id: string }>;
-  comments(postId: string, query?: { sort?: string; limit?: number }): Promise<{ comments: any[] }>;
+  comments(postId: string, query?: { sort?: string } & PageQuery): Promise<Page<{ comments: any[] }>>;
   createComment(postId: string, body: string, parentId?: string | null): Promise<any>;
   voteComment(commentId: string, value: -1 | 0 | 1): Promise<any>;
-  rooms(): Promise<{ rooms: any[] }>;
+  rooms(query?: PageQuery): Promise<Page<{ rooms: any[] }>>;
   createRoom(room: { name: string; topic_id?: string | null; description?: string; is_private?: boolean }): Promise<any>;
   room(roomId: string): Promise<any>;
   joinRoom(roomId: string): Promise<any>;
   leaveRoom(roomId: string): Promise<any>;
-  roomMembers(roomId: string, query?: { offset?: number; limit?: number }): Promise<any>;
-  roomMessages(roomId: string, query?: { before_seq?: number; limit?: number }): Promise<{ messages: any[]; next_before_seq: number | null }>;
-  conversations(query?: { limit?: number }): Promise<{ conversations: any[]; unread_total: number }>;
-  conversation(conversationId: string, query?: { before_id?: string; limit?: number }): Promise<{ channel: string; conversation_id: string; last_seq: number; messages: any[]; next_before_id?: string | null }>;
+  roomMembers(roomId: string, query?: PageQuery): Promise<Page<{ members: any[] }>>;
+  roomMessages(roomId: string, query?: PageQuery): Promise<Page<{ messages: any[] }>>;
+  conversations(query?: PageQuery): Promise<Page<{ conversations: any[]; unread_total: number }>>;
+  conversation(conversationId: string, query?: PageQuery): Promise<Page<{ channel: string; conversation_id: string; last_seq: number; messages: any[] }>>;
   markConversationRead(conversationId: string): Promise<any>;
-  notifications(query?: { unread?: boolean; before_id?: string; limit?: number }): Promise<{ notifications: any[]; next_before_id: string | null }>;
+  notifications(query?: { unread?: boolean } & PageQuery): Promise<Page<{ notifications: any[] }>>;
   unreadCount(): Promise<{ unread: number }>;
   markNotificationsRead(which: string[] | 'all'): Promise<{ marked: number }>;
   uploadFile(filename: string, data: BodyInit, contentType?: string): Promise<{ id: string; name: string; size: number; content_type: string; owner_id: string; created_at: number }>;
   fileUrl(fileId: string, query?: { room_id?: string; seq?: number }): Promise<{ url: string; expires_at: number }>;
   file(fileId: string): Promise<any>;
-  searchGifs(q: string, query?: { limit?: number }): Promise<{ results: any[]; next: string | null }>;
-  trendingGifs(query?: { limit?: number }): Promise<{ results: any[]; next: string | null }>;
+  searchGifs(q: string, query?: PageQuery): Promise<Page<{ results: any[] }>>;
+  trendingGifs(query?: PageQuery): Promise<Page<{ results: any[] }>>;
   iceServers(): Promise<any>;
 }

@@ -37,7 +37,9 @@ fails when a real Hypercorn connection does not take the fast path.
 6. ``WSStream.connection``: the :class:`wsproto.connection.Connection`, and its private
    ``_proto.extensions``: the negotiated extensions (one enabled means per-socket frames).
 
-Per connection, :func:`guard_events` also wraps the wsproto connection's ``events`` and
+Once per process, :func:`contain_connection_failures` wraps ``TCPServer.run`` so that an
+exception escaping one connection no longer ends the server.  Per connection,
+:func:`guard_events` also wraps the wsproto connection's ``events`` and
 sets its private ``_state`` on a parse failure, so broken framing is answered with a close
 frame and data after the server's close frame cannot reach Hypercorn's message buffer (its
 docstring says why: the latter stopped the whole server).
@@ -267,6 +269,34 @@ def attach(receive: Receive, send: Send) -> AsgiTransport:
         fallback_log.report(found)
         return AsgiTransport(receive, send)
     return DirectAsgiTransport(receive, send, found.stream, found.socket_stream, found.lock)
+
+
+def contain_connection_failures() -> None:
+    """Keep one connection's failure inside that connection.
+
+    Hypercorn runs each TCP connection as a handler in the server's own nursery, so an
+    exception escaping a connection (a bug in Hypercorn, wsproto or h11 met by one odd
+    client) ends the server and every connection with it.  :class:`TCPServer`'s ``run`` is
+    wrapped, once per process, to log such an exception with its traceback and end only
+    that connection (its socket is closed by Hypercorn's own ``finally``).  Cancellation
+    and ``KeyboardInterrupt`` pass unchanged.  Does nothing when the installed Hypercorn is
+    not a verified one.
+    """
+    if environment_problem() is not None:
+        return
+    original = TCPServer.run
+    if getattr(original, "contained", False):
+        return
+
+    async def run(self: TCPServer) -> None:
+        try:
+            await original(self)
+        except Exception:
+            logger.exception("a connection failed inside Hypercorn; it was closed, and the "
+                             "other connections go on")
+
+    run.contained = True  # type: ignore[attr-defined]
+    TCPServer.run = run  # type: ignore[method-assign]
 
 
 def guard_events(connection: Connection) -> None:

@@ -6,8 +6,10 @@ Contract:
   deletion ``grace_seconds`` from now (``TOPICSFLOW_ACCOUNT_DELETION_GRACE_SECONDS``);
   asking again returns the pending request unchanged.  The owner is told by email.
 * :func:`cancel_deletion` cancels the pending request (``not_found`` when none); the
-  account is untouched.
-* When the grace period is over the account-jobs actor erases the account
+  account is untouched.  Once the erasure started (the request is ``building``) it is
+  ``conflict``.
+* When the grace period is over the node's account-jobs actor
+  (:mod:`actors.users.account_jobs_actor`, on the node's schedule) erases the account
   (:mod:`actors.users.account_erasure`, policy in docs/AUTH.md "Deletion").
 """
 
@@ -25,9 +27,9 @@ DEFAULT_GRACE_SECONDS = 14 * 86400.0
 
 
 async def pending_deletion(services: AccountServices, user_id: str) -> AccountRequest | None:
-    """The user's pending deletion, if any."""
+    """The user's pending deletion (or one being carried out), if any."""
     for request in await services.secured().requests.list_for_user(user_id, "deletion"):
-        if request.state == "pending":
+        if request.state in ("pending", "building"):
             return request
     return None
 

@@ -5,19 +5,25 @@ Contract:
 * :func:`request_export` (the route demands a recent authentication) records a
   ``pending`` export unless one is pending or being built (then that one is returned);
   at most :data:`EXPORTS_PER_USER` requests per day.  The node's account-jobs actor
-  (:mod:`actors.users.account_jobs`) builds it in the background, then announces it by
-  notification and email with a link.
+  (:mod:`actors.users.account_jobs_actor`) builds it in the background, then announces
+  it by notification and email with a link.
 * The link is ``/api/exports/{id}/download?expires=…&signature=…``: an HMAC-SHA256 of
   the id and expiry under a key derived from the node's secret
   (:func:`sign_export_link`), valid until the archive's ``expires_at``
   (:data:`LINK_LIFETIME_SECONDS` after it was built).
-* :func:`claim_download` checks the signature (constant time) and the expiry, then moves
-  the export ``ready → downloaded`` atomically: the first download wins, every later
-  one (and any bad or expired link) is ``not_found``.
+* :func:`claim_download` checks the signature (constant time) and the expiry, then
+  claims the ``ready`` export for one download, atomically, for
+  :data:`DOWNLOAD_CLAIM_SECONDS`: while it is claimed (and once it is spent), any other
+  use of the link, like any bad or expired link, is ``not_found``.
+  :func:`finish_download` spends the link (``ready → downloaded``) once the whole archive
+  was read; :func:`release_download` gives the claim back when the read failed, so the
+  link still works.  A download whose node died mid-way frees the link when its claim
+  lapses.  The link is therefore spent exactly once, by a complete read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 
@@ -32,6 +38,7 @@ from storage.records.security import AccountRequest
 EXPORTS_PER_USER = Limit(3, 86400.0)
 LINK_LIFETIME_SECONDS = 48 * 3600.0
 INVALID_LINK = "the download link is not valid, has expired or was used"
+DOWNLOAD_CLAIM_SECONDS = 600.0
 
 
 def link_key(secret_key: str) -> bytes:
@@ -74,15 +81,43 @@ async def list_exports(services: AccountServices, user_id: str) -> list[AccountR
 
 
 async def claim_download(
-    services: AccountServices, key: bytes, export_id: str, expires_at: int, signature: str
+    services: AccountServices,
+    key: bytes,
+    export_id: str,
+    expires_at: int,
+    signature: str,
+    *,
+    claimant: str,
 ) -> AccountRequest:
-    """The export a valid, unused link names, now marked downloaded; see the module."""
+    """The export a valid, unused link names, now claimed for ``claimant``'s download."""
     expected = sign_export_link(key, export_id, expires_at)
-    if not hmac.compare_digest(expected, signature) or expires_at <= services.clock():
+    now = services.clock()
+    if not hmac.compare_digest(expected, signature) or expires_at <= now:
         raise DomainError(ErrorCode.NOT_FOUND, INVALID_LINK)
+    claimed = await services.secured().requests.claim(
+        export_id, from_states=("ready",), to_state="ready", claimant=claimant, now=now,
+        until=now + DOWNLOAD_CLAIM_SECONDS,
+    )
+    if claimed is None:  # unknown, not ready (deletions never are), in use or spent
+        raise DomainError(ErrorCode.NOT_FOUND, INVALID_LINK)
+    return claimed
+
+
+async def finish_download(services: AccountServices, export_id: str, claimant: str) -> bool:
+    """Spend the link of a download that read the whole archive; False when the claim
+    was lost meanwhile (it lapsed and another download took it)."""
     try:
-        return await services.secured().requests.transition(
-            export_id, from_states=("ready",), to_state="downloaded"
+        await services.secured().requests.transition(
+            export_id, from_states=("ready",), to_state="downloaded", claimant=claimant
         )
     except (Conflict, NotFound):
-        raise DomainError(ErrorCode.NOT_FOUND, INVALID_LINK) from None
+        return False
+    return True
+
+
+async def release_download(services: AccountServices, export_id: str, claimant: str) -> None:
+    """Give back the claim of a download that failed: the link works again."""
+    with contextlib.suppress(Conflict, NotFound):
+        await services.secured().requests.transition(
+            export_id, from_states=("ready",), to_state="ready", claimant=claimant
+        )

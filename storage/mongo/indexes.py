@@ -108,6 +108,36 @@ INDEXES.update(
 )
 """Passkeys, the login audit and account requests (docs/AUTH.md)."""
 
+INDEXES.update(
+    {
+        "api_tokens": [
+            IndexModel([("token_hash", ASCENDING)], name="token_hash", unique=True),
+            IndexModel([("owner_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("user_id", ASCENDING)]),
+        ],
+        "bot_owners": [IndexModel([("owner_id", ASCENDING), ("created_at", ASCENDING)])],
+    }
+)
+"""Personal access tokens and bot ownership (docs/AUTH.md, "Tokens")."""
+
+INDEXES.update(
+    {
+        "webhooks": [
+            IndexModel([("owner_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("active", ASCENDING), ("retry_at", ASCENDING)]),
+        ],
+        "webhook_queue": [
+            IndexModel(
+                [("webhook_id", ASCENDING), ("delivery_id", ASCENDING)],
+                name="webhook_delivery", unique=True,
+            ),
+            IndexModel([("webhook_id", ASCENDING), ("_id", ASCENDING)]),
+        ],
+        "webhook_attempts": [IndexModel([("webhook_id", ASCENDING), ("_id", DESCENDING)])],
+    }
+)
+"""Outgoing webhooks, their delivery queue and log (docs/WEBHOOKS.md)."""
+
 
 INDEXES.update(SEARCH_INDEXES)
 

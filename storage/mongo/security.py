@@ -182,7 +182,7 @@ class MongoAccountRequests:
     async def list_due(
         self, kind: AccountRequestKind, *, now: float, limit: int = 20
     ) -> list[AccountRequest]:
-        query = {"kind": kind, "state": "pending", "due_at": {"$lte": now}}
+        query = {"kind": kind, "state": {"$in": ["pending", "building"]}, "due_at": {"$lte": now}}
         found = await self._call(
             lambda: list(
                 self._collection.find(query)
@@ -191,6 +191,40 @@ class MongoAccountRequests:
             )
         )
         return [REQUESTS.decode(document) for document in found]
+
+    async def claim(
+        self,
+        request_id: str,
+        *,
+        from_states: Collection[str],
+        to_state: AccountRequestState,
+        claimant: str,
+        now: float,
+        until: float,
+    ) -> AccountRequest | None:
+        query = {"_id": request_id, "state": {"$in": list(from_states)}, "due_at": {"$lte": now}}
+        change = {
+            "$set": {"state": to_state, "claimed_by": claimant, "due_at": until,
+                     "updated_at": self._clock()},
+            "$inc": {"attempts": 1},
+        }
+        async with self._locks.hold(f"account_requests:{request_id}"):
+            found = await self._call(
+                lambda: self._collection.find_one_and_update(
+                    query, change, return_document=ReturnDocument.AFTER
+                ),
+                idempotent=False,
+            )
+        return None if found is None else REQUESTS.decode(found)
+
+    async def renew(self, request_id: str, *, claimant: str, until: float) -> bool:
+        async with self._locks.hold(f"account_requests:{request_id}"):
+            renewed = await self._call(
+                lambda: self._collection.update_one(
+                    {"_id": request_id, "claimed_by": claimant}, {"$set": {"due_at": until}}
+                )
+            )
+        return bool(renewed.matched_count)
 
     async def transition(
         self,
@@ -202,6 +236,7 @@ class MongoAccountRequests:
         size: int | None = None,
         expires_at: float | None = None,
         error: str | None = None,
+        claimant: str | None = None,
     ) -> AccountRequest:
         given = {
             "archive_key": archive_key,
@@ -210,11 +245,16 @@ class MongoAccountRequests:
             "error": error,
         }
         changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-        changes.update(state=to_state, updated_at=self._clock())
+        now = self._clock()
+        changes.update(state=to_state, updated_at=now)
+        query: dict[str, Any] = {"_id": request_id, "state": {"$in": list(from_states)}}
+        if claimant is not None:
+            query["claimed_by"] = claimant
+            changes.update(claimed_by="", due_at=now)
         async with self._locks.hold(f"account_requests:{request_id}"):
             found = await self._call(
                 lambda: self._collection.find_one_and_update(
-                    {"_id": request_id, "state": {"$in": list(from_states)}},
+                    query,
                     {"$set": changes},
                     return_document=ReturnDocument.AFTER,
                 ),

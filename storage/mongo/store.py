@@ -12,6 +12,7 @@ from pymongo import MongoClient
 
 from storage.dependency import DEFAULT_DEADLINE_S, DependencyGate
 from storage.keys import IdGenerator
+from storage.mongo.api_tokens import MongoApiTokens
 from storage.mongo.authored import MongoAuthored
 from storage.mongo.calls_files import MongoCalls, MongoFiles
 from storage.mongo.channel_events import MongoChannelEvents
@@ -31,6 +32,7 @@ from storage.mongo.search import MongoSearch
 from storage.mongo.security import MongoAccountRequests, MongoPasskeys, MongoSecurityEvents
 from storage.mongo.topics import MongoTopics
 from storage.mongo.users import MongoUsers
+from storage.mongo.webhooks import MongoWebhooks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +78,8 @@ class MongoStore:
         self.passkeys = MongoPasskeys(context)
         self.security_events = MongoSecurityEvents(context)
         self.account_requests = MongoAccountRequests(context)
+        self.api_tokens = MongoApiTokens(context)
+        self.webhooks = MongoWebhooks(context)
 
     async def ping(self) -> None:
         database = self._context.database

@@ -201,6 +201,9 @@ class MongoUsers:
     async def set_admin(self, user_id: str, is_admin: bool) -> None:
         await self._update(user_id, {"$set": {"is_admin": is_admin}})
 
+    async def mark_bot(self, user_id: str, owner_id: str | None) -> User:
+        return await self._update(user_id, {"$set": {"is_bot": True, "bot_owner_id": owner_id}})
+
     async def update_preferences(self, user_id: str, changes: Preferences) -> User:
         check_preferences(dict(changes))
         update = {f"preferences.{key}": value for key, value in changes.items()}

@@ -90,6 +90,10 @@ class UserStore(Protocol):
 
     async def set_admin(self, user_id: str, is_admin: bool) -> None: ...
 
+    async def mark_bot(self, user_id: str, owner_id: str | None) -> User:
+        """Make the user a bot account owned by ``owner_id`` (None: an operators' bot)."""
+        ...
+
     async def update_preferences(self, user_id: str, changes: Preferences) -> User:
         """Merge ``changes`` into the preferences (other keys are kept)."""
         ...

@@ -92,7 +92,34 @@ class AccountRequestStore(Protocol):
     async def list_due(
         self, kind: AccountRequestKind, *, now: float, limit: int = 20
     ) -> list[AccountRequest]:
-        """``pending`` requests of ``kind`` whose ``due_at`` is not after ``now``, oldest first."""
+        """Requests of ``kind`` to work on at ``now``, oldest first: ``pending`` ones whose
+        ``due_at`` is not after ``now`` and ``building`` ones whose claim lapsed."""
+        ...
+
+    async def claim(
+        self,
+        request_id: str,
+        *,
+        from_states: Collection[str],
+        to_state: AccountRequestState,
+        claimant: str,
+        now: float,
+        until: float,
+    ) -> AccountRequest | None:
+        """Claim the request for ``claimant`` until ``until``, when it is in one of
+        ``from_states`` and due (``due_at`` not after ``now``: pending and due, or its
+        previous claim lapsed).
+
+        Decided atomically: the request moves to ``to_state`` with ``claimed_by`` =
+        ``claimant``, ``due_at`` = ``until`` and ``attempts`` + 1, and is returned; None
+        (nothing changes) when it is not claimable or unknown.  Of concurrent claims one
+        wins.
+        """
+        ...
+
+    async def renew(self, request_id: str, *, claimant: str, until: float) -> bool:
+        """Extend ``claimant``'s claim to ``until``; False when the claim is no longer
+        theirs (it lapsed and was taken, or the request moved on)."""
         ...
 
     async def transition(
@@ -105,8 +132,11 @@ class AccountRequestStore(Protocol):
         size: int | None = None,
         expires_at: float | None = None,
         error: str | None = None,
+        claimant: str | None = None,
     ) -> AccountRequest:
-        """Move to ``to_state`` (setting the given fields) when in one of ``from_states``.
+        """Move to ``to_state`` (setting the given fields) when in one of ``from_states``
+        and, with ``claimant``, when the claim is ``claimant``'s: the move then ends the
+        claim (``claimed_by`` empty, ``due_at`` now).
 
         Decided atomically: ``Conflict("state")`` otherwise, ``NotFound`` when unknown.
         """

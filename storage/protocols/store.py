@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from storage.protocols.activity import CallStore, FileStore, NotificationStore, ReportStore
+from storage.protocols.api_tokens import ApiTokenStore
 from storage.protocols.authored import AuthoredStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
@@ -12,6 +13,7 @@ from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import DocumentSessionStore, TokenStore, UserStore
 from storage.protocols.search import SearchStore
 from storage.protocols.security import AccountRequestStore, PasskeyStore, SecurityEventStore
+from storage.protocols.webhooks import WebhookStore
 
 
 class Store(Protocol):
@@ -89,6 +91,16 @@ class Store(Protocol):
     @property
     def account_requests(self) -> AccountRequestStore:
         """Data exports and account deletions (docs/AUTH.md)."""
+        ...
+
+    @property
+    def api_tokens(self) -> ApiTokenStore:
+        """Personal access tokens and bot ownership (docs/AUTH.md, "Tokens")."""
+        ...
+
+    @property
+    def webhooks(self) -> WebhookStore:
+        """Outgoing webhooks, their delivery queue and log (docs/WEBHOOKS.md)."""
         ...
 
     async def ping(self) -> None:

@@ -53,8 +53,13 @@ class AccountRequest(msgspec.Struct, frozen=True, kw_only=True):
 
     An export goes ``pending → building → ready → downloaded`` (or ``failed``); its
     archive is ``archive_key`` (``size`` bytes) until ``expires_at``.  A deletion is
-    ``pending`` until ``due_at`` (the end of the grace period), then ``done``, unless
-    ``cancelled`` before.
+    ``pending`` until ``due_at`` (the end of the grace period), then ``building`` while
+    it is carried out and ``done``, unless ``cancelled`` before.
+
+    Work on a request is **claimed** (:meth:`AccountRequestStore.claim`): ``claimed_by``
+    names the claim and ``due_at`` is when it lapses, so a request whose worker died is
+    due again once that time passed; ``attempts`` counts the claims.  Unclaimed,
+    ``due_at`` is when the request is due (a deletion: the end of its grace period).
     """
 
     id: str
@@ -68,3 +73,5 @@ class AccountRequest(msgspec.Struct, frozen=True, kw_only=True):
     size: int = 0
     expires_at: float | None = None
     error: str = ""
+    claimed_by: str = ""
+    attempts: int = 0

@@ -33,6 +33,10 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     blocked_user_ids: tuple[str, ...] = ()
     created_at: float = 0.0
     updated_at: float = 0.0
+    is_bot: bool = False
+    """A bot account (docs/AUTH.md, "Bots"): shown as a bot in every user view."""
+    bot_owner_id: str | None = None
+    """The user who owns this bot; None for people and for operators' load-test bots."""
 
 
 class OneTimeToken(msgspec.Struct, frozen=True, kw_only=True):

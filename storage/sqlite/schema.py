@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.sqlite.search_schema import SEARCH_MIGRATION
+from storage.sqlite.webhooks import WEBHOOKS_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -153,6 +154,20 @@ MIGRATIONS: tuple[str, ...] = (
     # Search (issue 22): FTS5 over messages, posts, comments, topics and usernames, kept
     # by triggers and filled from the existing rows (storage/sqlite/search_schema.py).
     SEARCH_MIGRATION,
+    # Personal access tokens and bot ownership (issue 22, docs/AUTH.md "Tokens").
+    """
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX api_tokens_owner ON api_tokens (owner_id, id);
+    CREATE INDEX api_tokens_user ON api_tokens (user_id);
+    CREATE TABLE bot_owners (
+        bot_id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, created_at REAL NOT NULL,
+        doc BLOB NOT NULL);
+    CREATE INDEX bot_owners_owner ON bot_owners (owner_id, created_at);
+    """,
+    # Outgoing webhooks, their delivery queue and log (issue 22, docs/WEBHOOKS.md).
+    WEBHOOKS_MIGRATION,
 )
 
 

@@ -203,10 +203,45 @@ class SqliteAccountRequests:
         return await self._run(
             lambda connection: REQUESTS.select(
                 connection,
-                "WHERE kind = ? AND state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                "WHERE kind = ? AND state IN ('pending', 'building') AND due_at <= ? "
+                "ORDER BY due_at, id LIMIT ?",
                 (kind, now, limit),
             )
         )
+
+    async def claim(
+        self,
+        request_id: str,
+        *,
+        from_states: Collection[str],
+        to_state: AccountRequestState,
+        claimant: str,
+        now: float,
+        until: float,
+    ) -> AccountRequest | None:
+        updated_at = self._clock()
+
+        def claim(connection: sqlite3.Connection) -> AccountRequest | None:
+            found = REQUESTS.find(connection, request_id)
+            if found is None or found.state not in from_states or found.due_at > now:
+                return None
+            claimed = msgspec.structs.replace(
+                found, state=to_state, claimed_by=claimant, due_at=until,
+                attempts=found.attempts + 1, updated_at=updated_at,
+            )
+            return REQUESTS.update(connection, claimed)
+
+        return await self._run(claim)
+
+    async def renew(self, request_id: str, *, claimant: str, until: float) -> bool:
+        def renew(connection: sqlite3.Connection) -> bool:
+            found = REQUESTS.find(connection, request_id)
+            if found is None or found.claimed_by != claimant:
+                return False
+            REQUESTS.update(connection, msgspec.structs.replace(found, due_at=until))
+            return True
+
+        return await self._run(renew)
 
     async def transition(
         self,
@@ -218,6 +253,7 @@ class SqliteAccountRequests:
         size: int | None = None,
         expires_at: float | None = None,
         error: str | None = None,
+        claimant: str | None = None,
     ) -> AccountRequest:
         given = {
             "archive_key": archive_key,
@@ -225,12 +261,18 @@ class SqliteAccountRequests:
             "expires_at": expires_at,
             "error": error,
         }
-        changes = {name: value for name, value in given.items() if value is not None}
+        changes: dict[str, object] = {
+            name: value for name, value in given.items() if value is not None
+        }
         now = self._clock()
+        if claimant is not None:
+            changes.update(claimed_by="", due_at=now)
 
         def transition(connection: sqlite3.Connection) -> AccountRequest:
             found = REQUESTS.require(connection, request_id)
-            if found.state not in from_states:
+            if found.state not in from_states or (
+                claimant is not None and found.claimed_by != claimant
+            ):
                 raise Conflict("state")
             changed = msgspec.structs.replace(found, state=to_state, updated_at=now, **changes)
             return REQUESTS.update(connection, changed)

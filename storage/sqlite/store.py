@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
 from storage.keys import IdGenerator
+from storage.sqlite.api_tokens import SqliteApiTokens
 from storage.sqlite.authored import SqliteAuthored
 from storage.sqlite.calls_files import SqliteCalls, SqliteFiles
 from storage.sqlite.channel_events import SqliteChannelEvents
@@ -27,6 +28,7 @@ from storage.sqlite.search import SqliteSearch
 from storage.sqlite.security import SqliteAccountRequests, SqlitePasskeys, SqliteSecurityEvents
 from storage.sqlite.topics import SqliteTopics
 from storage.sqlite.users import SqliteUsers
+from storage.sqlite.webhooks import SqliteWebhooks
 from storage.sqlite.worker import SqliteWorker
 
 
@@ -57,6 +59,8 @@ class SqliteStore:
         self.passkeys = SqlitePasskeys(context)
         self.security_events = SqliteSecurityEvents(context)
         self.account_requests = SqliteAccountRequests(context)
+        self.webhooks = SqliteWebhooks(context)
+        self.api_tokens = SqliteApiTokens(context)
 
     async def ping(self) -> None:
         await self._worker.run(lambda connection: connection.execute("SELECT 1").fetchone())

@@ -215,6 +215,12 @@ class SqliteUsers:
     async def set_admin(self, user_id: str, is_admin: bool) -> None:
         await self._modify(user_id, lambda user: msgspec.structs.replace(user, is_admin=is_admin))
 
+    async def mark_bot(self, user_id: str, owner_id: str | None) -> User:
+        return await self._modify(
+            user_id,
+            lambda user: msgspec.structs.replace(user, is_bot=True, bot_owner_id=owner_id),
+        )
+
     async def update_preferences(self, user_id: str, changes: Preferences) -> User:
         check_preferences(dict(changes))
         return await self._modify(

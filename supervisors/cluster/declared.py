@@ -91,6 +91,7 @@ from actors.direct.commands import (
     UnsendDirect,
 )
 from actors.realtime.presence import PresenceView
+from actors.users.account_commands import ExportRequested, RunAccountJobs
 from actors.users.commands import (
     ConnectionClosed,
     ConnectionOpened,
@@ -99,6 +100,15 @@ from actors.users.commands import (
     SetConnectionPresence,
 )
 from actors.users.notification_feed import Notify
+from actors.webhooks.commands import (
+    Announce,
+    DeleteWebhook,
+    Deliver,
+    EnableWebhook,
+    Enqueue,
+    PingWebhook,
+    UpdateWebhook,
+)
 from protocol.control_frames import CallCreated, MessageAccepted, Sequenced
 from storage.records import Ban, Comment, Invitation, Membership, Post, Room, VoteTally
 from supervisors.cluster.codec import WireTypes, declare
@@ -163,6 +173,9 @@ DECLARED: Final = WireTypes([
     declare("GetPresence", GetPresence, PresenceView),
     # notification_feed (actors.users.notification_feed)
     declare("Notify", Notify, str),
+    # account_jobs (actors.users.account_jobs_actor)
+    declare("ExportRequested", ExportRequested, None),
+    declare("RunAccountJobs", RunAccountJobs, None),
     # call_context, call, call_alarm (actors.calls.support, actors.calls.call)
     declare("OpenCall", OpenCall, CallCreated),
     declare("CallClosed", CallClosed, None),
@@ -175,5 +188,13 @@ DECLARED: Final = WireTypes([
     declare("HangUp", HangUp, None),
     declare("RelaySignal", RelaySignal, None),
     declare("Pulse", Pulse, None),
+    # webhook (actors.webhooks.webhook)
+    declare("Enqueue", Enqueue, None),
+    declare("Deliver", Deliver, None),
+    declare("Announce", Announce, None),
+    declare("UpdateWebhook", UpdateWebhook, None),
+    declare("EnableWebhook", EnableWebhook, None),
+    declare("DeleteWebhook", DeleteWebhook, None),
+    declare("PingWebhook", PingWebhook, str),
 ])
 """The node's registry of wire types (module docstring)."""

@@ -32,7 +32,7 @@ from supervisors.cluster.fanout import (
     UserDisconnected,
 )
 from supervisors.cluster.peer_server import PeerServer
-from supervisors.cluster.peers import Peers
+from supervisors.cluster.peers import PeerLinkStatus, Peers
 from supervisors.cluster.placement import Placement
 from supervisors.cluster.wire import WIRE_VERSION
 from supervisors.registry import Registry
@@ -86,6 +86,8 @@ class ClusterStatus(msgspec.Struct, frozen=True, kw_only=True):
     relayed_in: int
     relay_gaps: int
     """Times this node missed relayed events and had its clients resume from storage."""
+    links: tuple[PeerLinkStatus, ...] = ()
+    """This node's outgoing links to the other nodes, and their health."""
 
 
 class ClusterNode:
@@ -184,6 +186,7 @@ class ClusterNode:
             relay_dropped=self.hub.relay_dropped,
             relayed_in=self.hub.received,
             relay_gaps=self.hub.gaps,
+            links=self._peers.link_statuses(),
         )
 
 

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 import trio
 from msgspec import Raw
 
@@ -79,6 +80,18 @@ class WireVersionMismatch(PeerUnreachable):
         self.version = version
 
 
+class PeerLinkStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """One outgoing link as this node sees it, for the status and the dashboard:
+    ``up`` or ``broken`` (re-dialled on the next ask), how long it has been up, the asks
+    waiting for the peer's answer and the frames queued for its writer."""
+
+    node_id: str
+    state: str
+    up_for_s: float
+    pending_asks: int
+    queued_frames: int
+
+
 class _Link:
     """One outgoing connection: an outbox, a writer, a reader and the pending asks."""
 
@@ -87,7 +100,17 @@ class _Link:
         self.outbox, self._queued = trio.open_memory_channel[Frame](OUTBOX_CAPACITY)
         self.pending: dict[int, tuple[ReplySlot, Address, Declaration]] = {}
         self.broken = False
+        self.opened_at = trio.current_time()
         self._next_id = 0
+
+    def status(self) -> PeerLinkStatus:
+        """This link's figures now."""
+        return PeerLinkStatus(
+            node_id=self.node_id, state="broken" if self.broken else "up",
+            up_for_s=round(trio.current_time() - self.opened_at, 1),
+            pending_asks=len(self.pending),
+            queued_frames=self.outbox.statistics().current_buffer_used,
+        )
 
     def next_id(self) -> int:
         self._next_id += 1
@@ -187,6 +210,10 @@ class Peers:
             self._nursery = nursery
             task_status.started()
             await trio.sleep_forever()
+
+    def link_statuses(self) -> tuple[PeerLinkStatus, ...]:
+        """Every outgoing link this node has opened, by peer id."""
+        return tuple(self._links[node_id].status() for node_id in sorted(self._links))
 
     def spawn(self, function: Callable[..., Awaitable[object]], *args: object) -> None:
         assert self._nursery is not None, "Peers.run first"

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from actors.users.account_jobs import AccountJobs
+from actors.users.account_jobs import AccountJobs, AccountJobsParts
 from actors.users.notification_feed import Notify
 from services.email import EmailMessage, OutboxMailer
 from storage.blob import LocalBlobStore
@@ -27,17 +27,20 @@ def person(node: NodeHandle, account: Account) -> Person:
 
 @dataclasses.dataclass
 class JobsUnderTest:
-    """An account-jobs actor over a node's own stores, driven by a test's clock."""
+    """The account jobs over a node's own stores, driven by a test's clock."""
 
     jobs: AccountJobs
     notified: list[tuple[str, Notify]]
+    parts: AccountJobsParts
 
 
-def jobs_for(node: NodeHandle) -> JobsUnderTest:
-    """A second account-jobs actor over ``node``'s store, blobs, sessions and sockets.
+def jobs_for(node: NodeHandle, *, name: str = "test") -> JobsUnderTest:
+    """A second worker of the account jobs over ``node``'s store, blobs, sessions and
+    sockets (claiming as ``name``).
 
-    The node runs its own (woken on export requests); a test calls ``run_once(now=…)``
-    on this one to pass the grace period without waiting.
+    The node runs its own actor (woken on export requests and by its schedule); a test
+    calls ``run_once(now=…)`` on this one to pass a grace period or a claim's expiry
+    without waiting.
     """
     context = node.context
     assert context.store is not None and context.sessions is not None
@@ -50,20 +53,21 @@ def jobs_for(node: NodeHandle) -> JobsUnderTest:
     async def notify(user_id: str, message: Notify) -> None:
         notified.append((user_id, message))
 
-    def send_email(message: EmailMessage) -> None:
+    async def mail(message: EmailMessage) -> None:
         mailer.messages.append(message)
 
-    jobs = AccountJobs(
-        context.store,
+    gateway = context.gateway
+    parts = AccountJobsParts(
+        store=context.store,
         sessions=context.sessions,
-        blobs=lambda: blobs,
-        connections=context.gateway,
-        send_email=send_email,
-        notify=notify,
+        mail=mail,
         link_for=lambda export: f"/unused/{export.id}",
+        node=name,
         clock=time.time,
+        blobs=lambda: blobs,
+        connections=lambda: gateway,
     )
-    return JobsUnderTest(jobs, notified)
+    return JobsUnderTest(AccountJobs(parts, notify), notified, parts)
 
 
 def archive_text(files: dict[str, bytes]) -> str:

@@ -38,7 +38,7 @@ async def topic_with_post(
         "/api/posts", json={"topic_id": topic_id, "title": "spam spam"}, headers=auth(author)
     )
     assert post.status_code == 201, post.text
-    return topic_id, post.json()["post_id"]
+    return topic_id, post.json()["id"]
 
 
 async def report(

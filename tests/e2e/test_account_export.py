@@ -46,8 +46,8 @@ async def test_the_archive_holds_all_my_data_and_nothing_private_of_others(
         topic = await new_topic(alice, description="alice's topic")
         post = await new_post(alice, topic["id"], body="alice's post body")
         ok(await bob.api.post(f"/api/topics/{topic['id']}/join"), 200)
-        await new_comment(alice, post["post_id"], body="alice's comment")
-        await new_comment(bob, post["post_id"], body="bob's public comment")
+        await new_comment(alice, post["id"], body="alice's comment")
+        await new_comment(bob, post["id"], body="bob's public comment")
         uploaded = ok(await upload(alice.api, alice.token, PNG, name="cat.png",
                                    content_type="image/png"), 201)
         a_user = LoggedIn(alice.user_id, "alice", alice.token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from http_facade.pagination import BeforeIdPosition, encode_cursor
 from protocol.feed_events import CommentCreated, PostCreated
 from storage.records import MessageDraft
 from tests.e2e.community_support import (
@@ -33,14 +34,14 @@ async def test_admins_page_through_a_users_content_newest_first(people: People) 
     assert store is not None
     topic = await new_topic(bob)
     post = await new_post(alice, topic["id"], title="mine", body="post body")
-    comment = await new_comment(alice, post["post_id"], body="a comment")
-    await new_comment(bob, post["post_id"], body="not alice's")
+    comment = await new_comment(alice, post["id"], body="a comment")
+    await new_comment(bob, post["id"], body="not alice's")
     room = await store.rooms.create(owner_id=alice.user_id, name="r", topic_id=topic["id"])
     message = await store.messages.append(room.id, MessageDraft(author_id=alice.user_id, body="hi"))
     direct = await store.direct_messages.send(
         sender_id=alice.user_id, recipient_id=bob.user_id, body="secret"
     )
-    ok(await alice.api.delete(f"/api/comments/{comment['comment_id']}"))
+    ok(await alice.api.delete(f"/api/comments/{comment['id']}"))
 
     path = f"/api/admin/users/{alice.user_id}/content"
     first = ok(await admin.api.get(path, params={"limit": 2}))
@@ -49,18 +50,19 @@ async def test_admins_page_through_a_users_content_newest_first(people: People) 
     assert dm["text"] is None
     assert dm["where"] == {"kind": "conversation", "id": direct.conversation_id}
     assert (chat["id"], chat["text"], chat["topic_id"]) == (message.id, "hi", topic["id"])
-    rest = ok(await admin.api.get(path, params={"limit": 2, "before_id": first["next_before_id"]}))
+    rest = ok(await admin.api.get(path, params={"limit": 2, "cursor": first["next_cursor"]}))
     deleted_comment, the_post = rest["items"]
-    assert deleted_comment["id"] == comment["comment_id"]
+    assert deleted_comment["id"] == comment["id"]
     assert deleted_comment["deleted_at"] is not None and deleted_comment["text"] == "a comment"
-    assert deleted_comment["where"] == {"kind": "post", "id": post["post_id"]}
+    assert deleted_comment["where"] == {"kind": "post", "id": post["id"]}
     assert (the_post["kind"], the_post["title"], the_post["text"]) == ("post", "mine", "post body")
-    assert rest["next_before_id"] is None
-    last = ok(await admin.api.get(path, params={"limit": 2, "before_id": the_post["id"]}))
-    assert last == {"user_id": alice.user_id, "items": [], "next_before_id": None}
+    assert rest["next_cursor"] is None
+    after_the_post = encode_cursor(BeforeIdPosition(b=the_post["id"]))
+    last = ok(await admin.api.get(path, params={"limit": 2, "cursor": after_the_post}))
+    assert last == {"user_id": alice.user_id, "items": [], "next_cursor": None}
     only_posts = ok(await admin.api.get(path, params={"kind": "post"}))
-    assert [item["id"] for item in only_posts["items"]] == [post["post_id"]]
-    assert only_posts["next_before_id"] is None
+    assert [item["id"] for item in only_posts["items"]] == [post["id"]]
+    assert only_posts["next_cursor"] is None
 
     refused(await admin.api.get("/api/admin/users/nobody/content"), 404, "not_found")
     refused(await admin.api.get(path, params={"kind": "poem"}), 400, "invalid")
@@ -71,7 +73,7 @@ async def test_admins_page_through_a_users_content_newest_first(people: People) 
 async def test_deleted_posts_are_restored_live_and_purged_for_good(people: People) -> None:
     admin, alice = await people.new("admin", admin=True), await people.new("alice")
     topic = await new_topic(alice)
-    post_id = (await new_post(alice, topic["id"], title="oops", body="text"))["post_id"]
+    post_id = (await new_post(alice, topic["id"], title="oops", body="text"))["id"]
     ok(await alice.api.delete(f"/api/posts/{post_id}"))
     watcher = await people.connect(alice)
     channel = f"topic:{topic['id']}"
@@ -84,7 +86,7 @@ async def test_deleted_posts_are_restored_live_and_purged_for_good(people: Peopl
     ))
     assert restored["item"]["deleted_at"] is None
     (event,) = await sequenced(watcher, channel, 1)
-    assert isinstance(event, PostCreated) and event.post.post_id == post_id
+    assert isinstance(event, PostCreated) and event.post.id == post_id
     assert ok(await alice.api.get(f"/api/posts/{post_id}"))["body"] == "text"
     refused(await admin.api.post(f"/api/admin/posts/{post_id}/restore"), 409, "conflict")
     refused(await admin.api.delete(f"/api/admin/posts/{post_id}/purge"), 409, "conflict")
@@ -102,10 +104,10 @@ async def test_deleted_posts_are_restored_live_and_purged_for_good(people: Peopl
 async def test_deleted_comments_are_listed_restored_and_purged(people: People) -> None:
     admin, alice = await people.new("admin", admin=True), await people.new("alice")
     topic = await new_topic(alice)
-    post_id = (await new_post(alice, topic["id"]))["post_id"]
+    post_id = (await new_post(alice, topic["id"]))["id"]
     comments = [await new_comment(alice, post_id, body=f"c{n}") for n in range(3)]
     for comment in comments:
-        ok(await alice.api.delete(f"/api/comments/{comment['comment_id']}"))
+        ok(await alice.api.delete(f"/api/comments/{comment['id']}"))
     watcher = await people.connect(alice)
     channel = f"post:{post_id}"
     await watcher.subscribe(channel)
@@ -120,7 +122,7 @@ async def test_deleted_comments_are_listed_restored_and_purged(people: People) -
     refused(await admin.api.get("/api/admin/deleted/comments", params={"cursor": "x"}), 400,
             "invalid")
 
-    target = comments[1]["comment_id"]
+    target = comments[1]["id"]
     restored = ok(await admin.api.post(f"/api/admin/comments/{target}/restore"))
     assert (restored["item"]["text"], restored["item"]["author_id"]) == ("c1", alice.user_id)
     (event,) = await sequenced(watcher, channel, 1)
@@ -128,16 +130,16 @@ async def test_deleted_comments_are_listed_restored_and_purged(people: People) -
     shown = ok(await alice.api.get(f"/api/comments/{target}"))
     assert (shown["body"], shown["deleted"]) == ("c1", False)
 
-    purged_id = comments[0]["comment_id"]
+    purged_id = comments[0]["id"]
     ok(await admin.api.delete(f"/api/admin/comments/{purged_id}/purge"))
     refused(await admin.api.post(f"/api/admin/comments/{purged_id}/restore"), 409, "conflict")
     remaining = ok(await admin.api.get("/api/admin/deleted/comments"))
-    assert [item["id"] for item in remaining["items"]] == [comments[2]["comment_id"]]
+    assert [item["id"] for item in remaining["items"]] == [comments[2]["id"]]
     assert await audit_actions(admin, target) == ["comment.restore"]
     assert await audit_actions(admin, purged_id) == ["comment.purge"]
 
     ok(await alice.api.delete(f"/api/posts/{post_id}"))
     refused(
-        await admin.api.post(f"/api/admin/comments/{comments[2]['comment_id']}/restore"),
+        await admin.api.post(f"/api/admin/comments/{comments[2]['id']}/restore"),
         404, "not_found",
     )

@@ -131,7 +131,7 @@ async def test_a_slow_subscriber_is_disconnected_and_a_fast_one_is_unaffected(
         nonlocal last_seq
         last_seq += 1
         message = ChatMessage(
-            message_id=f"s{last_seq}", author_id=alice.user_id, text=text, created_at=1
+            id=f"s{last_seq}", author_id=alice.user_id, text=text, created_at=1
         )
         hub.publish(
             channel, BroadcastFrame(MessageCreated(channel=channel, seq=last_seq, message=message))

@@ -60,7 +60,7 @@ async def test_room_lifecycle_over_rest(node: NodeHandle) -> None:
         ]
         older = await http.get(
             f"/api/chat-rooms/{room_id}/messages",
-            params={"before_seq": body["next_before_seq"], "limit": 3},
+            params={"cursor": body["next_cursor"], "limit": 3},
             headers=auth(bob),
         )
         assert [message["text"] for message in older.json()["messages"]] == [
@@ -68,7 +68,7 @@ async def test_room_lifecycle_over_rest(node: NodeHandle) -> None:
             "message 1",
         ]
         one = await http.get(
-            f"/api/chat-rooms/{room_id}/messages/{body['messages'][0]['message_id']}",
+            f"/api/chat-rooms/{room_id}/messages/{body['messages'][0]['id']}",
             headers=auth(bob),
         )
         assert one.json()["text"] == "message 2"

@@ -80,7 +80,7 @@ async def test_clients_on_three_nodes_share_one_room_order(
                     while len(order) < total:
                         event = await client.next_event()
                         if isinstance(event, MessageCreated) and event.channel == channel:
-                            order.append((event.seq, event.message.message_id))
+                            order.append((event.seq, event.message.id))
 
                 async def write(index: int, client: Client) -> None:
                     sent = Sent()
@@ -107,6 +107,12 @@ async def test_clients_on_three_nodes_share_one_room_order(
         assert {node["node_id"] for node in statuses[-1]["cluster"]["nodes"]} == {  # type: ignore[index]
             "node-1", "node-2", "node-3"
         }
+        # Every node that forwarded reports its links to the others, and they are up.
+        links = [
+            (status["node"], link["node_id"], link["state"])  # type: ignore[index]
+            for status in statuses for link in status["cluster"]["links"]  # type: ignore[index]
+        ]
+        assert links and {state for *_, state in links} == {"up"}, links
         assert (await stored_nonces(cluster, room_id)).most_common(1)[0][1] == 1
         async with httpx.AsyncClient(base_url=cluster.nodes[-1].base_url) as client:
             metrics = (await client.get(

@@ -13,13 +13,13 @@ async def test_a_tree_is_listed_depth_first_in_each_order(people: People) -> Non
     alice, bob = await people.new("alice"), await people.new("bob")
     topic = await new_topic(alice)
     post = await new_post(alice, topic["id"])
-    comments = f"/api/posts/{post['post_id']}/comments"
-    first = await new_comment(alice, post["post_id"], body="first")
-    second = await new_comment(bob, post["post_id"], body="second")
-    reply = await new_comment(bob, post["post_id"], body="reply", parent_id=first["comment_id"])
-    nested = await new_comment(alice, post["post_id"], body="nested", parent_id=reply["comment_id"])
-    assert (reply["depth"], nested["depth"], nested["parent_id"]) == (1, 2, reply["comment_id"])
-    ok(await alice.api.put(f"/api/comments/{second['comment_id']}/vote", json={"value": 1}))
+    comments = f"/api/posts/{post['id']}/comments"
+    first = await new_comment(alice, post["id"], body="first")
+    second = await new_comment(bob, post["id"], body="second")
+    reply = await new_comment(bob, post["id"], body="reply", parent_id=first["id"])
+    nested = await new_comment(alice, post["id"], body="nested", parent_id=reply["id"])
+    assert (reply["depth"], nested["depth"], nested["parent_id"]) == (1, 2, reply["id"])
+    ok(await alice.api.put(f"/api/comments/{second['id']}/vote", json={"value": 1}))
 
     async def bodies(sort: str) -> list[str]:
         listed = ok(await bob.api.get(comments, params={"sort": sort}))["comments"]
@@ -28,8 +28,8 @@ async def test_a_tree_is_listed_depth_first_in_each_order(people: People) -> Non
     assert await bodies("old") == ["first", "reply", "nested", "second"]
     assert await bodies("new") == ["second", "first", "reply", "nested"]
     assert await bodies("top") == ["second", "first", "reply", "nested"]
-    assert ok(await bob.api.get(f"/api/posts/{post['post_id']}"))["comment_count"] == 4
-    assert ok(await bob.api.get(f"/api/comments/{first['comment_id']}"))["reply_count"] == 1
+    assert ok(await bob.api.get(f"/api/posts/{post['id']}"))["comment_count"] == 4
+    assert ok(await bob.api.get(f"/api/comments/{first['id']}"))["reply_count"] == 1
     refused(await bob.api.get(comments, params={"sort": "hot"}), 400, "invalid")
 
 
@@ -40,16 +40,16 @@ async def test_replies_nest_only_so_deep(people: People) -> None:
     parent = None
     for depth in range(MAX_COMMENT_DEPTH):
         extra = {} if parent is None else {"parent_id": parent}
-        created = await new_comment(alice, post["post_id"], **extra)
+        created = await new_comment(alice, post["id"], **extra)
         assert created["depth"] == depth
-        parent = created["comment_id"]
+        parent = created["id"]
     too_deep = await alice.api.post(
-        f"/api/posts/{post['post_id']}/comments", json={"body": "deeper", "parent_id": parent}
+        f"/api/posts/{post['id']}/comments", json={"body": "deeper", "parent_id": parent}
     )
     refused(too_deep, 400, "invalid")
     other = await new_post(alice, topic["id"])
     across = await alice.api.post(
-        f"/api/posts/{other['post_id']}/comments", json={"body": "x", "parent_id": parent}
+        f"/api/posts/{other['id']}/comments", json={"body": "x", "parent_id": parent}
     )
     refused(across, 404, "not_found")
 
@@ -62,36 +62,36 @@ async def test_deleting_leaves_a_tombstone_that_keeps_its_replies(people: People
     )
     topic = await new_topic(alice)
     post = await new_post(alice, topic["id"])
-    parent = await new_comment(bob, post["post_id"], body="parent")
-    reply = await new_comment(carol, post["post_id"], body="reply", parent_id=parent["comment_id"])
-    refused(await carol.api.delete(f"/api/comments/{parent['comment_id']}"), 403, "forbidden")
-    ok(await bob.api.delete(f"/api/comments/{parent['comment_id']}"))
-    ok(await bob.api.delete(f"/api/comments/{parent['comment_id']}"))
-    listed = ok(await carol.api.get(f"/api/posts/{post['post_id']}/comments"))["comments"]
-    assert [(c["comment_id"], c["deleted"], c["body"], c["author_id"]) for c in listed] == [
-        (parent["comment_id"], True, "", None),
-        (reply["comment_id"], False, "reply", carol.user_id),
+    parent = await new_comment(bob, post["id"], body="parent")
+    reply = await new_comment(carol, post["id"], body="reply", parent_id=parent["id"])
+    refused(await carol.api.delete(f"/api/comments/{parent['id']}"), 403, "forbidden")
+    ok(await bob.api.delete(f"/api/comments/{parent['id']}"))
+    ok(await bob.api.delete(f"/api/comments/{parent['id']}"))
+    listed = ok(await carol.api.get(f"/api/posts/{post['id']}/comments"))["comments"]
+    assert [(c["id"], c["deleted"], c["body"], c["author_id"]) for c in listed] == [
+        (parent["id"], True, "", None),
+        (reply["id"], False, "reply", carol.user_id),
     ]
     refused(
-        await bob.api.patch(f"/api/comments/{parent['comment_id']}", json={"body": "back"}),
+        await bob.api.patch(f"/api/comments/{parent['id']}", json={"body": "back"}),
         404,
         "not_found",
     )
     refused(
-        await bob.api.put(f"/api/comments/{parent['comment_id']}/vote", json={"value": 1}),
+        await bob.api.put(f"/api/comments/{parent['id']}/vote", json={"value": 1}),
         404,
         "not_found",
     )
     again = await bob.api.post(
-        f"/api/posts/{post['post_id']}/comments",
-        json={"body": "x", "parent_id": parent["comment_id"]},
+        f"/api/posts/{post['id']}/comments",
+        json={"body": "x", "parent_id": parent["id"]},
     )
     refused(again, 409, "conflict")
-    ok(await alice.api.delete(f"/api/comments/{reply['comment_id']}"))  # the owner moderates
-    ok(await alice.api.delete(f"/api/posts/{post['post_id']}"))
-    refused(await carol.api.get(f"/api/posts/{post['post_id']}/comments"), 404, "not_found")
+    ok(await alice.api.delete(f"/api/comments/{reply['id']}"))  # the owner moderates
+    ok(await alice.api.delete(f"/api/posts/{post['id']}"))
+    refused(await carol.api.get(f"/api/posts/{post['id']}/comments"), 404, "not_found")
     refused(
-        await carol.api.post(f"/api/posts/{post['post_id']}/comments", json={"body": "x"}),
+        await carol.api.post(f"/api/posts/{post['id']}/comments", json={"body": "x"}),
         404,
         "not_found",
     )
@@ -101,8 +101,8 @@ async def test_edits_keep_history_and_votes_stay_exact(people: People) -> None:
     alice, bob = await people.new("alice"), await people.new("bob")
     topic = await new_topic(alice)
     post = await new_post(alice, topic["id"])
-    comment = await new_comment(bob, post["post_id"], body="<b>v1</b>")
-    path = f"/api/comments/{comment['comment_id']}"
+    comment = await new_comment(bob, post["id"], body="<b>v1</b>")
+    path = f"/api/comments/{comment['id']}"
     edited = ok(await bob.api.patch(path, json={"body": "v2 (.*)"}))
     assert (edited["body"], edited["edit_count"]) == ("v2 (.*)", 1)
     assert [edit["body"] for edit in ok(await alice.api.get(f"{path}/history"))["edits"]] == [
@@ -127,7 +127,7 @@ async def test_edits_keep_history_and_votes_stay_exact(people: People) -> None:
         await alice.api.post("/api/posts/unknown/comments", json={"body": "x"}), 404, "not_found"
     )
     refused(
-        await alice.api.post(f"/api/posts/{post['post_id']}/comments", json={"body": "x" * 10_001}),
+        await alice.api.post(f"/api/posts/{post['id']}/comments", json={"body": "x" * 10_001}),
         400,
         "invalid",
     )

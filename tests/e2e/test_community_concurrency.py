@@ -28,7 +28,7 @@ async def test_fifty_clients_join_and_vote_at_once_and_every_count_is_exact(
     crowd = [await people.new(f"voter{number}") for number in range(CROWD)]
     topic = await new_topic(owner)
     post = await new_post(owner, topic["id"])
-    comment = await new_comment(owner, post["post_id"])
+    comment = await new_comment(owner, post["id"])
     watcher = await people.connect(owner)
     await watcher.subscribe(f"topic:{topic['id']}")
 
@@ -37,14 +37,14 @@ async def test_fifty_clients_join_and_vote_at_once_and_every_count_is_exact(
         value = 1 if number < 30 else -1
         for _ in range(2):
             ok(await person.api.post(f"/api/topics/{topic['id']}/join"))
-        ok(await person.api.put(f"/api/posts/{post['post_id']}/vote", json={"value": value}))
+        ok(await person.api.put(f"/api/posts/{post['id']}/vote", json={"value": value}))
         ok(
             await person.api.put(
-                f"/api/comments/{comment['comment_id']}/vote", json={"value": value}
+                f"/api/comments/{comment['id']}/vote", json={"value": value}
             )
         )
         if number % 3 == 0:
-            ok(await person.api.put(f"/api/posts/{post['post_id']}/vote", json={"value": -value}))
+            ok(await person.api.put(f"/api/posts/{post['id']}/vote", json={"value": -value}))
 
     async with trio.open_nursery() as nursery:
         for number, person in enumerate(crowd):
@@ -54,13 +54,13 @@ async def test_fifty_clients_join_and_vote_at_once_and_every_count_is_exact(
     switched_down = sum(1 for number in range(30, CROWD) if number % 3 == 0)
     upvotes = 30 - switched_up + switched_down
     downvotes = (CROWD - 30) - switched_down + switched_up
-    read = ok(await owner.api.get(f"/api/posts/{post['post_id']}"))
+    read = ok(await owner.api.get(f"/api/posts/{post['id']}"))
     assert (read["upvotes"], read["downvotes"], read["score"]) == (
         upvotes,
         downvotes,
         upvotes - downvotes,
     )
-    listed = ok(await owner.api.get(f"/api/posts/{post['post_id']}/comments"))["comments"][0]
+    listed = ok(await owner.api.get(f"/api/posts/{post['id']}/comments"))["comments"][0]
     assert (listed["upvotes"], listed["downvotes"]) == (30, CROWD - 30)
     assert ok(await owner.api.get(f"/api/topics/{topic['id']}"))["member_count"] == CROWD + 1
     members = ok(await owner.api.get(f"/api/topics/{topic['id']}/members", params={"limit": 100}))[

@@ -35,7 +35,7 @@ async def test_a_post_is_published_read_edited_with_history_and_deleted(people: 
         True,
         "https://media.example/cat.gif",
     )
-    path = f"/api/posts/{post['post_id']}"
+    path = f"/api/posts/{post['id']}"
     seen = ok(await alice.api.get(path))
     assert (seen["title"], seen["body"], seen["mine"], seen["edit_count"]) == (
         "First",
@@ -55,9 +55,9 @@ async def test_a_post_is_published_read_edited_with_history_and_deleted(people: 
     refused(await bob.api.patch(path, json={}), 400, "invalid")
 
     other = await new_post(bob, topic["id"])
-    ok(await moderator.api.delete(f"/api/posts/{other['post_id']}", params={"reason": "off topic"}))
+    ok(await moderator.api.delete(f"/api/posts/{other['id']}", params={"reason": "off topic"}))
     ok(await bob.api.delete(path))
-    for gone in (path, f"/api/posts/{other['post_id']}"):
+    for gone in (path, f"/api/posts/{other['id']}"):
         refused(await alice.api.get(gone), 404, "not_found")
         refused(await bob.api.delete(gone), 404, "not_found")
     assert ok(await alice.api.get(f"/api/topics/{topic['id']}"))["post_count"] == 0
@@ -73,16 +73,16 @@ async def test_only_authors_and_moderators_delete(people: People) -> None:
     admin = await people.new("admin", admin=True)
     topic = await new_topic(alice)
     first, second = await new_post(bob, topic["id"]), await new_post(bob, topic["id"])
-    refused(await carol.api.delete(f"/api/posts/{first['post_id']}"), 403, "forbidden")
-    ok(await alice.api.delete(f"/api/posts/{first['post_id']}"))  # the owner moderates
-    ok(await admin.api.delete(f"/api/posts/{second['post_id']}"))
+    refused(await carol.api.delete(f"/api/posts/{first['id']}"), 403, "forbidden")
+    ok(await alice.api.delete(f"/api/posts/{first['id']}"))  # the owner moderates
+    ok(await admin.api.delete(f"/api/posts/{second['id']}"))
 
 
 async def test_votes_are_one_per_user_and_switch(people: People) -> None:
     alice, bob = await people.new("alice"), await people.new("bob")
     topic = await new_topic(alice)
     post = await new_post(alice, topic["id"])
-    vote = f"/api/posts/{post['post_id']}/vote"
+    vote = f"/api/posts/{post['id']}/vote"
 
     async def cast(person: object, value: int) -> tuple[int, int, int, int]:
         tally = ok(await person.api.put(vote, json={"value": value}))  # type: ignore[attr-defined]
@@ -92,9 +92,9 @@ async def test_votes_are_one_per_user_and_switch(people: People) -> None:
     assert await cast(bob, 1) == (1, 1, 0, 1)
     assert await cast(alice, 1) == (2, 2, 0, 1)
     assert await cast(bob, -1) == (0, 1, 1, -1)
-    assert ok(await bob.api.get(f"/api/posts/{post['post_id']}"))["my_vote"] == -1
+    assert ok(await bob.api.get(f"/api/posts/{post['id']}"))["my_vote"] == -1
     assert await cast(bob, 0) == (1, 1, 0, 0)
-    assert ok(await bob.api.get(f"/api/posts/{post['post_id']}"))["my_vote"] == 0
+    assert ok(await bob.api.get(f"/api/posts/{post['id']}"))["my_vote"] == 0
     for value in (2, "up", None):
         refused(await bob.api.put(vote, json={"value": value}), 400, "invalid")
     refused(await bob.api.put("/api/posts/unknown/vote", json={"value": 1}), 404, "not_found")
@@ -111,8 +111,8 @@ async def test_sorts_and_the_recent_feed(people: People) -> None:
         await new_post(alice, topic["id"], title=name) for name in ("old", "mid", "new")
     ]
     for person in (bob, voter):
-        ok(await person.api.put(f"/api/posts/{middle['post_id']}/vote", json={"value": 1}))
-    ok(await bob.api.put(f"/api/posts/{new['post_id']}/vote", json={"value": -1}))
+        ok(await person.api.put(f"/api/posts/{middle['id']}/vote", json={"value": 1}))
+    ok(await bob.api.put(f"/api/posts/{new['id']}/vote", json={"value": -1}))
 
     async def titles(sort: str, **params: object) -> list[str]:
         query = {"topic_id": topic["id"], "sort": sort, **params}
@@ -124,9 +124,14 @@ async def test_sorts_and_the_recent_feed(people: People) -> None:
     assert await titles("old") == ["old", "mid", "new"]
     assert await titles("top") == ["mid", "old", "new"]
     assert await titles("hot") == ["mid", "new", "old"]  # a score of -1 ranks as 0
-    assert await titles("new", limit=1, offset=1) == ["mid"]
+    first = ok(await bob.api.get("/api/posts", params={"topic_id": topic["id"], "limit": 1}))
+    assert await titles("new", limit=1, cursor=first["next_cursor"]) == ["mid"]
     page = ok(await bob.api.get("/api/posts", params={"topic_id": topic["id"], "limit": 3}))
-    assert page["next_offset"] == 3
+    assert page["next_cursor"] is not None
+    rest = ok(await bob.api.get(
+        "/api/posts", params={"topic_id": topic["id"], "limit": 3, "cursor": page["next_cursor"]}
+    ))
+    assert (rest["posts"], rest["next_cursor"]) == ([], None)
     refused(
         await bob.api.get("/api/posts", params={"topic_id": topic["id"], "sort": "best"}),
         400,
@@ -137,13 +142,13 @@ async def test_sorts_and_the_recent_feed(people: People) -> None:
 
     secret = await new_topic(alice, invite_only=True)
     hidden = await new_post(alice, secret["id"], title="hidden")
-    feed = [post["post_id"] for post in ok(await bob.api.get("/api/posts/recent"))["posts"]]
-    assert feed == [new["post_id"], middle["post_id"], old["post_id"]]
+    feed = [post["id"] for post in ok(await bob.api.get("/api/posts/recent"))["posts"]]
+    assert feed == [new["id"], middle["id"], old["id"]]
     mine = [
-        post["post_id"]
+        post["id"]
         for post in ok(await alice.api.get("/api/posts/recent", params={"limit": 2}))["posts"]
     ]
-    assert mine == [hidden["post_id"], new["post_id"]]
+    assert mine == [hidden["id"], new["id"]]
 
 
 async def test_hostile_and_oversized_text(people: People) -> None:
@@ -153,7 +158,7 @@ async def test_hostile_and_oversized_text(people: People) -> None:
     stored = await new_post(
         alice, topic["id"], title=emoji_title, body=SCRIPT + REGEX + "\u0000\u202e"
     )
-    fetched = ok(await alice.api.get(f"/api/posts/{stored['post_id']}"))
+    fetched = ok(await alice.api.get(f"/api/posts/{stored['id']}"))
     assert fetched["title"] == emoji_title
     assert fetched["body"] == SCRIPT + REGEX + "\u0000\u202e"
     long_body = await new_post(alice, topic["id"], body="b" * 40_000)
@@ -200,16 +205,16 @@ async def test_anonymous_posts_hide_their_author_from_other_users(people: People
     third = await new_post(author, elsewhere["id"], anonymous=True)
     alias = first["alias"]
     assert alias.startswith("anon-") and second["alias"] == alias and third["alias"] != alias
-    comment = await new_comment(author, first["post_id"], anonymous=True)
+    comment = await new_comment(author, first["id"], anonymous=True)
     assert comment["alias"] == alias
 
     responses = [
-        await reader.api.get(f"/api/posts/{first['post_id']}"),
+        await reader.api.get(f"/api/posts/{first['id']}"),
         await reader.api.get("/api/posts", params={"topic_id": topic["id"]}),
         await reader.api.get("/api/posts/recent"),
-        await reader.api.get(f"/api/posts/{first['post_id']}/comments"),
-        await reader.api.get(f"/api/comments/{comment['comment_id']}"),
-        await reader.api.put(f"/api/posts/{first['post_id']}/vote", json={"value": 1}),
+        await reader.api.get(f"/api/posts/{first['id']}/comments"),
+        await reader.api.get(f"/api/comments/{comment['id']}"),
+        await reader.api.put(f"/api/posts/{first['id']}/vote", json={"value": 1}),
     ]
     for response in responses:
         assert response.status_code == 200, response.text
@@ -218,12 +223,12 @@ async def test_anonymous_posts_hide_their_author_from_other_users(people: People
     assert ok(responses[3])["comments"][0]["author_id"] == alias
     for insider in (owner, admin, author):
         assert (
-            ok(await insider.api.get(f"/api/posts/{first['post_id']}"))["author_id"]
+            ok(await insider.api.get(f"/api/posts/{first['id']}"))["author_id"]
             == author.user_id
         )
-        listed = ok(await insider.api.get(f"/api/posts/{first['post_id']}/comments"))["comments"]
+        listed = ok(await insider.api.get(f"/api/posts/{first['id']}/comments"))["comments"]
         assert listed[0]["author_id"] == author.user_id
     assert (
-        json.dumps(ok(await owner.api.get(f"/api/posts/{third['post_id']}"))).count(author.user_id)
+        json.dumps(ok(await owner.api.get(f"/api/posts/{third['id']}"))).count(author.user_id)
         == 1
     )

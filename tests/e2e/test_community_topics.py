@@ -77,12 +77,12 @@ async def test_lists_sort_filter_search_literally_and_page(people: People) -> No
         assert await titles(q=pattern) == [], pattern
     first = ok(await bob.api.get("/api/topics", params={"sort": "created", "limit": 2}))
     assert [topic["id"] for topic in first["topics"]] == [newest["id"], busy["id"]]
-    assert first["next_offset"] == 2
-    second = ok(
-        await bob.api.get("/api/topics", params={"sort": "created", "offset": 2, "limit": 2})
-    )
+    assert first["next_cursor"] is not None
+    second = ok(await bob.api.get(
+        "/api/topics", params={"sort": "created", "cursor": first["next_cursor"], "limit": 2}
+    ))
     assert [topic["id"] for topic in second["topics"]] == [quiet["id"]]
-    assert second["next_offset"] is None
+    assert second["next_cursor"] is None
 
 
 async def test_invite_only_topics_never_empty_a_page_of_someone_outside(
@@ -132,7 +132,10 @@ async def test_bad_input_is_refused_in_the_error_shape(people: People) -> None:
         {"title": 5},
     ):
         refused(await alice.api.post("/api/topics", json=body), 400, "invalid")
-    for params in ({"sort": "random"}, {"limit": 0}, {"limit": 101}, {"offset": -1}):
+    for params in (
+        {"sort": "random"}, {"limit": 0}, {"limit": 101}, {"offset": 2}, {"cursor": "nope"},
+        {"cursor": "eyJrIjoibyIsIm8iOi0xfQ"},  # {"k":"o","o":-1}
+    ):
         refused(await alice.api.get("/api/topics", params=params), 400, "invalid")
     refused(
         await alice.api.patch(f"/api/topics/{topic['id']}", json={"owner_id": "x"}), 400, "invalid"

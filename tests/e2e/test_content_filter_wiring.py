@@ -64,7 +64,7 @@ async def test_posts_and_comments_are_screened(filtered_node: NodeHandle) -> Non
         assert post["title"] == "**** slugs"
         assert "darn" not in post["body"]
         comment = await http.post(
-            f"/api/posts/{post['post_id']}/comments", json={"body": "darn it"}, headers=auth(alice)
+            f"/api/posts/{post['id']}/comments", json={"body": "darn it"}, headers=auth(alice)
         )
         assert comment.json()["body"] == "**** it"
 

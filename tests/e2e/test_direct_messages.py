@@ -113,7 +113,7 @@ async def test_read_receipts_reach_the_sender_and_unread_counts_follow(node: Nod
                 await send_direct(alice_client, bob, f"message {number}")
             listed = (await bob_api.get("/api/messages/conversations")).json()
             assert listed["unread_total"] == 3
-            assert [(row["conversation_id"], row["other_user_id"], row["unread_count"])
+            assert [(row["id"], row["other_user_id"], row["unread_count"])
                     for row in listed["conversations"]] == [(conversation, alice.user_id, 3)]
 
             await bob_client.request(MarkRead, channel=channel, up_to_seq=2)
@@ -219,10 +219,10 @@ async def test_delete_for_me_hides_only_from_me_and_history_pages(node: NodeHand
             assert page["last_seq"] == 5 and page["channel"] == f"dm:{conversation}"
             older = (await bob_api.get(
                 f"/api/messages/conversations/{conversation}",
-                params={"limit": 10, "before_id": page["next_before_id"]},
+                params={"limit": 10, "cursor": page["next_cursor"]},
             )).json()
             assert [message["text"] for message in older["messages"]] == ["note 0", "note 2"]
-            assert older["next_before_id"] is None
+            assert older["next_cursor"] is None
             mine = (await alice_api.get(f"/api/messages/conversations/{conversation}")).json()
             assert len(mine["messages"]) == 5
             unsent = await alice_api.delete(

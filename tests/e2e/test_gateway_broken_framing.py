@@ -14,6 +14,7 @@ import trio.testing
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request
 
+from http_facade.websocket import hypercorn_direct
 from protocol.codecs import SUBPROTOCOL_JSON
 from tests.e2e.conftest import log_in_new_user
 from topicsflow.node import NodeHandle
@@ -114,3 +115,27 @@ async def test_a_message_after_an_oversized_one_cannot_stop_the_server(node: Nod
             assert (await http.get("/healthz")).status_code == 200
         again = await open_raw_websocket(node, user.token)
         await again.aclose()
+
+
+async def test_a_failure_inside_one_connection_leaves_the_others_serving(
+    node: NodeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the event guard, Hypercorn's buffer bug raises inside the connection; the
+    node's containment closes that connection only (``contain_connection_failures``)."""
+    monkeypatch.setattr(hypercorn_direct, "guard_events", lambda connection: None)
+    user = await log_in_new_user(node, "bystander")
+    with trio.fail_after(10):
+        bystander = await open_raw_websocket(node, user.token)
+        culprit = await open_raw_websocket(node, user.token)
+        oversized = b"x" * (64 * 1024 + 1)
+        text_frame = b"\x81\xff" + len(oversized).to_bytes(8, "big") + MASK + oversized
+        binary_frame = b"\x82\x83" + MASK + b"abc"
+        assert await close_code_after(culprit, text_frame + binary_frame) == 1009
+        await culprit.send_all(binary_frame)  # Hypercorn's TypeError, in this connection
+        assert await culprit.receive_some() == b"", "the failed connection is closed"
+        ping = b"\x89\x80" + MASK
+        await bystander.send_all(ping)
+        assert (await bystander.receive_some())[0] == 0x8A, "the other connection answers"
+        async with httpx.AsyncClient(base_url=node.base_url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+        await bystander.aclose()

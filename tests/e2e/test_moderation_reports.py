@@ -160,7 +160,7 @@ async def test_topic_moderators_work_their_queue_and_escalate(node: NodeHandle) 
         page = await http.get("/api/reports", params={"limit": 1}, headers=auth(admin))
         assert [item["id"] for item in page.json()["reports"]] == [second["id"]]
         older = await http.get(
-            "/api/reports", params={"limit": 1, "before_id": page.json()["next_before_id"]},
+            "/api/reports", params={"limit": 1, "cursor": page.json()["next_cursor"]},
             headers=auth(admin),
         )
         assert [item["id"] for item in older.json()["reports"]] == [first["id"]]

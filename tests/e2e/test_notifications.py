@@ -162,7 +162,7 @@ async def test_invitations_unread_counts_and_read_marks(node: NodeHandle) -> Non
             await bob_client.request(MarkRead, channel=channel, up_to_seq=received[0].seq)
             assert (await bob_api.get("/api/notifications/unread-count")).json() == {"unread": 2}
             unread = (await bob_api.get("/api/notifications", params={"unread": "true"})).json()
-            assert [n["notification_id"] for n in unread["notifications"]] == [
+            assert [n["id"] for n in unread["notifications"]] == [
                 received[2].notification_id, received[1].notification_id,
             ]
             marked = await bob_api.post(
@@ -175,7 +175,7 @@ async def test_invitations_unread_counts_and_read_marks(node: NodeHandle) -> Non
             assert [n["kind"] for n in page["notifications"]] == ["direct_message"] * 2
             assert all(n["read_at"] is not None for n in page["notifications"])
             older = (await bob_api.get(
-                "/api/notifications", params={"before_id": page["next_before_id"]}
+                "/api/notifications", params={"cursor": page["next_cursor"]}
             )).json()
             assert [n["kind"] for n in older["notifications"]] == ["direct_message", "invite"]
             bad = await bob_api.post("/api/notifications/read", json={"ids": [], "x": 1})

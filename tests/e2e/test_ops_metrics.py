@@ -90,7 +90,11 @@ async def test_frames_deliveries_and_mailboxes_are_measured(node: NodeHandle) ->
     async with httpx.AsyncClient(base_url=node.base_url) as http:
         scrape = samples((await http.get("/metrics", headers=OPERATOR)).text)
     assert value(scrape, "topicsflow_ws_frames_in_total", type="send_message") == 3
+    assert value(scrape, "topicsflow_ws_frames_in_total", type="subscribe") == 1
     assert value(scrape, "topicsflow_ws_frames_out_total", type="message_created") == 3
+    # The sessions' own frames: three acks and one subscription answer.
+    assert value(scrape, "topicsflow_ws_frames_out_total", type="ack") == 3
+    assert value(scrape, "topicsflow_ws_frames_out_total", type="subscribed") == 1
     assert value(scrape, "topicsflow_store_operation_duration_seconds_count",
                  operation="messages.append") >= 1
     # The room is activated, its mailbox empty: in the first bucket and in +Inf.

@@ -124,7 +124,7 @@ async def test_list_rename_and_remove_passkeys(node: NodeHandle, driver: AuthDri
     assert renamed["name"] == "phone"
     # Another user can neither see, rename nor remove it.
     assert ok(await driver.client.get("/api/auth/passkeys", headers=bearer(bob.token))) == {
-        "passkeys": []}
+        "passkeys": [], "next_cursor": None}
     refused(await driver.client.patch(f"/api/auth/passkeys/{created['id']}",
                                       json={"name": "mine"}, headers=bearer(bob.token)),
             404, "not_found")
@@ -153,7 +153,8 @@ async def test_a_registration_for_another_origin_or_a_reused_challenge_is_refuse
     right = authenticator.create(options)
     refused(await driver.client.post("/api/auth/passkeys", json={"credential": right},
                                      headers=headers), 401, "unauthorized")
-    assert ok(await driver.client.get("/api/auth/passkeys", headers=headers)) == {"passkeys": []}
+    assert ok(await driver.client.get("/api/auth/passkeys", headers=headers)) == {
+        "passkeys": [], "next_cursor": None}
 
 
 async def test_a_passkey_completes_a_password_login_as_second_factor(

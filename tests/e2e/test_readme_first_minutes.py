@@ -1,9 +1,9 @@
 """The README's "First ten minutes", run as written against a node started by
 ``scripts/run`` in the development profile.
 
-The section has two shell blocks: ``scripts/run`` (run here with a free port and a
-temporary data directory) and the commands of the second terminal, run verbatim by bash
-with ``URL`` pointing at that node.
+The section's first shell block is ``scripts/run`` (run here with a free port and a
+temporary data directory); the blocks after it are the second terminal's commands, run
+verbatim, in order, by one bash with ``URL`` pointing at that node.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def free_port() -> int:
 
 
 async def test_the_first_ten_minutes_work_as_written(tmp_path: Path) -> None:
-    serve_block, commands = readme_blocks()
+    serve_block, *command_blocks = readme_blocks()
+    commands = "\n".join(command_blocks)
     assert serve_block.strip() == "scripts/run"
     port = free_port()
     async with serve_process(
@@ -57,5 +58,6 @@ async def test_the_first_ten_minutes_work_as_written(tmp_path: Path) -> None:
         assert "confirmed: 200" in output
         assert "over the WebSocket, seq 1: Hello from the SDK" in output
         assert output.count("Hello from the SDK") == 2
+        assert '"token":"tfp_' in output.replace(" ", ""), "the personal access token block"
         assert b"topicsflow.dev_mail" in served.log
         assert await served.stop() == 0

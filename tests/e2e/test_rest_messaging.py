@@ -43,11 +43,11 @@ async def test_room_writes_over_rest_are_live_with_the_same_seqs(node: NodeHandl
                                       headers={"Idempotency-Key": "nonce-1"})
             assert retried.status_code == 201
             assert retried.json()["seq"] == body["seq"]
-            assert retried.json()["message"]["message_id"] == body["message"]["message_id"]
+            assert retried.json()["message"]["id"] == body["message"]["id"]
             history = (await http.get(base)).json()["messages"]
             assert [m["text"] for m in history].count("hello over rest") == 1
 
-            message_id = body["message"]["message_id"]
+            message_id = body["message"]["id"]
             refused = await bob_http.patch(f"{base}/{message_id}", json={"text": "hijack"})
             assert refused.status_code == 403
             edited = await http.patch(f"{base}/{message_id}", json={"text": "edited text"})
@@ -107,14 +107,14 @@ async def test_direct_messages_over_rest_are_live_and_idempotent(node: NodeHandl
             assert first.status_code == 201, first.text
             created = await next_of(watcher, MessageCreated, channel)
             assert created.seq == first.json()["seq"]
-            assert created.message.message_id == first.json()["message"]["message_id"]
+            assert created.message.id == first.json()["message"]["id"]
             again = await http.post(f"/api/messages/conversations/{conversation}/messages",
                                     json={"text": "hi bob"}, headers={"Idempotency-Key": "dm-1"})
-            assert again.json()["message"]["message_id"] == first.json()["message"]["message_id"]
+            assert again.json()["message"]["id"] == first.json()["message"]["id"]
             history = (await http.get(f"/api/messages/conversations/{conversation}")).json()
             assert [m["text"] for m in history["messages"]] == ["hi bob"]
 
-            message_id = first.json()["message"]["message_id"]
+            message_id = first.json()["message"]["id"]
             edited = await http.patch(
                 f"/api/messages/conversations/{conversation}/messages/{message_id}",
                 json={"text": "hello bob"},

@@ -51,7 +51,7 @@ async def test_messages_are_found_by_members_and_participants_only(node: NodeHan
         assert [(hit["room_id"], hit["seq"]) for hit in hits] == [
             (room_id, sent.json()["seq"])
         ]
-        assert hits[0]["id"] == sent.json()["message"]["message_id"]
+        assert hits[0]["id"] == sent.json()["message"]["id"]
         assert highlighted(hits[0]["snippet"]) == ["Budget"]
         assert await found(m, "messages", q="budget") == []
         assert (await m.get("/api/search/messages",
@@ -65,14 +65,14 @@ async def test_messages_are_found_by_members_and_participants_only(node: NodeHan
                             params={"q": "secret", "conversation_id": conversation})
                 ).status_code == 403
         hidden = await b.delete(
-            f"/api/messages/conversations/{conversation}/messages/{dm.json()['message']['message_id']}",
+            f"/api/messages/conversations/{conversation}/messages/{dm.json()['message']['id']}",
             params={"scope": "me"},
         )
         assert hidden.status_code == 200
         assert await found(b, "direct-messages", q="secret") == []
         assert len(await found(a, "direct-messages", q="secret")) == 1
 
-        message_id = sent.json()["message"]["message_id"]
+        message_id = sent.json()["message"]["id"]
         await a.patch(f"/api/chat-rooms/{room_id}/messages/{message_id}",
                       json={"text": "the yearly plan"})
         assert await found(b, "messages", q="budget") == []

@@ -79,7 +79,10 @@ async def test_a_hung_redis_is_answered_within_the_deadline_and_recovers_by_itse
         assert readiness["breakers"]["redis"]["state"] == "open"
         assert 500 not in statuses
         assert set(statuses[0::2]) == {503}, "readiness must say Redis is away"
-        assert set(statuses[1::2]) == {200}, "sessions are in the store: nobody is logged out"
+        # Sessions are in the store: nobody is logged out (401).  Rate limits hold on the
+        # node's own limiter meanwhile, so a long outage of this loop meets 429 too.
+        assert 200 in statuses[1::2]
+        assert set(statuses[1::2]) <= {200, 429}, "sessions are in the store: nobody is logged out"
         redis.resume()
         with trio.fail_after(ANSWERED_WITHIN_S):
             await gate.wait_closed()

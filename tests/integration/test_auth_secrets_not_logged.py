@@ -20,6 +20,7 @@ import pytest
 
 from services.email import OutboxMailer
 from tests.auth_support import AuthDriver
+from tests.integration.api_token_flow import token_flow
 from tests.integration.auth_flow import full_lifecycle
 from tests.integration.auth_security_flow import security_flow
 from tests.integration.node_support import BACKENDS, node_settings, run_node
@@ -61,6 +62,8 @@ async def test_no_secret_is_logged(
         secrets = await full_lifecycle(logged_node, driver)
         # Passkey challenges and signatures, emailed codes, export link signatures too.
         secrets += await security_flow(logged_node, driver)
+        # Personal access tokens: created, used on REST and the WebSocket, revoked.
+        secrets += await token_flow(logged_node, driver)
     text = "\n".join(
         f"{record.name} {record.getMessage()} {record.exc_text or ''} "
         + " ".join(str(value) for value in vars(record).values())

@@ -1,9 +1,13 @@
 """WebSocket traffic as the node measures it, without the session knowing.
 
+* :class:`NodeFrameCounter` is the sessions' frame counter (``SessionServices``): every
+  client frame decoded, by type, in ``topicsflow_ws_frames_in_total``, and every frame a
+  session writes itself (replies, errors, pongs, goodbyes) in
+  ``topicsflow_ws_frames_out_total``.
 * :class:`ObservedFrameRouter` wraps the node's frame router (every request frame the
-  domains serve: ``send_message``, ``create_post``…): it counts each frame by type in
-  ``topicsflow_ws_frames_in_total`` and, when tracing is on, opens the frame's request
-  span, named ``ws <type>`` and carrying ``<connection request id>:<frame id>``.
+  domains serve: ``send_message``, ``create_post``…): when tracing is on, it opens the
+  frame's request span, named ``ws <type>`` and carrying
+  ``<connection request id>:<frame id>``.
 * :class:`ObservedHub` and :class:`ObservedClusterHub` count the event frames delivered to
   connections by type in ``topicsflow_ws_frames_out_total`` (one per subscriber that took
   the event), on top of the hub's own totals.
@@ -22,6 +26,7 @@ from actors.realtime.ports import FrameRouter
 from protocol.broadcast import BroadcastFrame
 from protocol.client_frames import ClientFrame
 from protocol.control_frames import AnyAckResult
+from protocol.server_frames import ServerFrame
 from services.logging_setup import REQUEST_ID
 from services.principal import Principal
 from supervisors import tracing
@@ -42,20 +47,37 @@ def frame_tag(frame: object) -> str:
     return tag
 
 
+class NodeFrameCounter:
+    """:class:`~actors.realtime.ports.FrameCounter` into the node's metrics: every frame a
+    connection reads, and every frame a session writes itself, by type (one labelled
+    counter per type, found once)."""
+
+    def __init__(self, metrics: NodeMetrics) -> None:
+        self._metrics = metrics
+        self._in: dict[type, Counter] = {}
+        self._out: dict[type, Counter] = {}
+
+    def frame_in(self, frame: ClientFrame) -> None:
+        counter = self._in.get(type(frame))
+        if counter is None:
+            counter = self._in[type(frame)] = self._metrics.frame_in_child(frame_tag(frame))
+        counter.inc()
+
+    def frame_out(self, frame: ServerFrame) -> None:
+        counter = self._out.get(type(frame))
+        if counter is None:
+            counter = self._out[type(frame)] = self._metrics.frame_out_child(frame_tag(frame))
+        counter.inc()
+
+
 class ObservedFrameRouter:
-    """A :class:`~actors.realtime.ports.FrameRouter` that counts and traces; see the module."""
+    """A :class:`~actors.realtime.ports.FrameRouter` that traces; see the module."""
 
     def __init__(self, router: FrameRouter, metrics: NodeMetrics) -> None:
         self._router = router
         self._metrics = metrics
-        self._counters: dict[type, Counter] = {}
 
     async def handle(self, principal: Principal, frame: ClientFrame) -> AnyAckResult | None:
-        kind = type(frame)
-        counter = self._counters.get(kind)
-        if counter is None:
-            counter = self._counters[kind] = self._metrics.frame_in_child(frame_tag(frame))
-        counter.inc()
         if not tracing.enabled():
             return await self._router.handle(principal, frame)
         tag = frame_tag(frame)

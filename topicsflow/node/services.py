@@ -20,6 +20,7 @@ from actors.realtime.presence import PresenceBook
 from actors.realtime.session import SessionServices
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
+from http_facade.routes.auth.account_jobs import account_jobs_parts, bind_account_jobs
 from http_facade.websocket.asgi_transport import AsgiApp
 from http_facade.websocket.gateway import Gateway
 from services.authentication import SessionAuthenticator
@@ -31,6 +32,7 @@ from storage.dependency import DependencyGate
 from storage.mongo import MongoOptions
 from storage.realtime import Realtime, open_realtime
 from storage.realtime.cached_sessions import CachedSessions
+from supervisors.account_jobs import account_jobs_kind
 from supervisors.cluster.node import ClusterNode, open_cluster
 from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
 from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
@@ -39,8 +41,11 @@ from supervisors.gc_pauses import watch_gc_pauses
 from supervisors.monitor import NodeMonitor
 from supervisors.node_metrics import NodeMetrics
 from supervisors.registry import Registry, open_registry
+from supervisors.token_scopes import scoped_domain
 from supervisors.tracing import open_tracing
+from supervisors.webhooks import WebhookRuntime, open_webhooks
 from topicsflow.node.observed_realtime import (
+    NodeFrameCounter,
     ObservedClusterHub,
     ObservedFrameRouter,
     ObservedHub,
@@ -63,6 +68,7 @@ class NodeServices:
     monitor: NodeMonitor
     context: FacadeContext
     application: AsgiApp
+    webhooks: WebhookRuntime | None = None
 
 
 @contextlib.asynccontextmanager
@@ -97,25 +103,36 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                 open_cluster(settings.cluster, settings.secret_key, realtime, hub)
             )
         content_filter = ContentFilter.from_rules(settings.content_rules)
+        webhooks = await stack.enter_async_context(
+            open_webhooks(settings.webhooks, settings.secret_key, store, hub)
+        )
+        jobs = account_jobs_parts(settings, store, node=node_name(settings))
         registry = await stack.enter_async_context(
             open_registry(
-                actor_kinds(
-                    store, hub, alias_secret=settings.secret_key, content_filter=content_filter,
-                    presence=presence,
-                )
+                [
+                    *actor_kinds(
+                        store, hub, alias_secret=settings.secret_key,
+                        content_filter=content_filter, presence=presence,
+                    ),
+                    *webhooks.kinds(),
+                    account_jobs_kind(jobs),
+                ]
             )
         )
         sessions = store.sessions if realtime.redis_sessions is None else CachedSessions(
             store.sessions, realtime.redis_sessions
         )
-        domain = build_domain(store, registry)
+        domain = scoped_domain(build_domain(store, registry))
         gateway = Gateway(
             settings,
             SessionServices(
                 hub=hub,
-                authenticator=SessionAuthenticator(sessions, store.users),
+                authenticator=SessionAuthenticator(
+                    sessions, store.users, api_tokens=store.api_tokens
+                ),
                 channels=domain.channels,
                 router=ObservedFrameRouter(domain.router, metrics),
+                frame_counter=NodeFrameCounter(metrics),
                 connections=domain.connections,
                 resync_on_gap=cluster is not None,
                 presence_renew_seconds=None if cluster is None else PRESENCE_RENEW_SECONDS,
@@ -155,10 +172,13 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             content_filter=content_filter,
             gates=dependency_gates(raw_store, realtime),
         )
+        app = create_app(context)
+        bind_account_jobs(jobs, context, app)
         yield NodeServices(
             settings=settings, store=store, realtime=realtime, cluster=cluster,
             presence=presence, registry=registry, gateway=gateway, monitor=monitor,
-            context=context, application=gateway.wrap(create_app(context)),
+            context=context, application=gateway.wrap(app),
+            webhooks=webhooks,
         )
 
 

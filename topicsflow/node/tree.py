@@ -23,6 +23,8 @@ from hypercorn.trio import serve
 
 from http_facade.context import FacadeContext
 from http_facade.websocket.asgi_transport import AsgiApp
+from http_facade.websocket.hypercorn_direct import contain_connection_failures
+from supervisors.account_jobs import account_jobs_supervisor
 from supervisors.cluster.presence import sweep_presence
 from supervisors.retention import RetentionJob, retention_supervisor
 from supervisors.stale_calls import call_actor_closer
@@ -68,9 +70,10 @@ async def serve_node(
     """Run the node until ``shutdown`` is set; report a :class:`NodeHandle` when listening.
 
     The parts open in :func:`~topicsflow.node.services.open_node_services`; the children
-    run here: the monitor, the presence sweep (cluster mode) and the retention supervisor
-    in one nursery, Hypercorn in a nested one, so that on shutdown the server drains
-    first, then the children stop, then the parts close in reverse order.
+    run here: the monitor, the presence sweep (cluster mode), the retention supervisor and
+    the account-jobs schedule in one nursery, Hypercorn in a nested one, so that on
+    shutdown the server drains first, then the children stop, then the parts close in
+    reverse order.
     """
     async with open_node_services(settings) as node:
 
@@ -87,6 +90,9 @@ async def serve_node(
                 node.store, settings.retention, close_call=call_actor_closer(node.registry)
             )
             await background.start(retention_supervisor(retention).run)
+            await background.start(account_jobs_supervisor(node.registry).run)
+            if node.webhooks is not None:
+                await background.start(node.webhooks.dispatch.run, node.registry.ref)
             async with trio.open_nursery() as server:
                 binds: list[str] = await server.start(
                     serve_asgi, node.application, hypercorn_config(settings), drain_then_stop
@@ -105,7 +111,9 @@ async def serve_asgi(
     *,
     task_status: trio.TaskStatus[list[str]] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve ``application`` with Hypercorn until ``shutdown_trigger`` returns."""
+    """Serve ``application`` with Hypercorn until ``shutdown_trigger`` returns (a failure
+    inside one connection closes that connection only: ``contain_connection_failures``)."""
+    contain_connection_failures()
     await serve(
         application,  # type: ignore[arg-type]
         config,

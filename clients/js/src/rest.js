@@ -118,11 +118,11 @@ export class RestClient {
   user(userId) { return this.request('GET', `/api/users/${part(userId)}`); }
   /** @param {string} username */
   userByName(username) { return this.request('GET', `/api/users/by-name/${part(username)}`); }
-  /** @param {string} prefix @param {number} [limit] */
-  searchUsers(prefix, limit) { return this.request('GET', '/api/users', { query: { q: prefix, limit } }); }
+  /** @param {string} prefix @param {number} [limit] @param {string} [cursor] */
+  searchUsers(prefix, limit, cursor) { return this.request('GET', '/api/users', { query: { q: prefix, limit, cursor } }); }
 
   // topics, posts, comments
-  /** @param {{q?: string, tag?: string, sort?: string, offset?: number, limit?: number}} [query] */
+  /** @param {{q?: string, tag?: string, sort?: string, cursor?: string, limit?: number}} [query] */
   topics(query = {}) { return this.request('GET', '/api/topics', { query }); }
   /** @param {{title: string, description?: string, tags?: string[], invite_only?: boolean}} topic */
   createTopic(topic) { return this.request('POST', '/api/topics', { body: topic }); }
@@ -132,7 +132,7 @@ export class RestClient {
   joinTopic(topicId) { return this.request('POST', `/api/topics/${part(topicId)}/join`); }
   /** @param {string} topicId */
   leaveTopic(topicId) { return this.request('POST', `/api/topics/${part(topicId)}/leave`); }
-  /** @param {string} topicId @param {{sort?: string, offset?: number, limit?: number}} [query] */
+  /** @param {string} topicId @param {{sort?: string, cursor?: string, limit?: number}} [query] */
   posts(topicId, query = {}) { return this.request('GET', '/api/posts', { query: { topic_id: topicId, ...query } }); }
   /** @param {{topic_id: string, title: string, body?: string, gif_url?: string, attachment_ids?: string[]}} post */
   createPost(post) { return this.request('POST', '/api/posts', { body: post }); }
@@ -140,7 +140,7 @@ export class RestClient {
   post(postId) { return this.request('GET', `/api/posts/${part(postId)}`); }
   /** @param {string} postId @param {-1|0|1} value */
   votePost(postId, value) { return this.request('PUT', `/api/posts/${part(postId)}/vote`, { body: { value } }); }
-  /** @param {string} postId @param {{sort?: string, limit?: number}} [query] */
+  /** @param {string} postId @param {{sort?: string, cursor?: string, limit?: number}} [query] */
   comments(postId, query = {}) { return this.request('GET', `/api/posts/${part(postId)}/comments`, { query }); }
   /** @param {string} postId @param {string} body @param {string|null} [parentId] */
   createComment(postId, body, parentId = null) {
@@ -150,7 +150,8 @@ export class RestClient {
   voteComment(commentId, value) { return this.request('PUT', `/api/comments/${part(commentId)}/vote`, { body: { value } }); }
 
   // chat rooms
-  rooms() { return this.request('GET', '/api/chat-rooms'); }
+  /** @param {{cursor?: string, limit?: number}} [query] */
+  rooms(query = {}) { return this.request('GET', '/api/chat-rooms', { query }); }
   /** @param {{name: string, topic_id?: string|null, description?: string, is_private?: boolean}} room */
   createRoom(room) { return this.request('POST', '/api/chat-rooms', { body: room }); }
   /** @param {string} roomId */
@@ -159,15 +160,15 @@ export class RestClient {
   joinRoom(roomId) { return this.request('POST', `/api/chat-rooms/${part(roomId)}/join`); }
   /** @param {string} roomId */
   leaveRoom(roomId) { return this.request('POST', `/api/chat-rooms/${part(roomId)}/leave`); }
-  /** @param {string} roomId @param {{offset?: number, limit?: number}} [query] */
+  /** @param {string} roomId @param {{cursor?: string, limit?: number}} [query] */
   roomMembers(roomId, query = {}) { return this.request('GET', `/api/chat-rooms/${part(roomId)}/members`, { query }); }
-  /** A page of history, oldest first. @param {string} roomId @param {{before_seq?: number, limit?: number}} [query] */
+  /** A page of history, oldest first; `cursor` is the previous page's `next_cursor`. @param {string} roomId @param {{cursor?: string, limit?: number}} [query] */
   roomMessages(roomId, query = {}) { return this.request('GET', `/api/chat-rooms/${part(roomId)}/messages`, { query }); }
 
   // direct messages
-  /** @param {{limit?: number}} [query] */
+  /** @param {{cursor?: string, limit?: number}} [query] */
   conversations(query = {}) { return this.request('GET', '/api/messages/conversations', { query }); }
-  /** @param {string} conversationId @param {{before_id?: string, limit?: number}} [query] */
+  /** @param {string} conversationId @param {{cursor?: string, limit?: number}} [query] */
   conversation(conversationId, query = {}) {
     return this.request('GET', `/api/messages/conversations/${part(conversationId)}`, { query });
   }
@@ -177,7 +178,7 @@ export class RestClient {
   }
 
   // notifications
-  /** @param {{unread?: boolean, before_id?: string, limit?: number}} [query] */
+  /** @param {{unread?: boolean, cursor?: string, limit?: number}} [query] */
   notifications(query = {}) { return this.request('GET', '/api/notifications', { query }); }
   unreadCount() { return this.request('GET', '/api/notifications/unread-count'); }
   /** @param {string[]|'all'} which */
@@ -194,9 +195,9 @@ export class RestClient {
   fileUrl(fileId, query = {}) { return this.request('GET', `/api/files/${part(fileId)}/url`, { query }); }
   /** @param {string} fileId */
   file(fileId) { return this.request('GET', `/api/files/${part(fileId)}`); }
-  /** @param {string} q @param {{limit?: number}} [query] */
+  /** @param {string} q @param {{cursor?: string, limit?: number}} [query] */
   searchGifs(q, query = {}) { return this.request('GET', '/api/gifs/search', { query: { q, ...query } }); }
-  /** @param {{limit?: number}} [query] */
+  /** @param {{cursor?: string, limit?: number}} [query] */
   trendingGifs(query = {}) { return this.request('GET', '/api/gifs/trending', { query }); }
   iceServers() { return this.request('GET', '/api/calls/ice-servers'); }
 }

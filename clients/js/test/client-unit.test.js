@@ -23,7 +23,7 @@ async function accept(socket, protocol = 'topicsflow.v1.json') {
   assert.equal(auth.token, 'secret');
   socket.serverSend({
     type: 'ack', id: auth.id,
-    result: { type: 'authenticated', user_id: 'u1', session_id: 's1', revision: 1, heartbeat_interval_ms: 25000, max_frame_bytes: 65536 },
+    result: { type: 'authenticated', user_id: 'u1', session_id: 's1', revision: 2, heartbeat_interval_ms: 25000, max_frame_bytes: 65536 },
   });
 }
 
@@ -85,7 +85,7 @@ test('events are delivered once and in order; a gap resubscribes with since_seq'
   const socket = FakeSocket.latest();
   const seen = [];
   client.on('message_created', (event) => seen.push(event.seq));
-  const event = (seq) => ({ type: 'message_created', channel: 'chat_room:r1', seq, message: { message_id: `m${seq}` } });
+  const event = (seq) => ({ type: 'message_created', channel: 'chat_room:r1', seq, message: { id: `m${seq}` } });
   socket.serverSend(event(4)); // not after last_seq: dropped
   socket.serverSend(event(5));
   socket.serverSend(event(5)); // a repeat: dropped
@@ -204,7 +204,7 @@ test('heartbeats start at a random point of the first interval and ping when idl
   const socket = FakeSocket.latest();
   socket.serverOpen();
   const auth = await socket.nextSent('authenticate');
-  socket.serverSend({ type: 'ack', id: auth.id, result: { type: 'authenticated', user_id: 'u', session_id: 's', revision: 1, heartbeat_interval_ms: 1000, max_frame_bytes: 65536 } });
+  socket.serverSend({ type: 'ack', id: auth.id, result: { type: 'authenticated', user_id: 'u', session_id: 's', revision: 2, heartbeat_interval_ms: 1000, max_frame_bytes: 65536 } });
   await ready;
   t.mock.timers.tick(249);
   assert.equal(socket.frames().filter((f) => f.type === 'ping').length, 0);

@@ -108,10 +108,10 @@ test('REST helpers: a post with a vote and a comment tree', async () => {
   const found = await ada.rest.topics({ q: topic.title });
   assert.ok(found.topics.some((item) => item.id === topic.id));
   const post = await ada.rest.createPost({ topic_id: topic.id, title: 'Hello', body: 'Body' });
-  assert.equal((await ada.rest.votePost(post.post_id, 1)).score, 1);
-  const parent = await ada.rest.createComment(post.post_id, 'parent');
-  const child = await ada.rest.createComment(post.post_id, 'child', parent.comment_id);
-  const tree = await ada.rest.comments(post.post_id);
-  assert.deepEqual(tree.comments.map((c) => [c.comment_id, c.depth]), [[parent.comment_id, 0], [child.comment_id, 1]]);
+  assert.equal((await ada.rest.votePost(post.id, 1)).score, 1);
+  const parent = await ada.rest.createComment(post.id, 'parent');
+  const child = await ada.rest.createComment(post.id, 'child', parent.id);
+  const tree = await ada.rest.comments(post.id);
+  assert.deepEqual(tree.comments.map((c) => [c.id, c.depth]), [[parent.id, 0], [child.id, 1]]);
   assert.equal((await ada.rest.unreadCount()).unread, 0);
 });

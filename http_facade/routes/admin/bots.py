@@ -38,6 +38,7 @@ from http_facade.routes.auth.dependencies import account_services, client_info
 from http_facade.screening import screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.accounts import AccountServices
 from services.accounts.bot_accounts import bot_email, create_bot_account
 from storage.errors import Conflict
@@ -74,7 +75,7 @@ async def create_bot_accounts(
         created.append(
             BotAccount(
                 user_id=opened.user.id, username=opened.user.username, token=opened.token,
-                expires_at=opened.session.expires_at,
+                expires_at=milliseconds(opened.session.expires_at),
             )
         )
     return BotAccountList(accounts=created), 201

@@ -29,7 +29,7 @@ class BotAccount(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     username: str
     token: str
-    expires_at: float
+    expires_at: int
 
 
 class BotAccountList(msgspec.Struct, frozen=True, kw_only=True):

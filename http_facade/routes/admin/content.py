@@ -5,8 +5,8 @@ Contract:
 * :func:`~http_facade.guard.admin_required` (401 anonymous, 403 others); an unknown
   user is 404.
 * Newest first across kinds: each kind asked is one indexed by-author read of ``limit``
-  items below ``before_id`` (:class:`~storage.protocols.AuthoredStore`), merged by id
-  (ids sort by time), cut to ``limit``; ``next_before_id`` continues.  The places are
+  items below the ``cursor``'s id (:class:`~storage.protocols.AuthoredStore`), merged by id
+  (ids sort by time), cut to ``limit``; ``next_cursor`` continues.  The places are
   resolved with one batched read per page (posts of comments, rooms of messages), never
   one per item.
 * Deleted items are included with ``deleted_at``; direct messages are metadata only.
@@ -19,6 +19,7 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from http_facade.guard import admin_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import BeforeIdPosition, decode_cursor, next_cursor
 from http_facade.routes.admin.content_schemas import (
     ContentItem,
     ContentKind,
@@ -41,17 +42,19 @@ async def user_content(
     """A page of what the user wrote, newest first, deleted items included."""
     user = await store().users.get(checked_id(user_id, "user"))
     kinds = list(ContentKind) if query_args.kind is None else [query_args.kind]
+    before = decode_cursor(query_args.cursor, BeforeIdPosition)
     found: list[ContentItem] = []
     full = False
     for kind in kinds:
-        items = await _read(kind, user.id, query_args.before_id, query_args.limit)
+        items = await _read(kind, user.id, None if before is None else before.b, query_args.limit)
         full = full or len(items) == query_args.limit
         found.extend(items)
     found.sort(key=lambda item: item.id, reverse=True)
     page = found[: query_args.limit]
     more = full or len(found) > query_args.limit
     return UserContent(
-        user_id=user.id, items=page, next_before_id=page[-1].id if page and more else None
+        user_id=user.id, items=page,
+        next_cursor=next_cursor(BeforeIdPosition(b=page[-1].id) if page and more else None),
     )
 
 

@@ -15,12 +15,12 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from http_facade.pagination import CursorText, Position, decode_cursor, encode_cursor
 from http_facade.routes.reports.schemas import Identifier, PageSize
+from protocol.fields import milliseconds
 from storage.records import Comment, DirectMessage, Message, Post
 from storage.trash import TrashCursor
 
-TRASH_CURSOR_PATTERN = "^[0-9][0-9.e+-]{0,31}:[A-Za-z0-9_-]{1,64}$"
-TrashCursorText = Annotated[str, Meta(max_length=100, pattern=TRASH_CURSOR_PATTERN)]
 ActionReason = Annotated[str, Meta(max_length=500)]
 
 
@@ -57,8 +57,8 @@ class ContentItem(msgspec.Struct, frozen=True, kw_only=True):
     where: Place
     topic_id: str | None
     author_id: str | None
-    created_at: float
-    deleted_at: float | None
+    created_at: int
+    deleted_at: int | None
     purged: bool
     title: str | None = None
     text: str | None = None
@@ -69,9 +69,9 @@ class ContentItem(msgspec.Struct, frozen=True, kw_only=True):
         """A post, deleted or not (a purged one has no text left)."""
         return cls(
             kind=ContentKind.POST, id=post.id, where=Place(kind=PlaceKind.TOPIC, id=post.topic_id),
-            topic_id=post.topic_id, author_id=post.author_id, created_at=post.created_at,
-            deleted_at=post.deleted_at, purged=post.purged_at is not None, title=post.title,
-            text=post.body, alias=post.alias,
+            topic_id=post.topic_id, author_id=post.author_id,
+            created_at=milliseconds(post.created_at), deleted_at=milliseconds(post.deleted_at),
+            purged=post.purged_at is not None, title=post.title, text=post.body, alias=post.alias,
         )
 
     @classmethod
@@ -83,7 +83,8 @@ class ContentItem(msgspec.Struct, frozen=True, kw_only=True):
             kind=ContentKind.COMMENT, id=comment.id,
             where=Place(kind=PlaceKind.POST, id=comment.post_id), topic_id=topic_id,
             author_id=kept.author_id if kept is not None else comment.author_id,
-            created_at=comment.created_at, deleted_at=comment.deleted_at,
+            created_at=milliseconds(comment.created_at),
+            deleted_at=milliseconds(comment.deleted_at),
             purged=deleted and kept is None,
             text=kept.body if kept is not None else comment.body,
             alias=kept.alias if kept is not None else comment.alias,
@@ -95,8 +96,8 @@ class ContentItem(msgspec.Struct, frozen=True, kw_only=True):
         return cls(
             kind=ContentKind.ROOM_MESSAGE, id=message.id,
             where=Place(kind=PlaceKind.ROOM, id=message.room_id), topic_id=topic_id,
-            author_id=message.author_id, created_at=message.created_at,
-            deleted_at=message.deleted_at, purged=message.deleted_at is not None,
+            author_id=message.author_id, created_at=milliseconds(message.created_at),
+            deleted_at=milliseconds(message.deleted_at), purged=message.deleted_at is not None,
             text=message.body,
         )
 
@@ -106,8 +107,9 @@ class ContentItem(msgspec.Struct, frozen=True, kw_only=True):
         return cls(
             kind=ContentKind.DIRECT_MESSAGE, id=message.id,
             where=Place(kind=PlaceKind.CONVERSATION, id=message.conversation_id),
-            topic_id=None, author_id=message.sender_id, created_at=message.created_at,
-            deleted_at=message.deleted_at, purged=message.deleted_at is not None,
+            topic_id=None, author_id=message.sender_id,
+            created_at=milliseconds(message.created_at),
+            deleted_at=milliseconds(message.deleted_at), purged=message.deleted_at is not None,
         )
 
 
@@ -115,22 +117,22 @@ class UserContentQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     """A page of a user's content, newest first: one ``kind`` or all."""
 
     kind: ContentKind | None = None
-    before_id: Identifier | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
 class UserContent(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of a user's content; ``next_before_id`` pages on (None on the last page)."""
+    """A page of a user's content; ``next_cursor`` pages on (None on the last page)."""
 
     user_id: str
     items: list[ContentItem]
-    next_before_id: str | None = None
+    next_cursor: str | None
 
 
 class TrashQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A page of the trash, newest deletion first; ``cursor`` is a ``next_cursor``."""
 
-    cursor: TrashCursorText | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
@@ -138,7 +140,7 @@ class TrashPage(msgspec.Struct, frozen=True, kw_only=True):
     """Deleted, still restorable items; ``next_cursor`` pages on (None on the last page)."""
 
     items: list[ContentItem]
-    next_cursor: str | None = None
+    next_cursor: str | None
 
 
 class TrashAction(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -154,14 +156,20 @@ class TrashOutcome(msgspec.Struct, frozen=True, kw_only=True):
     effect: str
 
 
-def cursor_text(deleted_at: float | None, item_id: str) -> str:
+class DeletedPosition(Position, frozen=True, kw_only=True, tag="d"):
+    """Where a page of the trash ends: the last item's deletion time (epoch seconds, as
+    stored, so no precision is lost) and id."""
+
+    at: Annotated[float, Meta(ge=0)]
+    id: Identifier
+
+
+def trash_cursor(deleted_at: float | None, item_id: str) -> str:
     """The ``next_cursor`` continuing after an item deleted at ``deleted_at``."""
-    return f"{deleted_at!r}:{item_id}"
+    return encode_cursor(DeletedPosition(at=deleted_at or 0.0, id=item_id))
 
 
-def parse_cursor(text: str | None) -> TrashCursor | None:
-    """The store's cursor of a ``next_cursor``; ValueError when it is not one."""
-    if text is None:
-        return None
-    deleted_at, _, item_id = text.partition(":")
-    return float(deleted_at), item_id
+def parse_trash_cursor(text: str | None) -> TrashCursor | None:
+    """The store's cursor of a ``next_cursor``; 400 ``invalid`` when it is not one."""
+    position = decode_cursor(text, DeletedPosition)
+    return None if position is None else (position.at, position.id)

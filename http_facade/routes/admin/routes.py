@@ -18,8 +18,16 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from http_facade import moderation_effects as effects
 from http_facade.context import current_context
+from http_facade.errors import ApiError
 from http_facade.guard import admin_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import (
+    BeforeIdPosition,
+    after_offset,
+    decode_cursor,
+    next_cursor,
+    offset_of,
+)
 from http_facade.routes.admin.schemas import (
     AdminUserList,
     AdminUserView,
@@ -33,6 +41,7 @@ from http_facade.routes.admin.schemas import (
 )
 from http_facade.routes.reports.schemas import AuditList, AuditQuery, AuditView
 from http_facade.validation import validate_body
+from protocol.errors import ErrorCode
 from services.principal import Principal
 from storage.records import ReportState
 
@@ -57,11 +66,20 @@ def _install_event_rate(state: BlueprintSetupState) -> None:
 async def list_users(principal: Principal, query_args: UserQuery) -> AdminUserList:
     """Users by username, filtered by prefix and admin flag (a page of ``limit``)."""
     wanted = query_args.is_admin
+    start = offset_of(query_args.cursor)
+    if start + query_args.limit > USER_COUNT_CAP:
+        raise ApiError(ErrorCode.INVALID, f"cursor: the list ends after {USER_COUNT_CAP} users")
     found = await store().users.search(
-        query_args.prefix, limit=query_args.limit if wanted is None else USER_COUNT_CAP
+        query_args.prefix,
+        limit=start + query_args.limit + 1 if wanted is None else USER_COUNT_CAP,
     )
     chosen = [user for user in found if wanted is None or user.is_admin == wanted]
-    return AdminUserList(users=[AdminUserView.of(user) for user in chosen[: query_args.limit]])
+    page = chosen[start : start + query_args.limit]
+    more = len(chosen) > start + query_args.limit
+    return AdminUserList(
+        users=[AdminUserView.of(user) for user in page],
+        next_cursor=after_offset(start, len(page), query_args.limit, more),
+    )
 
 
 @blueprint.put("/users/<user_id>/ban")
@@ -115,12 +133,16 @@ async def stats(principal: Principal) -> Stats:
 @validate_response(AuditList)
 async def audit_log(principal: Principal, query_args: AuditQuery) -> AuditList:
     """The moderation audit log, newest first."""
+    before = decode_cursor(query_args.cursor, BeforeIdPosition)
     entries = await store().reports.list_audit(
         topic_id=query_args.topic_id, target_id=query_args.target_id,
-        before_id=query_args.before_id, limit=query_args.limit,
+        before_id=None if before is None else before.b, limit=query_args.limit,
     )
-    next_before = entries[-1].id if len(entries) == query_args.limit else None
-    return AuditList(entries=[AuditView.of(entry) for entry in entries], next_before_id=next_before)
+    full_page = bool(entries) and len(entries) == query_args.limit
+    return AuditList(
+        entries=[AuditView.of(entry) for entry in entries],
+        next_cursor=next_cursor(BeforeIdPosition(b=entries[-1].id) if full_page else None),
+    )
 
 
 def capped(found: int, cap: int) -> CappedCount:

@@ -9,7 +9,9 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from http_facade.pagination import CursorText
 from http_facade.routes.reports.schemas import MAX_BAN_SECONDS, Reason
+from protocol.fields import milliseconds
 from services.bans import BANNED_UNTIL, ban_in_force
 from storage.records import User
 
@@ -22,11 +24,13 @@ class UserQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
 
     prefix: Annotated[str, Meta(max_length=32, pattern=USERNAME_PREFIX_PATTERN)] = ""
     is_admin: bool | None = None
+    cursor: CursorText | None = None
     limit: Annotated[int, Meta(ge=1, le=100)] = 50
 
 
 class AdminUserView(msgspec.Struct, frozen=True, kw_only=True):
-    """A user as admins see them: with the email, the admin flag and the ban."""
+    """A user as admins see them: with the email, the admin flag and the ban
+    (``ban_expires_at`` is None for a permanent ban or none at all)."""
 
     id: str
     username: str
@@ -34,8 +38,10 @@ class AdminUserView(msgspec.Struct, frozen=True, kw_only=True):
     display_name: str
     is_admin: bool
     banned: bool
-    banned_until: float | str | None
-    created_at: float
+    ban_expires_at: int | None
+    created_at: int
+    is_bot: bool = False
+    bot_owner_id: str | None = None
 
     @classmethod
     def of(cls, user: User) -> AdminUserView:
@@ -45,15 +51,17 @@ class AdminUserView(msgspec.Struct, frozen=True, kw_only=True):
             id=user.id, username=user.username, email=user.email,
             display_name=user.display_name, is_admin=user.is_admin,
             banned=ban_in_force(user, time.time()),
-            banned_until=until if isinstance(until, float | int | str) else None,
-            created_at=user.created_at,
+            ban_expires_at=milliseconds(until) if isinstance(until, float | int) else None,
+            created_at=milliseconds(user.created_at),
+            is_bot=user.is_bot, bot_owner_id=user.bot_owner_id,
         )
 
 
 class AdminUserList(msgspec.Struct, frozen=True, kw_only=True):
-    """Users, by username."""
+    """Users, by username; ``next_cursor`` pages on (None on the last page)."""
 
     users: list[AdminUserView]
+    next_cursor: str | None
 
 
 class GlobalBan(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -23,7 +23,6 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 
 from actors.community.post_commands import PurgeComment, RestoreComment
 from actors.community.topic_commands import PurgePost, RestorePost
-from http_facade.errors import ApiError
 from http_facade.guard import admin_required
 from http_facade.node_access import checked_id, store
 from http_facade.routes.admin.content_schemas import (
@@ -32,11 +31,10 @@ from http_facade.routes.admin.content_schemas import (
     TrashOutcome,
     TrashPage,
     TrashQuery,
-    cursor_text,
-    parse_cursor,
+    parse_trash_cursor,
+    trash_cursor,
 )
 from http_facade.routes.community import ask_post, ask_topic
-from protocol.errors import ErrorCode
 from services.principal import Principal
 from storage.records import Comment, Post
 
@@ -45,16 +43,16 @@ tag_blueprint(blueprint, ["admin"])
 
 
 def _cursor(query: TrashQuery) -> tuple[float, str] | None:
-    try:
-        return parse_cursor(query.cursor)
-    except ValueError:
-        raise ApiError(ErrorCode.INVALID, "cursor is not a next_cursor of this list") from None
+    return parse_trash_cursor(query.cursor)
 
 
-def _page(items: list[ContentItem], limit: int) -> TrashPage:
-    last = items[-1] if len(items) == limit else None
+def _page(
+    items: list[ContentItem], deleted: list[tuple[float | None, str]], limit: int
+) -> TrashPage:
+    """The page of ``items``; ``deleted``: their stored deletion times and ids, in order."""
+    last = deleted[-1] if len(items) == limit and deleted else None
     return TrashPage(
-        items=items, next_cursor=None if last is None else cursor_text(last.deleted_at, last.id)
+        items=items, next_cursor=None if last is None else trash_cursor(*last)
     )
 
 
@@ -65,7 +63,11 @@ def _page(items: list[ContentItem], limit: int) -> TrashPage:
 async def deleted_posts(principal: Principal, query_args: TrashQuery) -> TrashPage:
     """Deleted posts that can still be restored, newest deletion first."""
     posts = await store().posts.list_deleted(before=_cursor(query_args), limit=query_args.limit)
-    return _page([ContentItem.of_post(post) for post in posts], query_args.limit)
+    return _page(
+        [ContentItem.of_post(post) for post in posts],
+        [(post.deleted_at, post.id) for post in posts],
+        query_args.limit,
+    )
 
 
 @blueprint.get("/deleted/comments")
@@ -80,7 +82,9 @@ async def deleted_comments(principal: Principal, query_args: TrashQuery) -> Tras
     posts = await store().posts.get_many(sorted({comment.post_id for comment in found}))
     topics = {post.id: post.topic_id for post in posts}
     items = [ContentItem.of_comment(comment, topics.get(comment.post_id)) for comment in found]
-    return _page(items, query_args.limit)
+    return _page(
+        items, [(comment.deleted_at, comment.id) for comment in found], query_args.limit
+    )
 
 
 @blueprint.post("/posts/<post_id>/restore")

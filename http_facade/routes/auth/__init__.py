@@ -21,7 +21,6 @@ from http_facade.routes.auth import (
     routes_step_up,
     routes_two_factor,
 )
-from http_facade.routes.auth.account_jobs import install_account_jobs
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/auth")
 for child in (
@@ -37,7 +36,6 @@ for child in (
 ):
     tag_blueprint(child.blueprint, ["auth"])
     blueprint.register_blueprint(child.blueprint)
-blueprint.record_once(install_account_jobs)
 
 downloads = routes_lifecycle.downloads
 """``/api/exports``: the signed, single-use download links of data exports."""

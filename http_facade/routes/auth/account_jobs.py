@@ -1,101 +1,89 @@
-"""Running the account-jobs actor (:mod:`actors.users.account_jobs`) while the app serves.
+"""The facade's side of the account-jobs actor (:mod:`actors.users.account_jobs_actor`).
 
-Started once per app that serves a node (one with an actor registry), before serving;
-cancelled after.  Handlers wake it with :func:`kick_account_jobs` when an export is
-asked for.  The actor reaches the blob store through the app (it opens while serving)
-and tells users through their notification feed actors.
+The node runs the actor and its schedule (:mod:`supervisors.account_jobs`); the app only
+enqueues.  Contract:
+
+* :func:`account_jobs_parts` and :func:`bind_account_jobs` are what the node gives the
+  actor from the facade's world: the signed export links, the sessions, mail delivered
+  like the handlers' (:func:`~http_facade.routes.auth.dependencies.deliver`), the
+  gateway's connections and the blob store the app opens while it serves.
+* :func:`enqueue_export` tells the actor an export was recorded, through
+  :func:`~http_facade.node_access.tell_actor`, waiting at most :data:`ENQUEUE_SECONDS`
+  for room: the request is in the store already, so a wake-up that does not fit is left
+  to the schedule.  It does nothing on an app without a registry.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import cast
+from collections.abc import Callable
 
 import trio
-from quart import current_app
-from quart.blueprints import BlueprintSetupState
-from quart_trio import QuartTrio
+from quart import Quart
 
-from actors.users.account_jobs import AccountJobs
-from actors.users.notification_feed import NOTIFICATION_FEED, Notify
-from http_facade.context import EXTENSION_KEY, FacadeContext
+from actors.users.account_commands import ACCOUNT_JOBS, ACCOUNT_JOBS_ID, ExportRequested
+from actors.users.account_jobs import AccountJobsParts
+from http_facade.context import FacadeContext, current_context
 from http_facade.node_access import tell_actor
 from http_facade.routes.auth.dependencies import deliver
 from http_facade.routes.files.blobs import BLOBS_KEY
 from services.accounts.exports import export_link, link_key
 from services.email import EmailMessage
 from storage.blob import BlobStore
+from storage.protocols import Store
 from storage.records.security import AccountRequest
+from topicsflow.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-JOBS_KEY = "topicsflow_account_jobs"
-SCOPE_KEY = "topicsflow_account_jobs_scope"
+ENQUEUE_SECONDS = 0.5
 
 
-def install_account_jobs(state: BlueprintSetupState) -> None:
-    """Register the start and stop of the actor on the app (``record_once`` callback)."""
-    app = cast(QuartTrio, state.app)
+def account_jobs_parts(settings: Settings, store: Store, *, node: str) -> AccountJobsParts:
+    """The actor's parts before the facade exists (the kind is registered first);
+    :func:`bind_account_jobs` completes them."""
+    key = link_key(settings.secret_key)
 
-    @app.before_serving
-    async def start_account_jobs() -> None:
-        context: FacadeContext = app.extensions[EXTENSION_KEY]
-        store, sessions, mailer, registry = (
-            context.store, context.sessions, context.mailer, context.registry,
-        )
-        if store is None or sessions is None or mailer is None or registry is None:
-            return
-        settings = context.settings
-        key = link_key(settings.secret_key)
+    def link_for(export: AccountRequest) -> str:
+        return export_link(settings.public_url, key, export)
 
-        def send_email(message: EmailMessage) -> None:
-            app.add_background_task(deliver, mailer, message)
-
-        async def notify(user_id: str, message: Notify) -> None:
-            await tell_actor(registry, NOTIFICATION_FEED, user_id, message)
-
-        def blobs() -> BlobStore | None:
-            found: BlobStore | None = app.extensions.get(BLOBS_KEY)
-            return found
-
-        def link_for(export: AccountRequest) -> str:
-            return export_link(settings.public_url, key, export)
-
-        jobs = AccountJobs(
-            store,
-            sessions=sessions,
-            blobs=blobs,
-            connections=context.gateway,
-            send_email=send_email,
-            notify=notify,
-            link_for=link_for,
-        )
-        scope = trio.CancelScope()
-        app.extensions[JOBS_KEY] = jobs
-        app.extensions[SCOPE_KEY] = scope
-
-        async def run() -> None:
-            with scope:
-                await jobs.run()
-
-        app.add_background_task(run)
-
-    @app.after_serving
-    async def stop_account_jobs() -> None:
-        scope: trio.CancelScope | None = app.extensions.pop(SCOPE_KEY, None)
-        app.extensions.pop(JOBS_KEY, None)
-        if scope is not None:
-            scope.cancel()
+    return AccountJobsParts(
+        store=store, sessions=store.sessions, mail=_undelivered, link_for=link_for, node=node
+    )
 
 
-def account_jobs() -> AccountJobs | None:
-    """The serving app's account-jobs actor, if it runs one."""
-    found: AccountJobs | None = current_app.extensions.get(JOBS_KEY)
-    return found
+def bind_account_jobs(parts: AccountJobsParts, context: FacadeContext, app: Quart) -> None:
+    """Give the actor the facade's sessions, mailer, gateway and (while ``app`` serves)
+    blob store."""
+    if context.sessions is not None:
+        parts.sessions = context.sessions
+    if context.mailer is not None:
+        parts.mail = functools.partial(deliver, context.mailer)
+    gateway = context.gateway
+    parts.connections = lambda: gateway
+    parts.blobs = served_blobs(app)
 
 
-def kick_account_jobs() -> None:
-    """Wake the account-jobs actor (no-op where none runs)."""
-    jobs = account_jobs()
-    if jobs is not None:
-        jobs.kick()
+async def _undelivered(message: EmailMessage) -> None:
+    logger.warning("an account-jobs email (%s) found no mailer", message.subject)
+
+
+def served_blobs(app: Quart) -> Callable[[], BlobStore | None]:
+    """The blob store ``app`` opened while it serves (None before and after)."""
+
+    def blobs() -> BlobStore | None:
+        found: BlobStore | None = app.extensions.get(BLOBS_KEY)
+        return found
+
+    return blobs
+
+
+async def enqueue_export(export: AccountRequest) -> None:
+    """Wake the account-jobs actor for ``export`` (see the module docstring)."""
+    registry = current_context().registry
+    if registry is None:
+        return
+    with trio.move_on_after(ENQUEUE_SECONDS):
+        wake_up = ExportRequested(export_id=export.id)
+        await tell_actor(registry, ACCOUNT_JOBS, ACCOUNT_JOBS_ID, wake_up)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from quart import Blueprint
-from quart_schema import validate_response
+from quart_schema import validate_querystring, validate_response
 
 from http_facade.guard import login_required, require_caller
 from http_facade.middleware.rate_limits import RateClass, rate_class
+from http_facade.pagination import ListQuery, slice_page
 from http_facade.replies import Done
 from http_facade.routes.auth.dependencies import account_services, require_step_up
 from http_facade.routes.auth.schemas import (
@@ -16,6 +17,7 @@ from http_facade.routes.auth.schemas import (
     SessionView,
 )
 from http_facade.validation import validate_body
+from protocol.fields import milliseconds
 from services.accounts import recovery, sessions
 from services.principal import Principal
 from services.tokens import public_session_id
@@ -25,8 +27,9 @@ blueprint = Blueprint("account", __name__)
 
 @blueprint.get("/sessions")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(SessionList)
-async def list_sessions(principal: Principal) -> SessionList:
+async def list_sessions(principal: Principal, query_args: ListQuery) -> SessionList:
     """My live login sessions, newest first; ``current`` is this request's."""
     found = await sessions.list_sessions(account_services(), principal.user_id)
     views = []
@@ -35,15 +38,16 @@ async def list_sessions(principal: Principal) -> SessionList:
         views.append(
             SessionView(
                 id=session_id,
-                created_at=session.created_at,
-                last_seen_at=session.last_seen_at,
-                expires_at=session.expires_at,
+                created_at=milliseconds(session.created_at),
+                last_seen_at=milliseconds(session.last_seen_at),
+                expires_at=milliseconds(session.expires_at),
                 user_agent=session.user_agent,
                 ip_address=session.ip_address,
                 current=session_id == principal.session_id,
             )
         )
-    return SessionList(sessions=views)
+    page, cursor = slice_page(views, query_args.cursor, query_args.limit)
+    return SessionList(sessions=page, next_cursor=cursor)
 
 
 @blueprint.delete("/sessions/<session_id>")

@@ -6,9 +6,9 @@ Changing the email, exporting and deleting need a recent authentication (step-up
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import secrets
 
-from quart import Blueprint, Response
+from quart import Blueprint, Response, current_app
 from quart_schema import document_response, validate_querystring, validate_response
 
 from http_facade.context import current_context
@@ -16,9 +16,11 @@ from http_facade.guard import login_required
 from http_facade.middleware.rate_limits import RateClass, rate_class
 from http_facade.middleware.security import request_client_address
 from http_facade.openapi import ErrorBody
+from http_facade.pagination import ListQuery, slice_page
 from http_facade.replies import Accepted, Done
-from http_facade.routes.auth.account_jobs import kick_account_jobs
+from http_facade.routes.auth.account_jobs import enqueue_export
 from http_facade.routes.auth.dependencies import account_services, client_info, require_step_up
+from http_facade.routes.auth.export_download import archive_response
 from http_facade.routes.auth.schemas_security import (
     ChangeEmailRequest,
     DeletionStatus,
@@ -28,8 +30,9 @@ from http_facade.routes.auth.schemas_security import (
     UsernameAvailability,
     UsernameQuery,
 )
-from http_facade.routes.files.blobs import blob_store
+from http_facade.routes.files.blobs import BLOBS_KEY
 from http_facade.validation import validate_body
+from protocol.fields import milliseconds
 from services.accounts import deletion, email_change, exports
 from services.accounts.availability import username_availability
 from services.principal import Principal
@@ -44,9 +47,9 @@ def export_view(export: AccountRequest) -> ExportView:
     return ExportView(
         id=export.id,
         state=export.state,
-        created_at=export.created_at,
+        created_at=milliseconds(export.created_at),
         size=export.size,
-        expires_at=export.expires_at,
+        expires_at=milliseconds(export.expires_at),
     )
 
 
@@ -86,17 +89,21 @@ async def request_export(principal: Principal) -> tuple[ExportView, int]:
     background and its single-use link is emailed and announced by notification."""
     services = await require_step_up(principal)
     export = await exports.request_export(services, principal.user_id, client_info())
-    kick_account_jobs()
+    await enqueue_export(export)
     return export_view(export), 202
 
 
 @blueprint.get("/export")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(ExportList)
-async def list_exports(principal: Principal) -> ExportList:
+async def list_exports(principal: Principal, query_args: ListQuery) -> ExportList:
     """My recent exports, newest first."""
     found = await exports.list_exports(account_services(), principal.user_id)
-    return ExportList(exports=[export_view(export) for export in found])
+    page, cursor = slice_page(
+        [export_view(export) for export in found], query_args.cursor, query_args.limit
+    )
+    return ExportList(exports=page, next_cursor=cursor)
 
 
 @blueprint.get("/deletion")
@@ -107,7 +114,7 @@ async def deletion_status(principal: Principal) -> DeletionStatus:
     pending = await deletion.pending_deletion(account_services(), principal.user_id)
     if pending is None:
         return DeletionStatus(scheduled=False)
-    return DeletionStatus(scheduled=True, due_at=pending.due_at)
+    return DeletionStatus(scheduled=True, due_at=milliseconds(pending.due_at))
 
 
 @blueprint.post("/deletion")
@@ -120,7 +127,7 @@ async def request_deletion(principal: Principal) -> tuple[DeletionStatus, int]:
     services = await require_step_up(principal)
     grace = current_context().settings.account_deletion_grace_seconds
     pending = await deletion.request_deletion(services, principal.user_id, grace, client_info())
-    return DeletionStatus(scheduled=True, due_at=pending.due_at), 202
+    return DeletionStatus(scheduled=True, due_at=milliseconds(pending.due_at)), 202
 
 
 @blueprint.delete("/deletion")
@@ -135,25 +142,19 @@ async def cancel_deletion(principal: Principal) -> Done:
 @downloads.get("/<export_id>/download")
 @validate_querystring(ExportDownloadQuery)
 @document_response(ErrorBody, 404)
+@document_response(ErrorBody, 503)
 async def download_export(export_id: str, query_args: ExportDownloadQuery) -> Response:
     """The zip archive of a data export, for a valid signed link, once; 404 for a bad,
-    expired or used link.  Only the error answers are in the schema."""
+    expired, used or in-use link; 503 when the archive cannot be read now (the link then
+    still works).  Only a complete download spends the link.  Only the error answers are
+    in the schema."""
     services = account_services()
     key = exports.link_key(current_context().settings.secret_key)
+    claimant = secrets.token_hex(8)
     export = await exports.claim_download(
-        services, key, export_id[:64], query_args.expires, query_args.signature
+        services, key, export_id[:64], query_args.expires, query_args.signature,
+        claimant=claimant,
     )
-    blobs = blob_store()
-    archive_key = export.archive_key or ""
-
-    async def content() -> AsyncIterator[bytes]:
-        async with blobs.download(archive_key) as chunks:
-            async for chunk in chunks:
-                yield chunk
-
-    response = Response(content(), content_type="application/zip")
-    response.headers["Content-Disposition"] = 'attachment; filename="topicsflow-export.zip"'
-    response.headers["Content-Length"] = str(export.size)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return await archive_response(
+        services, export, claimant, current_app.extensions.get(BLOBS_KEY)
+    )

@@ -30,6 +30,7 @@ from http_facade.routes.auth.schemas import (
 )
 from http_facade.session_cookie import clear_session_cookie, set_session_cookie
 from http_facade.validation import validate_body
+from protocol.fields import milliseconds
 from services.accounts import login as login_flow
 from services.accounts.sessions import OpenedSession, revoke_token
 
@@ -57,7 +58,7 @@ def authenticated(opened: OpenedSession, transport: SessionTransport) -> LoginRe
         user_id=opened.user.id,
         session_id=opened.session_id,
         token=opened.token if transport == "bearer" else None,
-        expires_at=expires_at,
+        expires_at=milliseconds(expires_at),
     )
 
 
@@ -88,7 +89,7 @@ async def login(data: LoginRequest) -> LoginResponse:
         return LoginResponse(
             status="two_factor_required",
             challenge=outcome.challenge.token,
-            challenge_expires_at=outcome.challenge.expires_at,
+            challenge_expires_at=milliseconds(outcome.challenge.expires_at),
             methods=list(outcome.challenge.methods),
         )
     assert outcome.session is not None

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import msgspec
 from quart import Blueprint
-from quart_schema import validate_response
+from quart_schema import validate_querystring, validate_response
 
 from http_facade.guard import login_required
 from http_facade.middleware.rate_limits import RateClass, rate_class
+from http_facade.pagination import ListQuery, slice_page
 from http_facade.replies import Done
 from http_facade.routes.auth.dependencies import account_services, client_info, require_step_up
 from http_facade.routes.auth.schemas_security import (
@@ -21,6 +22,7 @@ from http_facade.routes.auth.schemas_security import (
     RenamePasskeyRequest,
 )
 from http_facade.validation import validate_body
+from protocol.fields import milliseconds
 from services.accounts import passkeys
 from services.principal import Principal
 from storage.records.security import Passkey
@@ -33,8 +35,8 @@ def view(passkey: Passkey) -> PasskeyView:
     return PasskeyView(
         id=passkey.id,
         name=passkey.name,
-        created_at=passkey.created_at,
-        last_used_at=passkey.last_used_at,
+        created_at=milliseconds(passkey.created_at),
+        last_used_at=milliseconds(passkey.last_used_at),
         backed_up=passkey.backed_up,
         transports=list(passkey.transports),
     )
@@ -42,11 +44,15 @@ def view(passkey: Passkey) -> PasskeyView:
 
 @blueprint.get("")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(PasskeyList)
-async def list_passkeys(principal: Principal) -> PasskeyList:
+async def list_passkeys(principal: Principal, query_args: ListQuery) -> PasskeyList:
     """My passkeys, oldest first."""
     found = await passkeys.list_passkeys(account_services(), principal.user_id)
-    return PasskeyList(passkeys=[view(passkey) for passkey in found])
+    page, cursor = slice_page(
+        [view(passkey) for passkey in found], query_args.cursor, query_args.limit
+    )
+    return PasskeyList(passkeys=page, next_cursor=cursor)
 
 
 @blueprint.post("/registration/options")

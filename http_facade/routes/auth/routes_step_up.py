@@ -20,6 +20,7 @@ from http_facade.routes.auth.schemas_security import (
     StepUpResponse,
 )
 from http_facade.validation import validate_body
+from protocol.fields import milliseconds
 from services.accounts import passkey_login, step_up
 from services.principal import Principal
 
@@ -41,7 +42,7 @@ async def step_up_with_password(principal: Principal, data: StepUpRequest) -> St
         code=data.code,
         client=client_info(),
     )
-    return StepUpResponse(expires_at=expires_at)
+    return StepUpResponse(expires_at=milliseconds(expires_at))
 
 
 @blueprint.post("/passkey/options")
@@ -71,4 +72,4 @@ async def step_up_with_passkey(
         client_data_json=data.credential.response.clientDataJSON,
         client=client_info(),
     )
-    return StepUpResponse(expires_at=expires_at)
+    return StepUpResponse(expires_at=milliseconds(expires_at))

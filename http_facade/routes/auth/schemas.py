@@ -125,9 +125,9 @@ class LoginResponse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     user_id: str | None = None
     session_id: str | None = None
     token: str | None = None
-    expires_at: float | None = None
+    expires_at: int | None = None
     challenge: str | None = None
-    challenge_expires_at: float | None = None
+    challenge_expires_at: int | None = None
     methods: list[Literal["totp", "email_code", "passkey"]] | None = None
     """With a challenge: the second factors that complete it."""
 
@@ -136,7 +136,7 @@ class LoginRefusal(msgspec.Struct, frozen=True, kw_only=True):
     """Why a correct password did not log in (403): the error object of the body.
 
     ``ban`` is present when the account is banned site-wide: the moderator's ``reason``
-    (null when none was kept) and ``expires_at``, the epoch second the ban ends (null
+    (null when none was kept) and ``expires_at``, when the ban ends in epoch milliseconds (null
     for a permanent ban).  Without ``ban`` the refusal has another cause, told by
     ``message`` (an unconfirmed email address).
     """
@@ -156,18 +156,19 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     """One login session of mine; ``current`` marks the one making this request."""
 
     id: str
-    created_at: float
-    last_seen_at: float
-    expires_at: float
+    created_at: int
+    last_seen_at: int
+    expires_at: int
     user_agent: str
     ip_address: str
     current: bool
 
 
 class SessionList(msgspec.Struct, frozen=True, kw_only=True):
-    """My live login sessions, newest first."""
+    """My live login sessions, newest first; ``next_cursor`` pages on (None at the end)."""
 
     sessions: list[SessionView]
+    next_cursor: str | None
 
 
 class RevokedSessions(msgspec.Struct, frozen=True, kw_only=True):

@@ -95,16 +95,17 @@ class PasskeyView(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     name: str
-    created_at: float
-    last_used_at: float | None
+    created_at: int
+    last_used_at: int | None
     backed_up: bool
     transports: list[str]
 
 
 class PasskeyList(msgspec.Struct, frozen=True, kw_only=True):
-    """My passkeys, oldest first."""
+    """My passkeys, oldest first; ``next_cursor`` pages on (None at the end)."""
 
     passkeys: list[PasskeyView]
+    next_cursor: str | None
 
 
 class PasskeyOptionsRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -151,7 +152,7 @@ class PasskeyStepUpRequest(Request, frozen=True, forbid_unknown_fields=True, kw_
 class StepUpResponse(msgspec.Struct, frozen=True, kw_only=True):
     """Sensitive actions are allowed from this session until ``expires_at``."""
 
-    expires_at: float
+    expires_at: int
 
 
 class ChangeEmailRequest(Request, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -182,22 +183,23 @@ class ExportView(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     state: str
-    created_at: float
+    created_at: int
     size: int
-    expires_at: float | None
+    expires_at: int | None
 
 
 class ExportList(msgspec.Struct, frozen=True, kw_only=True):
-    """My recent exports, newest first."""
+    """My recent exports, newest first; ``next_cursor`` pages on (None at the end)."""
 
     exports: list[ExportView]
+    next_cursor: str | None
 
 
 class DeletionStatus(msgspec.Struct, frozen=True, kw_only=True):
     """Whether my account is scheduled for deletion, and when it happens."""
 
     scheduled: bool
-    due_at: float | None = None
+    due_at: int | None = None
 
 
 class ExportDownloadQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -60,6 +60,7 @@ from http_facade.routes.files.schemas import (
     UploadQuery,
 )
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.errors import DomainError
 from services.file_types import INLINE_TYPES, SNIFF_BYTES, check_declared, sanitize_filename, sniff
 from services.principal import Principal
@@ -172,7 +173,9 @@ async def link(principal: Principal, file_id: str, query_args: ReadQuery) -> Fil
     expires_at = int(time.time()) + LINK_SECONDS
     signature = sign_file_link(current_context().settings, found.id, expires_at)
     query = urllib.parse.urlencode({"expires": expires_at, "signature": signature})
-    return FileLink(url=f"/api/files/{found.id}/download?{query}", expires_at=expires_at)
+    return FileLink(
+        url=f"/api/files/{found.id}/download?{query}", expires_at=milliseconds(expires_at)
+    )
 
 
 @blueprint.get("/<file_id>/download")

@@ -8,7 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from protocol import limits
-from protocol.fields import Identifier
+from protocol.fields import Identifier, milliseconds
 from storage.records import FileRecord
 
 Signature = Annotated[str, Meta(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
@@ -53,12 +53,12 @@ class FileView(msgspec.Struct, frozen=True, kw_only=True):
             name=record.name,
             content_type=record.content_type,
             size=record.size,
-            created_at=int(record.created_at * 1000),
+            created_at=milliseconds(record.created_at),
         )
 
 
 class FileLink(msgspec.Struct, frozen=True, kw_only=True):
-    """A download link (relative to the API's origin) valid until ``expires_at`` (unix s)."""
+    """A download link (relative to the API's origin) valid until ``expires_at`` (epoch ms)."""
 
     url: str
     expires_at: int

@@ -26,21 +26,33 @@ from actors.direct.commands import (
     UnsendDirect,
 )
 from actors.direct.log import direct_channel
+from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import ask_actor, checked_id, store
+from http_facade.pagination import (
+    BeforeIdPosition,
+    after_offset,
+    decode_cursor,
+    next_cursor,
+    offset_of,
+)
 from http_facade.replies import Done
 from http_facade.routes.messages.schemas import (
     ConversationList,
     ConversationQuery,
     ConversationView,
     DeleteScope,
+    DirectHistoryPage,
+    DirectHistoryQuery,
     DirectMessageView,
-    HistoryPage,
-    HistoryQuery,
 )
 from http_facade.routes.topics.schemas import MuteState
+from protocol.errors import ErrorCode
 from protocol.limits import MAX_SAFE_INTEGER
 from services.principal import Principal
+
+MAX_CONVERSATION_OFFSET = 1_000
+"""How far into my conversations a cursor may continue."""
 
 blueprint = Blueprint("direct_messages", __name__, url_prefix="/api/messages")
 tag_blueprint(blueprint, ["messages"])
@@ -63,35 +75,46 @@ async def list_conversations(
 ) -> ConversationList:
     """My conversations, most recently active first, with my unread counts."""
     messages = store().direct_messages
-    conversations = await messages.conversations(principal.user_id, limit=query_args.limit)
+    start = offset_of(query_args.cursor)
+    if start > MAX_CONVERSATION_OFFSET:
+        raise ApiError(ErrorCode.INVALID, "cursor: too far into the conversation list")
+    window = await messages.conversations(
+        principal.user_id, limit=start + query_args.limit + 1
+    )
+    conversations = window[start : start + query_args.limit]
+    more = len(window) > start + query_args.limit
     return ConversationList(
         conversations=[ConversationView.of(conversation) for conversation in conversations],
         unread_total=await messages.unread_count(principal.user_id),
+        next_cursor=after_offset(start, len(conversations), query_args.limit, more),
     )
 
 
 @blueprint.get("/conversations/<conversation_id>")
 @login_required
-@validate_querystring(HistoryQuery)
-@validate_response(HistoryPage)
+@validate_querystring(DirectHistoryQuery)
+@validate_response(DirectHistoryPage)
 async def conversation_history(
-    principal: Principal, conversation_id: str, query_args: HistoryQuery
-) -> HistoryPage:
+    principal: Principal, conversation_id: str, query_args: DirectHistoryQuery
+) -> DirectHistoryPage:
     """A page of the conversation's history (participants only), oldest first."""
     conversation = participating(principal, conversation_id)
     channel = direct_channel(conversation)
+    before = decode_cursor(query_args.cursor, BeforeIdPosition)
     last_seq = await store().channel_events.last_seq(channel)
     messages = await store().direct_messages.list_messages(
-        conversation, viewer_id=principal.user_id, before_id=query_args.before_id,
+        conversation, viewer_id=principal.user_id, before_id=None if before is None else before.b,
         limit=query_args.limit,
     )
     full_page = len(messages) == query_args.limit
-    return HistoryPage(
+    return DirectHistoryPage(
         conversation_id=conversation,
         channel=channel,
         last_seq=last_seq,
         messages=[DirectMessageView.of(message) for message in messages],
-        next_before_id=messages[0].id if full_page and messages else None,
+        next_cursor=next_cursor(
+            BeforeIdPosition(b=messages[0].id) if full_page and messages else None
+        ),
     )
 
 

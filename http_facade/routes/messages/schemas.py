@@ -11,28 +11,25 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from protocol.fields import Identifier
+from http_facade.pagination import CursorText
+from protocol.fields import Identifier, milliseconds
 from storage.records import Conversation, DataValue, DirectMessage, Notification
 
 PageSize = Annotated[int, Meta(ge=1, le=100)]
 MAX_IDS = 100
 
 
-def milliseconds(seconds: float | None) -> int | None:
-    """Epoch seconds as integer milliseconds (None stays None)."""
-    return None if seconds is None else int(seconds * 1000)
-
-
 class ConversationQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """How many of the most recently active conversations to list."""
+    """How many of the most recently active conversations to list, and from where."""
 
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
 class ConversationView(msgspec.Struct, frozen=True, kw_only=True):
     """One of my conversations: who with, its channel, last activity, my unread count."""
 
-    conversation_id: str
+    id: str
     channel: str
     other_user_id: str
     last_message_id: str
@@ -42,33 +39,35 @@ class ConversationView(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationView:
         return cls(
-            conversation_id=conversation.id,
+            id=conversation.id,
             channel=f"dm:{conversation.id}",
             other_user_id=conversation.user_ids[1],
             last_message_id=conversation.last_message_id,
-            last_message_at=int(conversation.last_message_at * 1000),
+            last_message_at=milliseconds(conversation.last_message_at),
             unread_count=conversation.unread_count,
         )
 
 
 class ConversationList(msgspec.Struct, frozen=True, kw_only=True):
-    """My conversations, most recently active first, and my unread messages in all."""
+    """My conversations, most recently active first, and my unread messages in all;
+    ``next_cursor`` pages on (None on the last page)."""
 
     conversations: list[ConversationView]
     unread_total: int
+    next_cursor: str | None
 
 
-class HistoryQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """One page of history: the messages just before ``before_id`` (the newest without)."""
+class DirectHistoryQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """One page of history: the newest messages, or with ``cursor`` the ones before it."""
 
-    before_id: Identifier | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
 class DirectMessageView(msgspec.Struct, frozen=True, kw_only=True):
     """A message as its participants see it; an unsent one has ``deleted`` and no text."""
 
-    message_id: str
+    id: str
     author_id: str
     recipient_id: str
     text: str
@@ -80,19 +79,19 @@ class DirectMessageView(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def of(cls, message: DirectMessage) -> DirectMessageView:
         return cls(
-            message_id=message.id,
+            id=message.id,
             author_id=message.sender_id,
             recipient_id=message.recipient_id,
             text=message.body,
-            created_at=int(message.created_at * 1000),
+            created_at=milliseconds(message.created_at),
             edited_at=milliseconds(message.edited_at),
             read_at=milliseconds(message.read_at),
             deleted=message.deleted_at is not None,
         )
 
 
-class HistoryPage(msgspec.Struct, frozen=True, kw_only=True):
-    """Messages oldest first; ``next_before_id`` asks for the page before, when any.
+class DirectHistoryPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Messages oldest first; ``next_cursor`` asks for the page before, when any.
 
     ``last_seq`` is the channel's seq when the page was read: subscribe with it to get
     every later change live.
@@ -102,7 +101,7 @@ class HistoryPage(msgspec.Struct, frozen=True, kw_only=True):
     channel: str
     last_seq: int
     messages: list[DirectMessageView]
-    next_before_id: str | None = None
+    next_cursor: str | None
 
 
 class DeleteScope(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -114,7 +113,7 @@ class DeleteScope(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
 class NotificationQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """One page of my notifications, newest first; ``unread`` keeps the unread only."""
 
-    before_id: Identifier | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 20
     unread: bool = False
 
@@ -122,7 +121,7 @@ class NotificationQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
 class NotificationView(msgspec.Struct, frozen=True, kw_only=True):
     """A notification: its kind (open vocabulary), text, what it is about, read state."""
 
-    notification_id: str
+    id: str
     kind: str
     title: str
     body: str = ""
@@ -137,7 +136,7 @@ class NotificationView(msgspec.Struct, frozen=True, kw_only=True):
     def of(cls, notification: Notification) -> NotificationView:
         data = notification.data
         return cls(
-            notification_id=notification.id,
+            id=notification.id,
             kind=notification.kind,
             title=_text(data.get("title")),
             body=_text(data.get("body")),
@@ -145,7 +144,7 @@ class NotificationView(msgspec.Struct, frozen=True, kw_only=True):
             subject=_optional(data.get("subject")),
             object_id=_optional(data.get("object_id")),
             link=_optional(data.get("link")),
-            created_at=int(notification.created_at * 1000),
+            created_at=milliseconds(notification.created_at),
             read_at=milliseconds(notification.read_at),
         )
 
@@ -159,10 +158,10 @@ def _optional(value: DataValue) -> str | None:
 
 
 class NotificationPage(msgspec.Struct, frozen=True, kw_only=True):
-    """Notifications newest first; ``next_before_id`` asks for older ones, when any."""
+    """Notifications newest first; ``next_cursor`` asks for older ones, when any."""
 
     notifications: list[NotificationView]
-    next_before_id: str | None = None
+    next_cursor: str | None
 
 
 class UnreadCount(msgspec.Struct, frozen=True, kw_only=True):

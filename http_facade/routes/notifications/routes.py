@@ -19,6 +19,7 @@ from quart_schema import tag_blueprint, validate_querystring, validate_request, 
 
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import BeforeIdPosition, decode_cursor, next_cursor
 from http_facade.routes.messages.schemas import (
     MarkedRead,
     MarkNotificationsRead,
@@ -44,16 +45,19 @@ async def list_notifications(
     principal: Principal, query_args: NotificationQuery
 ) -> NotificationPage:
     """My notifications, newest first (optionally the unread ones only)."""
+    before = decode_cursor(query_args.cursor, BeforeIdPosition)
     found = await store().notifications.list_for_user(
         principal.user_id,
-        before_id=query_args.before_id,
+        before_id=None if before is None else before.b,
         limit=query_args.limit,
         unread_only=query_args.unread,
     )
     full_page = len(found) == query_args.limit
     return NotificationPage(
         notifications=[NotificationView.of(notification) for notification in found],
-        next_before_id=found[-1].id if full_page and found else None,
+        next_cursor=next_cursor(
+            BeforeIdPosition(b=found[-1].id) if full_page and found else None
+        ),
     )
 
 

@@ -32,6 +32,7 @@ from http_facade.errors import ApiError
 from http_facade.node_access import store
 from http_facade.operators import operator_required
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 
 MAX_LISTED = 200
 
@@ -56,7 +57,7 @@ class ConnectionInfo(msgspec.Struct, frozen=True, kw_only=True):
 
     id: str
     user_id: str | None
-    connected_at: float
+    connected_at: int
     ephemeral_dropped: int
 
 
@@ -132,7 +133,7 @@ async def list_connections(operator_id: str) -> ConnectionList:
             ConnectionInfo(
                 id=session.connection_id,
                 user_id=None if session.principal is None else session.principal.user_id,
-                connected_at=session.connected_at,
+                connected_at=milliseconds(session.connected_at),
                 ephemeral_dropped=session.ephemeral_dropped,
             )
             for session in sessions[:MAX_LISTED]

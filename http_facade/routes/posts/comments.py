@@ -22,6 +22,7 @@ from actors.community.topic_commands import TopicAccess
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_post, readable_post
 from http_facade.routes.posts.schemas import (
@@ -40,6 +41,9 @@ from protocol.errors import ErrorCode
 from services.principal import Principal
 from storage.errors import NotFound
 from storage.records import Comment
+
+MAX_COMMENT_OFFSET = 10_000
+"""How deep into a flattened comment tree a cursor may continue."""
 
 blueprint = Blueprint("comments", __name__, url_prefix="/api")
 tag_blueprint(blueprint, ["comments"])
@@ -74,9 +78,14 @@ async def list_comments(
 ) -> CommentList:
     """The post's comment tree, flattened depth-first."""
     post, access = await readable_post(principal, post_id)
-    comments = await store().comments.list_for_post(
-        post.id, sort=query_args.sort, limit=query_args.limit
+    start = offset_of(query_args.cursor)
+    if start > MAX_COMMENT_OFFSET:
+        raise ApiError(ErrorCode.INVALID, "cursor: too deep into the comment tree")
+    window = await store().comments.list_for_post(
+        post.id, sort=query_args.sort, limit=start + query_args.limit + 1
     )
+    comments = window[start : start + query_args.limit]
+    more = len(window) > start + query_args.limit
     votes = await store().comments.votes_of(principal.user_id, [item.id for item in comments])
     return CommentList(
         comments=[
@@ -84,7 +93,8 @@ async def list_comments(
                 comment, principal, reveal=access.can_moderate, my_vote=votes.get(comment.id, 0)
             )
             for comment in comments
-        ]
+        ],
+        next_cursor=after_offset(start, len(comments), query_args.limit, more),
     )
 
 
@@ -116,11 +126,17 @@ async def get_comment(principal: Principal, comment_id: str) -> CommentView:
 
 @blueprint.get("/comments/<comment_id>/history")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(EditHistory)
-async def comment_history(principal: Principal, comment_id: str) -> EditHistory:
+async def comment_history(
+    principal: Principal, comment_id: str, query_args: ListQuery
+) -> EditHistory:
     """The comment's earlier versions, oldest first."""
     comment, _ = await _readable_comment(principal, comment_id)
-    return EditHistory(edits=[EditView.of(edit) for edit in comment.edit_history])
+    edits, cursor = slice_page(
+        [EditView.of(edit) for edit in comment.edit_history], query_args.cursor, query_args.limit
+    )
+    return EditHistory(edits=edits, next_cursor=cursor)
 
 
 @blueprint.patch("/comments/<comment_id>")

@@ -24,6 +24,7 @@ from actors.community.topic_commands import CreatePost, DeletePost, EditPost, Ne
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import store
+from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, live_post, readable_post, topic_access
 from http_facade.routes.files.access import owns_file
@@ -49,6 +50,8 @@ from storage.errors import NotFound
 from storage.records import Post
 
 FEED_PUBLIC_TOPICS = 50
+MAX_RECENT_POSTS = 500
+"""How deep the feed of recent posts may be paged."""
 
 blueprint = Blueprint("posts", __name__, url_prefix="/api/posts")
 tag_blueprint(blueprint, ["posts"])
@@ -97,8 +100,9 @@ async def create_post(principal: Principal, data: PostCreate) -> tuple[PostView,
 async def list_posts(principal: Principal, query_args: PostQuery) -> PostPage:
     """A topic's posts, newest, top, hot or oldest first."""
     access = await topic_access(principal, query_args.topic_id, Need.READ)
+    start = offset_of(query_args.cursor)
     posts = await store().posts.list_for_topic(
-        access.topic.id, sort=query_args.sort, offset=query_args.offset, limit=query_args.limit
+        access.topic.id, sort=query_args.sort, offset=start, limit=query_args.limit
     )
     votes = await _my_votes(principal, posts)
     full_page = len(posts) == query_args.limit
@@ -107,7 +111,7 @@ async def list_posts(principal: Principal, query_args: PostQuery) -> PostPage:
             PostView.of(post, principal, reveal=access.can_moderate, my_vote=votes.get(post.id, 0))
             for post in posts
         ],
-        next_offset=query_args.offset + len(posts) if full_page else None,
+        next_cursor=after_offset(start, len(posts), query_args.limit, full_page),
     )
 
 
@@ -127,7 +131,12 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
     visible = [
         topic.id for topic in topics if may_read_topic(principal, topic, roles.get(topic.id))
     ]
-    posts = await store().posts.recent_for_topics(visible, limit=query_args.limit)
+    start = offset_of(query_args.cursor)
+    if start + query_args.limit > MAX_RECENT_POSTS:
+        raise ApiError(ErrorCode.INVALID, f"cursor: the feed ends after {MAX_RECENT_POSTS} posts")
+    window = await store().posts.recent_for_topics(visible, limit=start + query_args.limit + 1)
+    posts = window[start : start + query_args.limit]
+    more = len(window) > start + query_args.limit
     votes = await _my_votes(principal, posts)
     return PostPage(
         posts=[
@@ -138,7 +147,8 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
                 my_vote=votes.get(post.id, 0),
             )
             for post in posts
-        ]
+        ],
+        next_cursor=after_offset(start, len(posts), query_args.limit, more),
     )
 
 
@@ -154,11 +164,15 @@ async def get_post(principal: Principal, post_id: str) -> PostView:
 
 @blueprint.get("/<post_id>/history")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(EditHistory)
-async def post_history(principal: Principal, post_id: str) -> EditHistory:
+async def post_history(principal: Principal, post_id: str, query_args: ListQuery) -> EditHistory:
     """The post's earlier versions, oldest first."""
     post, _ = await readable_post(principal, post_id)
-    return EditHistory(edits=[EditView.of(edit) for edit in post.edit_history])
+    edits, cursor = slice_page(
+        [EditView.of(edit) for edit in post.edit_history], query_args.cursor, query_args.limit
+    )
+    return EditHistory(edits=edits, next_cursor=cursor)
 
 
 @blueprint.patch("/<post_id>")

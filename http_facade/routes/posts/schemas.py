@@ -15,6 +15,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from actors.community.access import sees_real_author
+from http_facade.pagination import CursorText
 from protocol.fields import AttachmentIds, HttpsUrl, Identifier, Reason, milliseconds
 from protocol.limits import MAX_COMMENT_BODY_LENGTH, MAX_POST_BODY_LENGTH, MAX_POST_TITLE_LENGTH
 from services.principal import Principal
@@ -23,7 +24,6 @@ from storage.records import Comment, Edit, Post, VoteTally
 Title = Annotated[str, Meta(min_length=1, max_length=MAX_POST_TITLE_LENGTH, pattern=r"\S")]
 PostText = Annotated[str, Meta(max_length=MAX_POST_BODY_LENGTH)]
 CommentText = Annotated[str, Meta(min_length=1, max_length=MAX_COMMENT_BODY_LENGTH, pattern=r"\S")]
-Offset = Annotated[int, Meta(ge=0, le=1_000_000)]
 PageSize = Annotated[int, Meta(ge=1, le=100)]
 
 
@@ -60,13 +60,14 @@ class PostQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
 
     topic_id: Identifier
     sort: Literal["new", "top", "hot", "old"] = "new"
-    offset: Offset = 0
+    cursor: CursorText | None = None
     limit: PageSize = 20
 
 
 class RecentQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """How many of the newest posts to return."""
+    """How many of the newest posts to return, and from where (``cursor``)."""
 
+    cursor: CursorText | None = None
     limit: PageSize = 20
 
 
@@ -105,7 +106,7 @@ class VoteView(msgspec.Struct, frozen=True, kw_only=True):
 class PostView(msgspec.Struct, frozen=True, kw_only=True):
     """A post as the caller may see it."""
 
-    post_id: str
+    id: str
     topic_id: str
     author_id: str
     anonymous: bool
@@ -129,7 +130,7 @@ class PostView(msgspec.Struct, frozen=True, kw_only=True):
         """``post`` for ``viewer``; ``reveal``: the viewer moderates the post's topic."""
         author = shown_author(post.author_id, post.alias, viewer, reveal) or post.author_id
         return cls(
-            post_id=post.id,
+            id=post.id,
             topic_id=post.topic_id,
             author_id=author,
             anonymous=post.alias is not None,
@@ -145,16 +146,16 @@ class PostView(msgspec.Struct, frozen=True, kw_only=True):
             my_vote=my_vote,
             mine=post.author_id == viewer.user_id,
             created_at=milliseconds(post.created_at),
-            edited_at=None if post.edited_at is None else milliseconds(post.edited_at),
+            edited_at=milliseconds(post.edited_at),
             edit_count=len(post.edit_history),
         )
 
 
 class PostPage(msgspec.Struct, frozen=True, kw_only=True):
-    """Posts; ``next_offset`` is None after the last page."""
+    """Posts; ``next_cursor`` is None after the last page."""
 
     posts: list[PostView]
-    next_offset: int | None = None
+    next_cursor: str | None
 
 
 class EditView(msgspec.Struct, frozen=True, kw_only=True):
@@ -170,9 +171,10 @@ class EditView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EditHistory(msgspec.Struct, frozen=True, kw_only=True):
-    """Earlier versions, oldest first (the newest 50 are kept)."""
+    """Earlier versions, oldest first (the newest 50 are kept); ``next_cursor`` pages on."""
 
     edits: list[EditView]
+    next_cursor: str | None
 
 
 class CommentCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -193,13 +195,14 @@ class CommentQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     """Order of siblings in the tree, and how many comments at most."""
 
     sort: Literal["top", "new", "old"] = "top"
+    cursor: CursorText | None = None
     limit: Annotated[int, Meta(ge=1, le=1000)] = 500
 
 
 class CommentView(msgspec.Struct, frozen=True, kw_only=True):
     """A comment as the caller may see it; a deleted one keeps its place with no text."""
 
-    comment_id: str
+    id: str
     post_id: str
     parent_id: str | None
     depth: int
@@ -224,7 +227,7 @@ class CommentView(msgspec.Struct, frozen=True, kw_only=True):
     ) -> CommentView:
         """``comment`` for ``viewer``; ``reveal``: the viewer moderates the topic."""
         return cls(
-            comment_id=comment.id,
+            id=comment.id,
             post_id=comment.post_id,
             parent_id=comment.parent_id,
             depth=comment.depth,
@@ -240,15 +243,17 @@ class CommentView(msgspec.Struct, frozen=True, kw_only=True):
             my_vote=my_vote,
             mine=comment.author_id is not None and comment.author_id == viewer.user_id,
             created_at=milliseconds(comment.created_at),
-            edited_at=None if comment.edited_at is None else milliseconds(comment.edited_at),
+            edited_at=milliseconds(comment.edited_at),
             edit_count=len(comment.edit_history),
         )
 
 
 class CommentList(msgspec.Struct, frozen=True, kw_only=True):
-    """The tree flattened depth-first; each comment follows its parent."""
+    """The tree flattened depth-first; each comment follows its parent. ``next_cursor``
+    continues the flattened tree (None after the last comment)."""
 
     comments: list[CommentView]
+    next_cursor: str | None
 
 
 class FollowState(msgspec.Struct, frozen=True, kw_only=True):

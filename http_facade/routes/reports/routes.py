@@ -5,7 +5,7 @@ Contract:
 * ``POST /api/reports``: any logged-in user reports an item they can see
   (:mod:`http_facade.routes.reports.targets`); 409 ``conflict`` on a second report of one item.
 * ``GET /api/reports``: admins see every report; a topic's moderators see that topic's
-  (``topic_id`` is then required, 403 otherwise).  Newest first, paged by ``before_id``.
+  (``topic_id`` is then required, 403 otherwise).  Newest first, paged by ``cursor``.
 * ``POST /api/reports/{id}/actions``: the topic's moderators or an admin act.  An
   escalated report (``reviewing`` with an ``escalated:`` note) is for admins only.
   The report's state moves first (atomically, 409 ``conflict`` when it cannot), then the
@@ -23,6 +23,7 @@ from http_facade import moderation_effects as effects
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import BeforeIdPosition, decode_cursor, next_cursor
 from http_facade.routes.community import topic_access
 from http_facade.routes.reports.schemas import (
     Action,
@@ -94,13 +95,16 @@ async def queue(principal: Principal, query_args: ReportQuery) -> ReportList:
         if query_args.topic_id is None:
             raise ApiError(ErrorCode.FORBIDDEN, "moderators must name their topic_id")
         await topic_access(principal, query_args.topic_id, Need.MODERATE)
+    before = decode_cursor(query_args.cursor, BeforeIdPosition)
     reports = await store().reports.list_reports(
         state=query_args.state, topic_id=query_args.topic_id,
-        before_id=query_args.before_id, limit=query_args.limit,
+        before_id=None if before is None else before.b, limit=query_args.limit,
     )
-    next_before = reports[-1].id if len(reports) == query_args.limit else None
-    return ReportList(reports=[ReportView.of(report) for report in reports],
-                      next_before_id=next_before)
+    full_page = bool(reports) and len(reports) == query_args.limit
+    return ReportList(
+        reports=[ReportView.of(report) for report in reports],
+        next_cursor=next_cursor(BeforeIdPosition(b=reports[-1].id) if full_page else None),
+    )
 
 
 @blueprint.get("/<report_id>")

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from http_facade.pagination import CursorText
+from protocol.fields import milliseconds
 from storage.records import AuditEntry, Report, ReportState
 
 ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
@@ -70,7 +72,7 @@ class ReportQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
 
     state: ReportState | None = None
     topic_id: Identifier | None = None
-    before_id: Identifier | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
@@ -96,8 +98,8 @@ class ReportView(msgspec.Struct, frozen=True, kw_only=True):
     state: ReportState
     handled_by: str | None
     resolution_note: str
-    created_at: float
-    updated_at: float
+    created_at: int
+    updated_at: int
 
     @classmethod
     def of(cls, report: Report) -> ReportView:
@@ -106,16 +108,17 @@ class ReportView(msgspec.Struct, frozen=True, kw_only=True):
             id=report.id, reporter_id=report.reporter_id, item_kind=report.item_kind,
             item_id=report.item_id, reason=report.reason, details=report.details,
             topic_id=report.topic_id, state=report.state, handled_by=report.handled_by,
-            resolution_note=report.resolution_note, created_at=report.created_at,
-            updated_at=report.updated_at,
+            resolution_note=report.resolution_note,
+            created_at=milliseconds(report.created_at),
+            updated_at=milliseconds(report.updated_at),
         )
 
 
 class ReportList(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of reports; ``next_before_id`` pages on (None on the last page)."""
+    """A page of reports; ``next_cursor`` pages on (None on the last page)."""
 
     reports: list[ReportView]
-    next_before_id: str | None = None
+    next_cursor: str | None
 
 
 class ActionOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,7 +134,7 @@ class AuditQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_onl
 
     topic_id: Identifier | None = None
     target_id: ItemId | None = None
-    before_id: Identifier | None = None
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
@@ -145,7 +148,7 @@ class AuditView(msgspec.Struct, frozen=True, kw_only=True):
     target_id: str
     topic_id: str | None
     details: str
-    created_at: float
+    created_at: int
 
     @classmethod
     def of(cls, entry: AuditEntry) -> AuditView:
@@ -153,12 +156,13 @@ class AuditView(msgspec.Struct, frozen=True, kw_only=True):
         return cls(
             id=entry.id, actor_id=entry.actor_id, action=entry.action,
             target_kind=entry.target_kind, target_id=entry.target_id,
-            topic_id=entry.topic_id, details=entry.details, created_at=entry.created_at,
+            topic_id=entry.topic_id, details=entry.details,
+            created_at=milliseconds(entry.created_at),
         )
 
 
 class AuditList(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of the audit log."""
+    """A page of the audit log; ``next_cursor`` pages on (None on the last page)."""
 
     entries: list[AuditView]
-    next_before_id: str | None = None
+    next_cursor: str | None

@@ -36,17 +36,26 @@ from actors.community.access import may_add_room
 from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import ask_actor, checked_id, store
+from http_facade.pagination import (
+    BeforeSeqPosition,
+    after_offset,
+    decode_cursor,
+    next_cursor,
+    offset_of,
+    slice_page,
+)
 from http_facade.replies import Done
 from http_facade.routes.rooms.schemas import (
-    HistoryPage,
-    HistoryQuery,
     Invitation,
     Kick,
-    MemberPage,
     MessageView,
     RoomCreate,
+    RoomHistoryPage,
+    RoomHistoryQuery,
     RoomList,
+    RoomListQuery,
     RoomMemberList,
+    RoomMemberQuery,
     RoomMemberView,
     RoomUpdate,
     RoomView,
@@ -95,12 +104,15 @@ async def create_room(principal: Principal, data: RoomCreate) -> tuple[RoomView,
 
 @blueprint.get("")
 @login_required
+@validate_querystring(RoomListQuery)
 @validate_response(RoomList)
-async def my_rooms(principal: Principal) -> RoomList:
+async def my_rooms(principal: Principal, query_args: RoomListQuery) -> RoomList:
     """The rooms I am a member of."""
     memberships = await store().rooms.members.list_for_user(principal.user_id)
     rooms = await store().rooms.get_many([membership.scope_id for membership in memberships])
-    return RoomList(rooms=[RoomView.of(room) for room in rooms if room.deleted_at is None])
+    live = [RoomView.of(room) for room in rooms if room.deleted_at is None]
+    page, cursor = slice_page(live, query_args.cursor, query_args.limit)
+    return RoomList(rooms=page, next_cursor=cursor)
 
 
 @blueprint.get("/<room_id>")
@@ -188,31 +200,41 @@ async def kick(principal: Principal, room_id: str, data: Kick) -> Done:
 
 @blueprint.get("/<room_id>/members")
 @login_required
-@validate_querystring(MemberPage)
+@validate_querystring(RoomMemberQuery)
 @validate_response(RoomMemberList)
-async def members(principal: Principal, room_id: str, query_args: MemberPage) -> RoomMemberList:
+async def members(
+    principal: Principal, room_id: str, query_args: RoomMemberQuery
+) -> RoomMemberList:
     """The members, in joining order (members only)."""
     await readable_room(room_id, principal)
+    start = offset_of(query_args.cursor)
     page = await store().rooms.members.list_members(
-        room_id, offset=query_args.offset, limit=query_args.limit
+        room_id, offset=start, limit=query_args.limit + 1
     )
-    return RoomMemberList(members=[RoomMemberView.of(membership) for membership in page])
+    more = len(page) > query_args.limit
+    return RoomMemberList(
+        members=[RoomMemberView.of(membership) for membership in page[: query_args.limit]],
+        next_cursor=after_offset(start, len(page), query_args.limit, more),
+    )
 
 
 @blueprint.get("/<room_id>/messages")
 @login_required
-@validate_querystring(HistoryQuery)
-@validate_response(HistoryPage)
-async def history(principal: Principal, room_id: str, query_args: HistoryQuery) -> HistoryPage:
+@validate_querystring(RoomHistoryQuery)
+@validate_response(RoomHistoryPage)
+async def history(
+    principal: Principal, room_id: str, query_args: RoomHistoryQuery
+) -> RoomHistoryPage:
     """A page of history, oldest first (members only)."""
     await readable_room(room_id, principal)
+    before = decode_cursor(query_args.cursor, BeforeSeqPosition)
     rows = await store().messages.page_before(
-        room_id, before_seq=query_args.before_seq, limit=query_args.limit
+        room_id, before_seq=None if before is None else before.s, limit=query_args.limit
     )
-    next_before = rows[0].seq if len(rows) == query_args.limit and rows[0].seq > 1 else None
-    return HistoryPage(
+    more = len(rows) == query_args.limit and rows[0].seq > 1
+    return RoomHistoryPage(
         messages=[MessageView.of(row) for row in rows if row.kind == TEXT_KIND],
-        next_before_seq=next_before,
+        next_cursor=next_cursor(BeforeSeqPosition(s=rows[0].seq) if more else None),
     )
 
 

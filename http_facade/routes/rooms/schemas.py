@@ -8,7 +8,9 @@ import msgspec
 from msgspec import Meta
 
 from actors.chat.log import public_message_id
+from http_facade.pagination import CursorText
 from protocol import limits
+from protocol.fields import milliseconds
 from storage.records import Membership, Message, Room
 
 RoomName = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -46,7 +48,7 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
     is_private: bool
     slow_mode_seconds: int
     member_count: int
-    created_at: float
+    created_at: int
 
     @classmethod
     def of(cls, room: Room) -> RoomView:
@@ -54,14 +56,22 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
             id=room.id, kind=room.kind, name=room.name, description=room.description,
             owner_id=room.owner_id, topic_id=room.topic_id, is_private=room.is_private,
             slow_mode_seconds=room.slow_mode_seconds, member_count=room.member_count,
-            created_at=room.created_at,
+            created_at=milliseconds(room.created_at),
         )
 
 
 class RoomList(msgspec.Struct, frozen=True, kw_only=True):
-    """Rooms, oldest membership first."""
+    """Rooms, oldest membership first; ``next_cursor`` pages on (None on the last page)."""
 
     rooms: list[RoomView]
+    next_cursor: str | None
+
+
+class RoomListQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Paging of my rooms."""
+
+    cursor: CursorText | None = None
+    limit: Annotated[int, Meta(ge=1, le=200)] = 100
 
 
 class RoomMemberView(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,23 +79,27 @@ class RoomMemberView(msgspec.Struct, frozen=True, kw_only=True):
 
     user_id: str
     role: str
-    joined_at: float
+    joined_at: int
 
     @classmethod
     def of(cls, membership: Membership) -> RoomMemberView:
-        return cls(user_id=membership.user_id, role=membership.role, joined_at=membership.joined_at)
+        return cls(
+            user_id=membership.user_id, role=membership.role,
+            joined_at=milliseconds(membership.joined_at),
+        )
 
 
 class RoomMemberList(msgspec.Struct, frozen=True, kw_only=True):
-    """A page of members in joining order."""
+    """A page of members in joining order; ``next_cursor`` pages on (None on the last page)."""
 
     members: list[RoomMemberView]
+    next_cursor: str | None
 
 
-class MemberPage(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+class RoomMemberQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Paging of the member list."""
 
-    offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    cursor: CursorText | None = None
     limit: Annotated[int, Meta(ge=1, le=200)] = 50
 
 
@@ -115,21 +129,21 @@ class ReactionView(msgspec.Struct, frozen=True, kw_only=True):
 class MessageView(msgspec.Struct, frozen=True, kw_only=True):
     """A message of the room's history (``text`` is empty once deleted)."""
 
-    message_id: str
+    id: str
     seq: int
     author_id: str
     text: str
     reply_to: str | None
     attachment_ids: list[str]
     reactions: list[ReactionView]
-    created_at: float
-    edited_at: float | None
+    created_at: int
+    edited_at: int | None
     deleted: bool
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
         return cls(
-            message_id=public_message_id(message.seq), seq=message.seq,
+            id=public_message_id(message.seq), seq=message.seq,
             author_id=message.author_id, text=message.body, reply_to=message.reply_to_id,
             attachment_ids=list(message.attachment_ids),
             reactions=[
@@ -137,20 +151,21 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True):
                              user_ids=list(reaction.user_ids))
                 for reaction in message.reactions
             ],
-            created_at=message.created_at, edited_at=message.edited_at,
+            created_at=milliseconds(message.created_at),
+            edited_at=milliseconds(message.edited_at),
             deleted=message.deleted_at is not None,
         )
 
 
-class HistoryQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A page of history: messages before ``before_seq`` (the newest when absent)."""
+class RoomHistoryQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A page of history: the newest messages, or with ``cursor`` the ones before it."""
 
-    before_seq: Annotated[int, Meta(ge=1, le=limits.MAX_SAFE_INTEGER)] | None = None
+    cursor: CursorText | None = None
     limit: Annotated[int, Meta(ge=1, le=100)] = 50
 
 
-class HistoryPage(msgspec.Struct, frozen=True, kw_only=True):
-    """Messages oldest first; ``next_before_seq`` pages further back (None at the start)."""
+class RoomHistoryPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Messages oldest first; ``next_cursor`` pages further back (None at the start)."""
 
     messages: list[MessageView]
-    next_before_seq: int | None
+    next_cursor: str | None

@@ -43,6 +43,7 @@ from http_facade.routes.search.schemas import (
 )
 from http_facade.routes.users.schemas import PublicProfile
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.errors import DomainError
 from services.principal import Principal
 from services.search.paging import Cursor, decode_cursor, encode_cursor, page_after
@@ -85,7 +86,7 @@ def _result(hit: SearchHit, terms: tuple[str, ...]) -> SearchResult:
         kind=hit.kind, id=item_id, room_id=room_id, seq=seq, conversation_id=conversation_id,
         topic_id=topic_id, post_id=hit.parent if hit.kind == "comment" else None,
         title=_fragments(hit.title, terms), snippet=_fragments(hit.body, terms),
-        created_at=int(hit.created_at * 1000), score=hit.score,
+        created_at=milliseconds(hit.created_at), score=hit.score,
     )
 
 
@@ -107,7 +108,7 @@ async def _search(
     cursor = _cursor(cursor_text)
     terms = query_terms(q)
     if not terms:
-        return SearchPage(results=[])
+        return SearchPage(results=[], next_cursor=None)
     now = cursor.now if cursor is not None else time.time()
     hits = await store().search.search(
         SearchQuery(kind=kind, terms=terms, user_id=principal.user_id,

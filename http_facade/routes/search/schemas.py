@@ -87,11 +87,11 @@ class SearchPage(msgspec.Struct, frozen=True, kw_only=True):
     """Results best first (relevance with recency); ``next_cursor`` asks for more."""
 
     results: list[SearchResult]
-    next_cursor: str | None = None
+    next_cursor: str | None
 
 
 class UserPage(msgspec.Struct, frozen=True, kw_only=True):
     """Users in their public view (never an email), best match first."""
 
     users: list[PublicProfile]
-    next_cursor: str | None = None
+    next_cursor: str | None

@@ -30,6 +30,7 @@ from actors.community.topic_commands import (
 )
 from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
+from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, topic_access
 from http_facade.routes.topics.schemas import (
@@ -39,11 +40,11 @@ from http_facade.routes.topics.schemas import (
     InvitationCreate,
     InvitationList,
     InvitationView,
-    MemberPage,
     MuteState,
     OwnershipTransfer,
-    PageQuery,
     RoleChange,
+    TopicMemberPage,
+    TopicMemberQuery,
     TopicMemberView,
     TopicView,
 )
@@ -73,18 +74,21 @@ async def leave_topic(principal: Principal, topic_id: str) -> Done:
 
 @blueprint.get("/<topic_id>/members")
 @login_required
-@validate_querystring(PageQuery)
-@validate_response(MemberPage)
-async def list_members(principal: Principal, topic_id: str, query_args: PageQuery) -> MemberPage:
+@validate_querystring(TopicMemberQuery)
+@validate_response(TopicMemberPage)
+async def list_members(
+    principal: Principal, topic_id: str, query_args: TopicMemberQuery
+) -> TopicMemberPage:
     """Members in joining order (readers of the topic only)."""
     await topic_access(principal, topic_id, Need.READ)
+    start = offset_of(query_args.cursor)
     members = await store().topics.members.list_members(
-        topic_id, offset=query_args.offset, limit=query_args.limit
+        topic_id, offset=start, limit=query_args.limit
     )
     full_page = len(members) == query_args.limit
-    return MemberPage(
+    return TopicMemberPage(
         members=[TopicMemberView.of(member) for member in members],
-        next_offset=query_args.offset + len(members) if full_page else None,
+        next_cursor=after_offset(start, len(members), query_args.limit, full_page),
     )
 
 
@@ -116,19 +120,23 @@ async def transfer_ownership(
 
 @blueprint.get("/invitations")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(InvitationList)
-async def my_invitations(principal: Principal) -> InvitationList:
+async def my_invitations(principal: Principal, query_args: ListQuery) -> InvitationList:
     """My pending invitations, with the titles of topics that still exist."""
     invitations = await store().topics.members.list_invitations(principal.user_id)
     topics = await store().topics.get_many([invitation.scope_id for invitation in invitations])
     titles = {topic.id: topic.title for topic in topics}
-    return InvitationList(
-        invitations=[
+    page, cursor = slice_page(
+        [
             InvitationView.of(invitation, titles[invitation.scope_id])
             for invitation in invitations
             if invitation.scope_id in titles
-        ]
+        ],
+        query_args.cursor,
+        query_args.limit,
     )
+    return InvitationList(invitations=page, next_cursor=cursor)
 
 
 @blueprint.post("/<topic_id>/invitations")
@@ -163,11 +171,15 @@ async def decline_invitation(principal: Principal, topic_id: str) -> Done:
 
 @blueprint.get("/<topic_id>/bans")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(BanList)
-async def list_bans(principal: Principal, topic_id: str) -> BanList:
+async def list_bans(principal: Principal, topic_id: str, query_args: ListQuery) -> BanList:
     """Bans in force (moderators)."""
     bans = await ask_topic(topic_id, ListBans(by=principal))
-    return BanList(bans=[BanView.of(ban) for ban in bans])
+    page, cursor = slice_page(
+        [BanView.of(ban) for ban in bans], query_args.cursor, query_args.limit
+    )
+    return BanList(bans=page, next_cursor=cursor)
 
 
 @blueprint.post("/<topic_id>/bans")

@@ -9,7 +9,7 @@ Contract:
   403 ``forbidden`` for anyone else except invitees, who see the topic but not its posts.
 * Changes go through the topic's actor: moderators edit, the owner also decides who may
   join, the owner deletes (softly), admins restore.
-* Lists page by ``offset``; ``next_offset`` is where the next page starts (None at the
+* Lists page by ``cursor``; ``next_cursor`` is where the next page starts (None at the
   end).  A page may hold fewer topics than ``limit`` when invite-only ones were hidden.
 """
 
@@ -30,6 +30,7 @@ from actors.community.topic_commands import (
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
 from http_facade.node_access import store
+from http_facade.pagination import after_offset, offset_of
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, topic_access
 from http_facade.routes.topics.schemas import (
@@ -77,6 +78,7 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
 
     Invite-only topics the caller does not belong to are left out before paging, so a
     page holds up to ``limit`` topics the caller may read."""
+    start = offset_of(query_args.cursor)
     roles = {
         membership.scope_id: membership.role
         for membership in await store().topics.members.list_for_user(principal.user_id)
@@ -85,7 +87,7 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
         sort=query_args.sort,
         tag=query_args.tag,
         query=query_args.q,
-        offset=query_args.offset,
+        offset=start,
         limit=query_args.limit,
         visible_with=None if principal.is_admin else roles.keys(),
     )
@@ -96,7 +98,7 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
     ]
     full_page = len(topics) == query_args.limit
     return TopicPage(
-        topics=visible, next_offset=query_args.offset + len(topics) if full_page else None
+        topics=visible, next_cursor=after_offset(start, len(topics), query_args.limit, full_page)
     )
 
 

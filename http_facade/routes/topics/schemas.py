@@ -14,6 +14,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from actors.community.access import may_moderate
 from actors.community.topic_commands import TopicAccess
+from http_facade.pagination import CursorText
 from protocol.fields import IDENTIFIER_PATTERN, Reason, milliseconds
 from protocol.limits import MAX_ID_LENGTH
 from storage.records import Ban, Invitation, Membership, Role, Topic
@@ -30,7 +31,6 @@ TopicDescription = Annotated[str, Meta(max_length=MAX_TOPIC_DESCRIPTION_LENGTH)]
 Tag = Annotated[str, Meta(min_length=1, max_length=MAX_TAG_LENGTH, pattern=r"\S")]
 Tags = Annotated[list[Tag], Meta(max_length=MAX_TAGS)]
 UserId = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=IDENTIFIER_PATTERN)]
-Offset = Annotated[int, Meta(ge=0, le=1_000_000)]
 PageSize = Annotated[int, Meta(ge=1, le=100)]
 
 
@@ -58,7 +58,7 @@ class TopicQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_onl
     sort: Literal["activity", "members", "created"] = "activity"
     tag: Tag | None = None
     q: Annotated[str, Meta(min_length=1, max_length=MAX_SEARCH_LENGTH)] | None = None
-    offset: Offset = 0
+    cursor: CursorText | None = None
     limit: PageSize = 20
 
 
@@ -93,7 +93,7 @@ class TopicView(msgspec.Struct, frozen=True, kw_only=True):
             post_count=topic.post_count,
             created_at=milliseconds(topic.created_at),
             last_activity_at=milliseconds(topic.last_activity_at),
-            deleted_at=None if topic.deleted_at is None else milliseconds(topic.deleted_at),
+            deleted_at=milliseconds(topic.deleted_at),
             my_role=role,
             can_moderate=may_moderate(role, is_admin=is_admin),
         )
@@ -105,16 +105,16 @@ class TopicView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class TopicPage(msgspec.Struct, frozen=True, kw_only=True):
-    """One page of topics; ``next_offset`` is None after the last page."""
+    """One page of topics; ``next_cursor`` is None after the last page."""
 
     topics: list[TopicView]
-    next_offset: int | None
+    next_cursor: str | None
 
 
-class PageQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A page: where to start and how many."""
+class TopicMemberQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A page: the ``next_cursor`` of the previous one (none for the first) and how many."""
 
-    offset: Offset = 0
+    cursor: CursorText | None = None
     limit: PageSize = 50
 
 
@@ -134,11 +134,11 @@ class TopicMemberView(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-class MemberPage(msgspec.Struct, frozen=True, kw_only=True):
-    """Members in joining order; ``next_offset`` is None after the last page."""
+class TopicMemberPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Members in joining order; ``next_cursor`` is None after the last page."""
 
     members: list[TopicMemberView]
-    next_offset: int | None
+    next_cursor: str | None
 
 
 class RoleChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -180,9 +180,10 @@ class InvitationView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvitationList(msgspec.Struct, frozen=True, kw_only=True):
-    """My pending invitations, oldest first."""
+    """My pending invitations, oldest first; ``next_cursor`` pages on."""
 
     invitations: list[InvitationView]
+    next_cursor: str | None
 
 
 class BanCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -194,14 +195,14 @@ class BanCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
 
 
 class BanView(msgspec.Struct, frozen=True, kw_only=True):
-    """A ban in force; ``until`` None means permanent."""
+    """A ban in force; ``expires_at`` None means permanent."""
 
     topic_id: str
     user_id: str
     banned_by: str
     reason: str
     created_at: int
-    until: int | None = None
+    expires_at: int | None = None
 
     @classmethod
     def of(cls, ban: Ban) -> BanView:
@@ -211,14 +212,15 @@ class BanView(msgspec.Struct, frozen=True, kw_only=True):
             banned_by=ban.banned_by,
             reason=ban.reason,
             created_at=milliseconds(ban.created_at),
-            until=None if ban.until is None else milliseconds(ban.until),
+            expires_at=milliseconds(ban.until),
         )
 
 
 class BanList(msgspec.Struct, frozen=True, kw_only=True):
-    """Bans in force."""
+    """Bans in force; ``next_cursor`` pages on."""
 
     bans: list[BanView]
+    next_cursor: str | None
 
 
 class MuteState(msgspec.Struct, frozen=True, kw_only=True):

@@ -18,6 +18,7 @@ from quart_schema import tag_blueprint, validate_querystring, validate_response
 from http_facade.context import current_context
 from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
+from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.users.schemas import (
     MAX_PREFERENCES,
@@ -41,6 +42,9 @@ from storage.protocols.identity import UserStore
 from storage.records import User
 
 MAX_ID_LENGTH = 64
+
+MAX_SEARCH_RESULTS = 1_000
+"""How deep a username search may be paged."""
 
 blueprint = Blueprint("users", __name__, url_prefix="/api/users")
 tag_blueprint(blueprint, ["users"])
@@ -114,13 +118,17 @@ async def update_my_preferences(principal: Principal, data: PreferencesUpdate) -
 
 @blueprint.get("/me/blocks")
 @login_required
+@validate_querystring(ListQuery)
 @validate_response(UserList)
-async def my_blocks(principal: Principal) -> UserList:
+async def my_blocks(principal: Principal, query_args: ListQuery) -> UserList:
     """The users I blocked."""
     store = users()
     me = await store.get(principal.user_id)
     blocked = await store.get_many(me.blocked_user_ids)
-    return UserList(users=[PublicProfile.of(user) for user in blocked])
+    page, cursor = slice_page(
+        [PublicProfile.of(user) for user in blocked], query_args.cursor, query_args.limit
+    )
+    return UserList(users=page, next_cursor=cursor)
 
 
 @blueprint.put("/me/blocks/<user_id>")
@@ -152,8 +160,16 @@ async def unblock_user(principal: Principal, user_id: str) -> Done:
 @validate_response(UserList)
 async def search_users(principal: Principal, query_args: UserSearchQuery) -> UserList:
     """Users whose username starts with ``q`` (case-insensitive), by username."""
-    found = await users().search(query_args.q, limit=query_args.limit)
-    return UserList(users=[PublicProfile.of(user) for user in found])
+    start = offset_of(query_args.cursor)
+    if start + query_args.limit > MAX_SEARCH_RESULTS:
+        raise ApiError(ErrorCode.INVALID, f"cursor: results end after {MAX_SEARCH_RESULTS}")
+    window = await users().search(query_args.q, limit=start + query_args.limit + 1)
+    found = window[start : start + query_args.limit]
+    more = len(window) > start + query_args.limit
+    return UserList(
+        users=[PublicProfile.of(user) for user in found],
+        next_cursor=after_offset(start, len(found), query_args.limit, more),
+    )
 
 
 @blueprint.get("/by-name/<username>")

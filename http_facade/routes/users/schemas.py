@@ -11,6 +11,8 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from http_facade.pagination import CursorText
+from protocol.fields import milliseconds
 from services.accounts.identity_rules import (
     BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -63,6 +65,7 @@ class UserSearchQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, k
     """A username prefix (case-insensitive) and how many users to return."""
 
     q: Annotated[str, Meta(min_length=1, max_length=USERNAME_MAX_LENGTH)]
+    cursor: CursorText | None = None
     limit: Annotated[int, Meta(ge=1, le=50)] = 20
 
 
@@ -74,7 +77,11 @@ class PublicProfile(msgspec.Struct, frozen=True, kw_only=True):
     display_name: str
     bio: str
     avatar_file_id: str | None
-    created_at: float
+    created_at: int
+    is_bot: bool = False
+    """A bot account (docs/AUTH.md, "Bots")."""
+    bot_owner_id: str | None = None
+    """The bot's owner (None for people and operators' load-test bots)."""
 
     @classmethod
     def of(cls, user: User) -> PublicProfile:
@@ -85,7 +92,9 @@ class PublicProfile(msgspec.Struct, frozen=True, kw_only=True):
             display_name=user.display_name,
             bio=user.bio,
             avatar_file_id=user.avatar_file_id,
-            created_at=user.created_at,
+            created_at=milliseconds(user.created_at),
+            is_bot=user.is_bot,
+            bot_owner_id=user.bot_owner_id,
         )
 
 
@@ -101,7 +110,9 @@ class MyProfile(msgspec.Struct, frozen=True, kw_only=True):
     avatar_file_id: str | None
     is_admin: bool
     two_factor_enabled: bool
-    created_at: float
+    created_at: int
+    is_bot: bool = False
+    bot_owner_id: str | None = None
 
     @classmethod
     def of(cls, user: User) -> MyProfile:
@@ -116,14 +127,17 @@ class MyProfile(msgspec.Struct, frozen=True, kw_only=True):
             avatar_file_id=user.avatar_file_id,
             is_admin=user.is_admin,
             two_factor_enabled=user.totp_secret is not None,
-            created_at=user.created_at,
+            created_at=milliseconds(user.created_at),
+            is_bot=user.is_bot,
+            bot_owner_id=user.bot_owner_id,
         )
 
 
 class UserList(msgspec.Struct, frozen=True, kw_only=True):
-    """Users in their public view."""
+    """Users in their public view; ``next_cursor`` pages on (None on the last page)."""
 
     users: list[PublicProfile]
+    next_cursor: str | None
 
 
 class PreferencesView(msgspec.Struct, frozen=True, kw_only=True):

@@ -37,7 +37,7 @@ async def test_every_community_route_is_in_the_document_with_its_bodies() -> Non
     assert schema["properties"]["body"]["maxLength"] == 40_000
     assert schema["additionalProperties"] is False
     listing = document["paths"]["/api/topics"]["get"]["parameters"]
-    assert {parameter["name"] for parameter in listing} == {"sort", "tag", "q", "offset", "limit"}
+    assert {parameter["name"] for parameter in listing} == {"sort", "tag", "q", "cursor", "limit"}
 
 
 async def test_unknown_community_ids_are_404_in_the_error_shape() -> None:

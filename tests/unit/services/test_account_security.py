@@ -11,7 +11,13 @@ import pytest
 from services.accounts import AccountServices, ClientInfo
 from services.accounts.context import RelyingParty, SecurityStores
 from services.accounts.deletion import cancel_deletion, pending_deletion, request_deletion
-from services.accounts.exports import claim_download, link_key, sign_export_link
+from services.accounts.exports import (
+    claim_download,
+    finish_download,
+    link_key,
+    release_download,
+    sign_export_link,
+)
 from services.accounts.sessions import open_session
 from services.accounts.step_up import (
     STEP_UP_WINDOW_SECONDS,
@@ -127,14 +133,24 @@ async def test_an_export_link_is_signed_expiring_and_single_use(accounts: Accoun
     expires = int(clock.now + 60)
     signature = sign_export_link(key, export.id, expires)
     with pytest.raises(DomainError):
-        await claim_download(services, link_key("other" * 8), export.id, expires, signature)
+        await claim_download(services, link_key("other" * 8), export.id, expires, signature,
+                             claimant="a")
     with pytest.raises(DomainError):
-        await claim_download(services, key, export.id, expires + 1, signature)
+        await claim_download(services, key, export.id, expires + 1, signature, claimant="a")
     clock.now += 60
     with pytest.raises(DomainError):
-        await claim_download(services, key, export.id, expires, signature)
+        await claim_download(services, key, export.id, expires, signature, claimant="a")
     clock.now -= 1
-    claimed = await claim_download(services, key, export.id, expires, signature)
-    assert claimed.state == "downloaded"
+    claimed = await claim_download(services, key, export.id, expires, signature, claimant="a")
+    assert (claimed.state, claimed.claimed_by) == ("ready", "a")
+    # While one download holds the link, another use of it is refused.
     with pytest.raises(DomainError):
-        await claim_download(services, key, export.id, expires, signature)
+        await claim_download(services, key, export.id, expires, signature, claimant="b")
+    # A failed read gives it back; a complete one spends it, once.
+    await release_download(services, export.id, "a")
+    await claim_download(services, key, export.id, expires, signature, claimant="b")
+    assert not await finish_download(services, export.id, "a")
+    assert await finish_download(services, export.id, "b")
+    assert (await security.requests.get(export.id)).state == "downloaded"
+    with pytest.raises(DomainError):
+        await claim_download(services, key, export.id, expires, signature, claimant="c")

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from protocol.errors import ErrorCode
+from protocol.fields import milliseconds
 from services.accounts import AccountServices, ClientInfo
 from services.accounts.credentials import backup_code_digest
 from services.accounts.login import LOGIN_FAILED, complete_two_factor, log_in
@@ -96,8 +97,10 @@ async def test_a_temporary_ban_refuses_the_login_until_it_lapses(accounts: Accou
         await accounts.log_in()
     assert refused.value.code is ErrorCode.FORBIDDEN
     assert refused.value.message == BANNED_MESSAGE
-    assert refused.value.notice == BanNotice(reason="spam", expires_at=START + 600)
-    assert refused.value.details == {"ban": {"reason": "spam", "expires_at": START + 600}}
+    assert refused.value.notice == BanNotice(reason="spam", expires_at=milliseconds(START + 600))
+    assert refused.value.details == {
+        "ban": {"reason": "spam", "expires_at": milliseconds(START + 600)}
+    }
     accounts.clock.now += 599
     with pytest.raises(AccountBanned):
         await accounts.log_in()
@@ -133,7 +136,7 @@ async def test_a_ban_without_a_kept_reason_reads_null(accounts: Accounts) -> Non
     )
     with pytest.raises(AccountBanned) as refused:
         await accounts.log_in()
-    assert refused.value.notice == BanNotice(reason=None, expires_at=START + 60)
+    assert refused.value.notice == BanNotice(reason=None, expires_at=milliseconds(START + 60))
 
 
 async def test_two_factor_users_get_no_challenge_and_cannot_finish_one(
@@ -159,7 +162,9 @@ async def test_two_factor_users_get_no_challenge_and_cannot_finish_one(
         await complete_two_factor(
             accounts.services, challenge=challenge.token, code=backup_codes[0], client=CLIENT
         )
-    assert refused.value.notice == BanNotice(reason="spam", expires_at=START + 60 + 3600)
+    assert refused.value.notice == BanNotice(
+        reason="spam", expires_at=milliseconds(START + 60 + 3600)
+    )
     assert len((await users.get(user_id)).backup_code_hashes) == len(backup_codes)
     assert await accounts.sessions() == 0
 

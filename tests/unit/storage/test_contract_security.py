@@ -92,3 +92,44 @@ async def test_account_requests_move_atomically_and_erasure(
     assert [r.id for r in await store.account_requests.list_for_user(user.id, "deletion")] == [
         deletion.id]
     assert await store.account_requests.list_for_user(user.id, "export") == []
+
+
+async def test_account_request_claims_lapse_and_are_fenced(
+    store: Store, clock: FakeClock
+) -> None:
+    requests = store.account_requests
+    export = await requests.create(user_id=unique("user"), kind="export", due_at=clock.now)
+    start = clock.now
+    claimed = await requests.claim(export.id, from_states=("pending", "building"),
+                                   to_state="building", claimant="a", now=start, until=start + 60)
+    assert claimed is not None
+    assert (claimed.state, claimed.claimed_by, claimed.due_at, claimed.attempts) == (
+        "building", "a", start + 60, 1)
+    # Held: not due, not claimable by another, not movable with another's claim.
+    assert await requests.list_due("export", now=start + 59) == []
+    assert await requests.claim(export.id, from_states=("pending", "building"),
+                                to_state="building", claimant="b", now=start + 59,
+                                until=start + 120) is None
+    with pytest.raises(Conflict):
+        await requests.transition(export.id, from_states=("building",), to_state="ready",
+                                  claimant="b")
+    assert await requests.renew(export.id, claimant="a", until=start + 90)
+    assert not await requests.renew(export.id, claimant="b", until=start + 90)
+    # Lapsed: due again, and the next claim fences the first claimant out.
+    assert [r.id for r in await requests.list_due("export", now=start + 90)] == [export.id]
+    taken = await requests.claim(export.id, from_states=("pending", "building"),
+                                 to_state="building", claimant="b", now=start + 90,
+                                 until=start + 150)
+    assert taken is not None and (taken.claimed_by, taken.attempts) == ("b", 2)
+    assert not await requests.renew(export.id, claimant="a", until=start + 200)
+    with pytest.raises(Conflict):
+        await requests.transition(export.id, from_states=("building",), to_state="ready",
+                                  claimant="a")
+    clock.advance(5)
+    ready = await requests.transition(export.id, from_states=("building",), to_state="ready",
+                                      claimant="b", archive_key="k", size=3)
+    assert (ready.state, ready.claimed_by, ready.due_at) == ("ready", "", clock.now)
+    assert await requests.list_due("export", now=start + 999) == []
+    unknown = await requests.claim("0" * 26, from_states=("pending",), to_state="building",
+                                   claimant="a", now=start, until=start + 1)
+    assert unknown is None

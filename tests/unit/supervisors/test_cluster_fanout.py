@@ -44,7 +44,7 @@ class Listener:
 
 
 def created(seq: int) -> MessageCreated:
-    message = ChatMessage(message_id=f"m{seq}", author_id="u1", text="hi", created_at=1)
+    message = ChatMessage(id=f"m{seq}", author_id="u1", text="hi", created_at=1)
     return MessageCreated(channel=CHANNEL, seq=seq, message=message)
 
 

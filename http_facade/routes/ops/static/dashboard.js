@@ -60,8 +60,8 @@
     return `${fixed(seconds / 3600)} h`;
   }
 
-  function when(seconds) {
-    return new Date(seconds * 1000).toLocaleString();
+  function when(milliseconds) {
+    return new Date(milliseconds).toLocaleString();
   }
 
   // ---------------------------------------------------------------- rates from samples
@@ -135,7 +135,7 @@
   }
 
   function failureLine(failure) {
-    return element("p", `last failure ${when(failure.at)}: ${failure.error_type}: ${failure.message}`,
+    return element("p", `last failure ${when(failure.at * 1000)}: ${failure.error_type}: ${failure.message}`,
       "failure");
   }
 
@@ -249,8 +249,14 @@
         `relay dropped ${cluster.relay_dropped} · gaps ${cluster.relay_gaps} · ` +
         `links accepted ${cluster.links_accepted} · wire v${cluster.wire_version}`;
       redraw("cluster-nodes", cluster.nodes.map((node) =>
-        [node.node_id, node.peer_address, node.http_url, when(node.started_at)]),
+        [node.node_id, node.peer_address, node.http_url, when(node.started_at * 1000)]),
       (tr, row) => row.forEach((value) => cell(tr, value)));
+      redraw("cluster-links", (cluster.links || []).map((link) =>
+        [link.node_id, link.state, link.up_for_s, link.pending_asks, link.queued_frames]),
+      (tr, row) => {
+        tr.dataset.state = row[1];
+        row.forEach((value, index) => cell(tr, value, index > 1));
+      });
     }
   }
 

@@ -59,11 +59,6 @@ async function attempt(action) {
   }
 }
 
-/** @param {number} value */
-function millis(value) {
-  return value < 1e12 ? value * 1000 : value;
-}
-
 // ---------------------------------------------------------------- people
 
 /** @type {Map<string, Promise<any>>} */
@@ -266,7 +261,7 @@ async function loadConversations() {
   const answer = await attempt(() => rest.conversations());
   if (!answer) return;
   $('dm-list').replaceChildren(...answer.conversations.map((/** @type {any} */ conversation) => h('li', {},
-    h('a', { href: `#/dm/${encodeURIComponent(conversation.conversation_id)}`, dataset: { other: conversation.other_user_id } },
+    h('a', { href: `#/dm/${encodeURIComponent(conversation.id)}`, dataset: { other: conversation.other_user_id } },
       userName(conversation.other_user_id)),
     conversation.unread_count ? h('span', { class: 'badge' }, String(conversation.unread_count)) : null)));
 }
@@ -358,11 +353,11 @@ async function topicView(content, topicId) {
   /** @type {Map<string, {apply: (r: any) => void}>} */
   const postVotes = new Map();
   const addPost = (/** @type {any} */ post, /** @type {boolean} */ first) => {
-    if (postVotes.has(post.post_id)) return;
-    const votes = voteControls(post, (value) => rest.votePost(post.post_id, /** @type {any} */ (value)), post.title);
-    postVotes.set(post.post_id, votes);
+    if (postVotes.has(post.id)) return;
+    const votes = voteControls(post, (value) => rest.votePost(post.id, /** @type {any} */ (value)), post.title);
+    postVotes.set(post.id, votes);
     const item = h('li', { class: 'post' }, votes.element, h('div', {},
-      h('h3', {}, h('a', { href: `#/post/${encodeURIComponent(post.post_id)}` }, post.title)),
+      h('h3', {}, h('a', { href: `#/post/${encodeURIComponent(post.id)}` }, post.title)),
       h('p', { class: 'muted' }, 'by ', post.anonymous ? (post.alias || 'anonymous') : userName(post.author_id),
         ` · ${post.comment_count ?? 0} comments`),
       post.body ? h('p', { class: 'body' }, post.body) : null));
@@ -435,18 +430,18 @@ async function postView(content, postId) {
     return form;
   };
   const addComment = (/** @type {any} */ comment) => {
-    if (nodes.has(comment.comment_id)) return;
+    if (nodes.has(comment.id)) return;
     const children = h('ul', { class: 'comments' });
     const votes = voteControls({ score: comment.score ?? 0, my_vote: comment.my_vote ?? 0 },
-      (value) => rest.voteComment(comment.comment_id, /** @type {any} */ (value)), 'comment');
-    nodes.set(comment.comment_id, { children, votes });
+      (value) => rest.voteComment(comment.id, /** @type {any} */ (value)), 'comment');
+    nodes.set(comment.id, { children, votes });
     const replyButton = h('button', { type: 'button', class: 'link' }, 'Reply');
-    const item = h('li', { class: 'comment', id: `c-${comment.comment_id}` }, votes.element, h('div', {},
+    const item = h('li', { class: 'comment', id: `c-${comment.id}` }, votes.element, h('div', {},
       h('p', { class: 'muted' }, comment.anonymous ? (comment.alias || 'anonymous') : userName(comment.author_id)),
       h('p', { class: 'body' }, comment.deleted ? '(deleted)' : comment.body),
       replyButton, children));
     replyButton.addEventListener('click', () => {
-      const form = replyForm(comment.comment_id);
+      const form = replyForm(comment.id);
       replyButton.after(form);
       form.querySelector('textarea')?.focus();
     });
@@ -537,7 +532,7 @@ async function chatView(content, options) {
 
   const addMessage = (/** @type {any} */ message, /** @type {number} */ seq) => {
     newestSeq = Math.max(newestSeq, seq);
-    const existing = messages.get(message.message_id);
+    const existing = messages.get(message.id);
     if (existing) {
       existing.text.textContent = message.deleted ? '(deleted)' : message.text;
       return;
@@ -547,8 +542,8 @@ async function chatView(content, options) {
     const seen = h('p', { class: 'seen' });
     const gif = httpsUrl(message.gif_url);
     const mine = message.author_id === me.id;
-    const item = h('li', { class: mine ? 'message mine' : 'message', id: `m-${message.message_id}`, dataset: { seq: String(seq) } },
-      h('p', { class: 'meta' }, userName(message.author_id), ' ', timeElement(millis(message.created_at))),
+    const item = h('li', { class: mine ? 'message mine' : 'message', id: `m-${message.id}`, dataset: { seq: String(seq) } },
+      h('p', { class: 'meta' }, userName(message.author_id), ' ', timeElement(message.created_at)),
       text,
       gif ? h('img', { class: 'gif', src: gif, alt: 'GIF', referrerpolicy: 'no-referrer', loading: 'lazy' }) : null,
       (message.attachment_ids ?? []).length
@@ -559,15 +554,15 @@ async function chatView(content, options) {
         const button = h('button', { type: 'button', class: 'react', 'aria-label': `React with ${emoji}` }, emoji);
         button.addEventListener('click', () => {
           const users = entry.emoji.get(emoji);
-          attempt(() => live.react(channel, message.message_id, emoji, users?.has(me.id) ? 'remove' : 'add'));
+          attempt(() => live.react(channel, message.id, emoji, users?.has(me.id) ? 'remove' : 'add'));
         });
         return button;
       })),
       seen);
     const entry = { item, text, reactions, seen, seq, author: message.author_id, emoji: new Map() };
     for (const reaction of message.reactions ?? []) entry.emoji.set(reaction.emoji, new Set(reaction.user_ids));
-    messages.set(message.message_id, entry);
-    renderReactions(entry, message.message_id);
+    messages.set(message.id, entry);
+    renderReactions(entry, message.id);
     list.append(item);
     item.scrollIntoView?.({ block: 'nearest' });
   };
@@ -723,7 +718,7 @@ async function chatView(content, options) {
       switch (event.type) {
         case 'message_created':
         case 'message_edited':
-          addMessage(event.message, event.type === 'message_created' ? event.seq : messages.get(event.message.message_id)?.seq ?? event.seq);
+          addMessage(event.message, event.type === 'message_created' ? event.seq : messages.get(event.message.id)?.seq ?? event.seq);
           typists.delete(event.message.author_id);
           renderTyping();
           renderSeen();
@@ -843,7 +838,7 @@ function notificationItem(notification) {
   const title = target ? h('a', { href: target }, notification.title) : h('strong', {}, notification.title);
   return h('li', { class: notification.read_at ? 'notification' : 'notification unread' },
     title, notification.body ? h('p', {}, notification.body) : null,
-    h('p', { class: 'muted' }, notification.kind, ' · ', timeElement(millis(notification.created_at))));
+    h('p', { class: 'muted' }, notification.kind, ' · ', timeElement(notification.created_at)));
 }
 
 /** @param {HTMLElement} content */

@@ -152,4 +152,4 @@ async def test_a_crashing_topic_actor_loses_no_acknowledged_post(
 
 
 def _post_ids(events: Sequence[ChannelEvent]) -> list[str]:
-    return [msgspec.json.decode(event.data)["post"]["post_id"] for event in events]
+    return [msgspec.json.decode(event.data)["post"]["id"] for event in events]

@@ -90,7 +90,7 @@ class FakeRoom:
         event = MessageCreated(
             channel=CHANNEL,
             seq=seq,
-            message=ChatMessage(message_id=f"m{seq}", author_id="bob", text=text, created_at=1),
+            message=ChatMessage(id=f"m{seq}", author_id="bob", text=text, created_at=1),
         )
         self.history.append(event)
         return event

@@ -106,7 +106,7 @@ async def test_blocks(driver: AuthDriver) -> None:
     assert unknown.status_code == 404
     assert (await driver.client.delete(bob_path, headers=headers)).status_code == 200
     listed = await driver.client.get("/api/users/me/blocks", headers=headers)
-    assert listed.json() == {"users": []}
+    assert listed.json() == {"users": [], "next_cursor": None}
 
 
 async def test_only_admins_set_the_admin_flag(driver: AuthDriver, facade: AppUnderTest) -> None:

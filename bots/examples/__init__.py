@@ -1,0 +1,1 @@
+"""Example integrations built on the public API only (see bots/examples/README.md)."""

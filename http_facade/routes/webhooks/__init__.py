@@ -1,0 +1,1 @@
+"""``/api/webhooks``: outgoing webhooks of rooms and topics (docs/WEBHOOKS.md)."""
