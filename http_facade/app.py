@@ -23,9 +23,11 @@ from http_facade.routes.admin import content as admin_content
 from http_facade.routes.admin import routes as admin
 from http_facade.routes.admin import trash as admin_trash
 from http_facade.routes.calls import routes as calls
+from http_facade.routes.content_settings import routes as content_settings
 from http_facade.routes.development import pages as development_pages
 from http_facade.routes.files import routes as files
 from http_facade.routes.files.blobs import install_blob_store
+from http_facade.routes.friends import routes as friends
 from http_facade.routes.gifs import routes as gifs
 from http_facade.routes.messages import routes as direct_messages
 from http_facade.routes.messages import writes as direct_message_writes
@@ -33,12 +35,17 @@ from http_facade.routes.notifications import routes as notifications
 from http_facade.routes.ops import actions as ops_actions
 from http_facade.routes.ops import dashboard as ops_dashboard
 from http_facade.routes.ops import routes as ops
+from http_facade.routes.pictures import routes as pictures
 from http_facade.routes.posts import comments
 from http_facade.routes.posts import routes as posts
+from http_facade.routes.push import routes as push
 from http_facade.routes.reports import routes as reports
 from http_facade.routes.rooms import message_writes as room_message_writes
+from http_facade.routes.rooms import moderation as room_moderation
 from http_facade.routes.rooms import routes as rooms
+from http_facade.routes.rooms import topic_rooms, unread
 from http_facade.routes.search import routes as search
+from http_facade.routes.tickets import routes as tickets
 from http_facade.routes.tokens import bots as owned_bots
 from http_facade.routes.tokens import tokens as api_tokens
 from http_facade.routes.topics import members as topic_members
@@ -81,9 +88,16 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(rooms.blueprint)
     app.register_blueprint(room_message_writes.blueprint)
+    app.register_blueprint(room_moderation.blueprint)
+    app.register_blueprint(topic_rooms.blueprint)
+    app.register_blueprint(unread.blueprint)
     app.register_blueprint(webhooks.blueprint)
+    app.register_blueprint(push.keys_blueprint)
+    app.register_blueprint(push.blueprint)
+    app.register_blueprint(push.unsubscribe_blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(reports.blueprint)
+    app.register_blueprint(tickets.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(admin_bots.blueprint)
     app.register_blueprint(api_tokens.blueprint)
@@ -92,7 +106,10 @@ def create_app(context: FacadeContext) -> QuartTrio:
     app.register_blueprint(admin_trash.blueprint)
     app.register_blueprint(calls.blueprint)
     app.register_blueprint(files.blueprint)
+    app.register_blueprint(pictures.blueprint)
     app.register_blueprint(gifs.blueprint)
+    app.register_blueprint(friends.blueprint)
+    app.register_blueprint(content_settings.blueprint)
     if context.settings.profile is Profile.DEVELOPMENT:
         app.register_blueprint(development_pages.blueprint)
     if context.settings.webapp_path is not None:

@@ -56,9 +56,10 @@ class FacadeContext:
     registry: Registry | None = None
     monitor: NodeMonitor | None = None
     content_filter: ContentFilter | None = None
-    gates: Mapping[str, DependencyGate] = dataclasses.field(default_factory=dict)
-    """Each remote dependency's deadline and circuit breaker (``mongo``, ``redis``), for
-    ``/readyz`` and the status; empty on the embedded node."""
+    gates: dict[str, DependencyGate] = dataclasses.field(default_factory=dict)
+    """Each remote dependency's deadline and circuit breaker (``mongo``, ``redis``, and
+    ``azure_blob`` while the app serves with Azure), for ``/readyz``; empty on the
+    embedded node."""
 
 
 def current_context() -> FacadeContext:

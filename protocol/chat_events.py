@@ -5,6 +5,7 @@ presence and read receipts are ephemeral (see :mod:`protocol.base`).
 """
 
 from protocol.base import ChannelEvent, SequencedEvent
+from protocol.channels import Channel
 from protocol.enums import PresenceStatus, ReactionAction, TypingState
 from protocol.fields import Count, Emoji, EventSeq, Identifier, Reason, TimestampMs
 from protocol.payloads import ChatMessage
@@ -59,10 +60,15 @@ class PresenceChanged(ChannelEvent, frozen=True, kw_only=True, tag="presence_cha
 
 
 class ReadReceipt(ChannelEvent, frozen=True, kw_only=True, tag="read_receipt"):
-    """``user_id`` has read the channel up to ``up_to_seq`` (``mark_read``)."""
+    """``user_id`` has read the channel up to ``up_to_seq`` (``mark_read``).
+
+    On a ``user:<id>`` channel (the reader's own, for their other devices)
+    ``read_channel`` names the channel whose read position moved; elsewhere it is absent.
+    """
 
     user_id: Identifier
     up_to_seq: EventSeq
+    read_channel: Channel | None = None
 
 
 class MemberJoined(SequencedEvent, frozen=True, kw_only=True, tag="member_joined"):

@@ -75,6 +75,14 @@ class NotificationKind(enum.StrEnum):
     MISSED_CALL = "missed_call"
     MODERATION = "moderation"
     SYSTEM = "system"
+    TICKET = "ticket"
+    """A support ticket was opened, answered or closed (admins and its opener)."""
+    REPORT = "report"
+    """A new report for the moderators of its topic and the admins."""
+    FRIEND_REQUEST = "friend_request"
+    """Someone asked to be the user's friend (``actor_id``)."""
+    FRIEND_ACCEPTED = "friend_accepted"
+    """Someone accepted the user's friend request (``actor_id``)."""
 
 
 class EvictionReason(enum.StrEnum):

@@ -23,12 +23,12 @@ tests, tools) an open breaker lets one trial call through per probe interval ins
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterator
 
+import msgspec
 import trio
 
 from storage.errors import StorageUnavailable
@@ -46,9 +46,9 @@ class BreakerState(enum.Enum):
     OPEN = "open"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class GateStatus:
-    """A snapshot of one gate for ``/readyz`` and the status endpoint."""
+class GateStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """A snapshot of one gate for ``/readyz`` and ``/ops/status``: its state (``closed``
+    or ``open``), deadline, for how long it has been open, and its counts since start."""
 
     name: str
     state: str

@@ -27,6 +27,7 @@ from actors.realtime.hub import Hub
 from actors.realtime.ports import ChannelAccess, ConnectionListener, FrameRouter
 from actors.realtime.presence import PresenceBook
 from actors.users.notification_feed import NOTIFICATION_FEED, NotificationFeedActor
+from actors.users.offline_delivery import OfflineInbox
 from protocol.channels import ChannelKind
 from services.aliases import AliasMaker
 from services.content_filter import ContentFilter
@@ -59,6 +60,7 @@ def actor_kinds(
     clock: Callable[[], float] = time.time,
     content_filter: ContentFilter | None = None,
     presence: PresenceBook | None = None,
+    offline: OfflineInbox | None = None,
 ) -> list[ActorKind]:
     """Every actor kind of the node, with its storage injected.
 
@@ -67,6 +69,7 @@ def actor_kinds(
     ``clock`` must be the store's clock (ban expiry is computed on one and checked on the
     other).  ``content_filter`` screens every message, post and comment (none: no rules).
     ``presence`` is the node's presence book (cluster mode passes one with expiry).
+    ``offline`` takes mentions and DMs for offline delivery (none: not delivered offline).
     """
     screen = content_filter or ContentFilter.from_rules()
     log = ChannelLog(store.channel_events, hub)
@@ -92,7 +95,7 @@ def actor_kinds(
         ),
         ActorKind(
             NOTIFICATION_FEED,
-            lambda context: NotificationFeedActor(context, store, log),
+            lambda context: NotificationFeedActor(context, store, log, offline),
             mailbox_capacity=64,
             idle_timeout=300.0,
         ),

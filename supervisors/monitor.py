@@ -19,6 +19,7 @@ import trio
 
 from actors.realtime.hub import Hub, HubStatistics
 from protocol.fields import milliseconds
+from storage.dependency import GateStatus
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
 from supervisors.node_metrics import NodeMetrics, StoreOperationFigures
@@ -57,6 +58,8 @@ class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
     """Calls and time per store operation since start, slowest on average first."""
     draining: bool = False
     """An operator drained the node: it refuses new sockets and reports not ready."""
+    dependencies: tuple[GateStatus, ...] = ()
+    """Each remote dependency's deadline and circuit breaker (``storage.dependency``)."""
 
 
 class NodeMonitor:
@@ -75,7 +78,9 @@ class NodeMonitor:
         storage_backend: str,
         realtime_backend: str,
         metrics: NodeMetrics | None = None,
+        dependencies: Callable[[], tuple[GateStatus, ...]] = tuple,
     ) -> None:
+        self._dependencies = dependencies
         self._hub = hub
         self._supervisor_snapshot = supervisor_snapshot
         self._connection_count = connection_count
@@ -123,4 +128,5 @@ class NodeMonitor:
             gc=None if self._gc_pauses is None else self._gc_pauses(),
             store=self.metrics.store_figures(),
             draining=self.draining,
+            dependencies=self._dependencies(),
         )

@@ -42,6 +42,7 @@ from topicsflow.cluster_settings import (
     parse_node_id,
 )
 from topicsflow.content_rules import DEFAULT_CONTENT_RULES, ContentRules, load_content_rules
+from topicsflow.delivery_settings import DeliverySettings
 from topicsflow.retention_settings import RetentionSettings
 from topicsflow.webhook_settings import WebhookSettings
 
@@ -118,6 +119,8 @@ class Settings:
     """None: a single node (the default)."""
     webhooks: WebhookSettings = dataclasses.field(default_factory=WebhookSettings)
     """Outgoing webhooks (``TOPICSFLOW_WEBHOOKS_*``, docs/WEBHOOKS.md)."""
+    delivery: DeliverySettings = dataclasses.field(default_factory=DeliverySettings)
+    """Offline delivery: Web Push and the email digest (docs/NOTIFICATIONS.md)."""
 
     @property
     def uses_embedded_store(self) -> bool:
@@ -288,6 +291,26 @@ def _load_cluster(reader: _Reader, explicit_secret: bool) -> ClusterSettings | N
     )
 
 
+def _load_delivery(reader: _Reader) -> DeliverySettings:
+    defaults = DeliverySettings()
+    subject = reader.get("VAPID_SUBJECT", _parse_nonempty)
+    if subject is not None and not subject.startswith(("mailto:", "https:")):
+        raise SettingsError(PREFIX + "VAPID_SUBJECT", "expected a mailto: or https: URL")
+    allow_private = reader.get("PUSH_ALLOW_PRIVATE", _parse_bool)
+    timeout = reader.get("PUSH_TIMEOUT_SECONDS", _parse_float(0.5, 120.0))
+    attempts = reader.get("PUSH_ATTEMPTS", _parse_int(1, 20))
+    digest = reader.get("DIGEST_SECONDS", _parse_float(1.0, 7 * 86400.0))
+    return dataclasses.replace(
+        defaults,
+        vapid_private_key=reader.get("VAPID_PRIVATE_KEY", _parse_nonempty, secret=True),
+        vapid_subject=subject,
+        push_allow_private=defaults.push_allow_private if allow_private is None else allow_private,
+        push_timeout_seconds=defaults.push_timeout_seconds if timeout is None else timeout,
+        push_attempts=defaults.push_attempts if attempts is None else attempts,
+        digest_seconds=defaults.digest_seconds if digest is None else digest,
+    )
+
+
 def _load_webhooks(reader: _Reader) -> WebhookSettings:
     defaults = WebhookSettings()
     allow_private = reader.get("WEBHOOKS_ALLOW_PRIVATE", _parse_bool)
@@ -427,6 +450,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         ) or None,
         retention=_load_retention(reader),
         webhooks=_load_webhooks(reader),
+        delivery=_load_delivery(reader),
         account_deletion_grace_seconds=value(
             "ACCOUNT_DELETION_GRACE_SECONDS", _parse_float(0.0, 366 * 86400.0),
             defaults.account_deletion_grace_seconds,

@@ -110,3 +110,30 @@ def may_mention_everyone(role: Role | None) -> bool:
     """Whether the holder of ``role`` may notify every member with ``@here``: owner and
     moderators."""
     return holds_moderator_role(role)
+
+
+def may_appoint_moderators(role: Role | None) -> bool:
+    """Whether the holder of ``role`` may promote members to moderators or demote them:
+    the owner only."""
+    return role == "owner"
+
+
+def may_manage_bans(role: Role | None, *, is_admin: bool) -> bool:
+    """Whether the holder of ``role`` may see the room's bans and lift them: owner,
+    moderators, admins."""
+    return is_admin or holds_moderator_role(role)
+
+
+def may_withdraw_invitation(
+    user_id: str, invited_by: str, role: Role | None, *, is_admin: bool
+) -> bool:
+    """Whether ``user_id`` (holding ``role``) may withdraw an invitation made by
+    ``invited_by``: its inviter, the owner and moderators, admins.  (The invitee declines
+    their own.)"""
+    return user_id == invited_by or is_admin or holds_moderator_role(role)
+
+
+def may_list_room(is_private: bool, is_member: bool) -> bool:
+    """Whether a room appears in a list (a topic's rooms) to someone who may read the
+    topic: public rooms to all of them, private rooms to their members only."""
+    return is_member or not is_private

@@ -114,3 +114,21 @@ class DeleteRoom(msgspec.Struct, frozen=True, kw_only=True):
 
     user_id: str
     is_admin: bool = False
+
+
+class SetMemberRole(msgspec.Struct, frozen=True, kw_only=True):
+    """The owner makes member ``member_id`` a moderator (``promote``) or a plain member
+    again; replies the new role (``moderator`` or ``member``)."""
+
+    user_id: str
+    member_id: str
+    promote: bool
+
+
+class UnbanMember(msgspec.Struct, frozen=True, kw_only=True):
+    """A moderator (or an admin, ``is_admin``) lifts the ban of ``banned_id``; replies True
+    when a ban was lifted.  The user may then be invited and join again."""
+
+    user_id: str
+    banned_id: str
+    is_admin: bool = False

@@ -1,49 +1,11 @@
 """Who a chat message addresses: ``@username`` mentions and ``@here``.
 
-A mention is ``@`` followed by a username (3 to 32 letters, digits, ``_``, ``.``, ``-``;
-see :mod:`services.accounts.identity_rules`) and not preceded by a word character, so an
-email address is not a mention.  ``@here`` is never a username mention.  A mention ending
-in ``.`` or ``-`` (``hi @bob.``) is also tried without them.
+The parser is shared with the community domain's post and comment mentions, so it lives
+in :mod:`services.mentions`; this module keeps the chat domain's names for it.
 """
 
 from __future__ import annotations
 
-import re
+from services.mentions import HERE, MAX_MENTIONS, Mentions, find_mentions, may_mention
 
-import msgspec
-
-MAX_MENTIONS = 20
-"""Usernames looked up per message at most; further mentions are ignored."""
-HERE = "here"
-
-_MENTION = re.compile(r"(?<![A-Za-z0-9_.@-])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,31})")
-
-
-class Mentions(msgspec.Struct, frozen=True, kw_only=True):
-    """What a message addresses: candidate usernames in order, and whether ``@here``."""
-
-    usernames: tuple[str, ...] = ()
-    here: bool = False
-
-
-def may_mention(text: str) -> bool:
-    """Cheap pre-check: False when ``text`` cannot contain a mention."""
-    return "@" in text
-
-
-def find_mentions(text: str) -> Mentions:
-    """The usernames ``text`` mentions (each at most once) and whether it says ``@here``."""
-    usernames: dict[str, None] = {}
-    here = False
-    for match in _MENTION.finditer(text):
-        name = match.group(1)
-        trimmed = name.rstrip(".-")
-        if trimmed.casefold() == HERE:
-            here = True
-            continue
-        usernames.setdefault(name, None)
-        if trimmed != name and len(trimmed) >= 3:
-            usernames.setdefault(trimmed, None)
-        if len(usernames) >= MAX_MENTIONS:
-            break
-    return Mentions(usernames=tuple(usernames)[:MAX_MENTIONS], here=here)
+__all__ = ["HERE", "MAX_MENTIONS", "Mentions", "find_mentions", "may_mention"]

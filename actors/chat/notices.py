@@ -12,7 +12,8 @@ factory (an actor's ``context.ref`` or the node's ``registry.ref``):
   (``reply``), each mentioned user (``mention``) and, for ``@here`` from an owner or
   moderator, every member — but only users who may read the room (its members; a ban
   ends the membership), who did not block the author, and who did not mute the room
-  (or its topic).
+  (or its topic).  The members it mentions (muted or not) are recorded in
+  ``store.read_positions`` for their unread mention counts.
 * :func:`notify_room_invitation` — for whoever invites a user into a room.
 * :func:`unmuted` — the mute filter the direct-message actor uses too.
 
@@ -148,6 +149,10 @@ class RoomNoticesActor(Actor):
             if user_id in members or await self._is_member(room_id, user_id)
         ]
         recipients = await self._not_blocking(posted.author_id, readers)
+        await self._store.read_positions.record_mentions(  # the unread mention counts
+            channel_name(ChannelKind.CHAT_ROOM, room_id), posted.seq,
+            [user_id for user_id in recipients if kinds[user_id] is NotificationKind.MENTION],
+        )
         targets = (room.id, room.topic_id or "")
         author = await self._store.users.get(posted.author_id)
         for user_id in await unmuted(self._store, recipients, targets):

@@ -31,8 +31,9 @@ Contract:
   read once the sender was seen (:class:`~actors.chat.members.RoomMembers`, owned by
   the actor).  A room of at most ``MEMBER_PRELOAD`` members loads them all on start, so
   even first sends cost no read: otherwise each new sender's reads would hold every send
-  behind it.  Typing and read receipts are ephemeral: published, never stored; read
-  positions never move backwards.
+  behind it.  Typing and read receipts are ephemeral: published, never stored.  Read
+  positions are stored, once per batch of ``mark_read`` (:mod:`actors.chat.read_marks`),
+  and never move backwards.
 * A refusal (not a member, banned, not the author, unknown room) is a
   :class:`DomainError`; it never restarts the actor.  Nor does an unavailable store: the
   turn's senders get ``unavailable`` (outcome unknown: retry with the same nonce), and
@@ -65,7 +66,9 @@ from actors.chat.commands import (
     MarkRoomRead,
     PostMessage,
     ReactToMessage,
+    SetMemberRole,
     SetTyping,
+    UnbanMember,
     UpdateRoom,
 )
 from actors.chat.log import (
@@ -77,7 +80,9 @@ from actors.chat.log import (
 )
 from actors.chat.log_writer import RoomLogWriter
 from actors.chat.members import RoomMembers
+from actors.chat.moderators import set_member_role, unban_member
 from actors.chat.notices import notify_room_message
+from actors.chat.read_marks import RoomReadMarks
 from actors.realtime.hub import Hub
 from actors.runtime.actor import Actor, ActorContext
 from protocol.channels import ChannelKind, channel_name
@@ -86,7 +91,6 @@ from protocol.chat_events import (
     MessageDeleted,
     MessageEdited,
     ReactionChanged,
-    ReadReceipt,
     TypingChanged,
 )
 from protocol.control_frames import MessageAccepted, Sequenced
@@ -95,6 +99,7 @@ from protocol.errors import ErrorCode
 from services.content_filter import ContentFilter, Verdict
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
+from services.file_ownership import require_own_files
 from services.token_bucket import TokenBucket
 from storage.errors import NotFound
 from storage.protocols import Store
@@ -118,7 +123,7 @@ class ChatRoomActor(Actor):
         "_last_post",
         "_log",
         "_members",
-        "_read_positions",
+        "_read_marks",
         "_recent_sends",
         "_room",
         "_stale",
@@ -137,13 +142,13 @@ class ChatRoomActor(Actor):
         self._filter = content_filter or ContentFilter.from_rules()
         self._room: Room | None = None
         self._stale = False
-        self._read_positions: dict[str, int] = {}
         self._flood: dict[str, TokenBucket] = {}
         self._last_post: dict[str, float] = {}
         self._recent_sends: collections.OrderedDict[tuple[str, str], MessageAccepted] = (
             collections.OrderedDict()
         )
         self._channel = channel_name(ChannelKind.CHAT_ROOM, context.address.id)
+        self._read_marks = RoomReadMarks(context.address.id, self._channel, store, hub)
         self._log = RoomLogWriter(context.address.id, self._channel, store, hub, context)
         self._members = RoomMembers(
             context.address.id, self._channel, store, hub, self._log, context
@@ -159,6 +164,7 @@ class ChatRoomActor(Actor):
         log = await self._store.messages.reopen(
             self.address.id, recent=RECENT_NONCES, fence=self.context.fence
         )
+        self._read_marks.note_seq(log.last_seq)
         for author_id, nonce, seq in log.nonces:
             self._recent_sends[(author_id, nonce)] = MessageAccepted(
                 channel=self._channel, seq=seq, message_id=public_message_id(seq)
@@ -191,9 +197,9 @@ class ChatRoomActor(Actor):
                     TypingChanged(channel=self._channel, user_id=user_id, state=state)
                 )
                 return None
-            case MarkRoomRead(user_id=user_id, up_to_seq=up_to_seq):
-                await self._mark_read(user_id, up_to_seq)
-                return None
+            case MarkRoomRead():  # the runtime sends marks to on_receive_batch
+                (marked,) = await self._read_marks.mark_batch([message], self._require_member)
+                return marked.unwrap()
             case CheckMember(user_id=user_id):
                 await self._require_member(user_id)
                 return None
@@ -213,6 +219,12 @@ class ChatRoomActor(Actor):
                 self._require_room()
                 self._room = await self._members.update(message)
                 return self._room
+            case SetMemberRole():
+                self._require_room()
+                return await set_member_role(self._store, self.address.id, message)
+            case UnbanMember():
+                self._require_room()
+                return await unban_member(self._store, self.address.id, message)
             case DeleteRoom():
                 self._require_room()
                 self._room = await self._members.delete(message)
@@ -221,11 +233,26 @@ class ChatRoomActor(Actor):
                 self.unhandled(message)
 
     def batches(self, message: object) -> bool:
-        return isinstance(message, PostMessage)
+        return isinstance(message, PostMessage | MarkRoomRead)
 
     async def on_receive_batch(self, messages: Sequence[object]) -> list[outcome.Outcome[Any]]:
+        """Posts and read marks queued together.  The marks go first, in one write
+        (:mod:`actors.chat.read_marks`): should it fail, no post of the batch was stored
+        yet, and all of them are answered ``unavailable`` (retry with the same nonce)."""
         await self._refresh_if_stale()
-        return await self._post_batch(messages)
+        marks = [(i, m) for i, m in enumerate(messages) if isinstance(m, MarkRoomRead)]
+        if not marks:
+            return await self._post_batch(messages)
+        results: list[outcome.Outcome[Any]] = [outcome.Value(None)] * len(messages)
+        marked = await self._read_marks.mark_batch([m for _, m in marks], self._require_member)
+        for (index, _), result in zip(marks, marked, strict=True):
+            results[index] = result
+        posts = [(i, m) for i, m in enumerate(messages) if not isinstance(m, MarkRoomRead)]
+        if posts:
+            posted = await self._post_batch([m for _, m in posts])
+            for (index, _), result in zip(posts, posted, strict=True):
+                results[index] = result
+        return results
 
     # ------------------------------------------------------------------ checks
 
@@ -339,6 +366,7 @@ class ChatRoomActor(Actor):
                 return earlier
         self._check_flood(command.user_id)
         await self._check_slow_mode(command.user_id)
+        await require_own_files(self._store, command.user_id, command.attachment_ids)
         verdict = screen(self._filter, command.text, "message")
         if command.reply_to is not None:
             await self._message(command.reply_to)
@@ -356,6 +384,7 @@ class ChatRoomActor(Actor):
         """After the store: report what the filter flagged, then publish the new messages
         in one hub call (a subscriber gets them in one write)."""
         for _, _, verdict, row in stored:
+            self._read_marks.note_seq(row.seq)
             await self._report_flagged(row.seq, verdict)
         self._log.publish_many([
             MessageCreated(
@@ -401,6 +430,7 @@ class ChatRoomActor(Actor):
             await self._report_flagged(target.seq, verdict)
             event = MessageEdited(channel=self._channel, seq=1, message=to_chat_message(edited))
         else:
+            await self._store.notifications.redact(self._channel, public_message_id(target.seq))
             await self._store.messages.delete(self.address.id, target.seq)
             event = MessageDeleted(
                 channel=self._channel,
@@ -442,11 +472,3 @@ class ChatRoomActor(Actor):
 
     async def _last_seq(self) -> int:
         return await self._store.messages.last_seq(self.address.id)
-
-    async def _mark_read(self, user_id: str, up_to_seq: int) -> None:
-        await self._require_member(user_id)
-        if up_to_seq > self._read_positions.get(user_id, 0):
-            self._read_positions[user_id] = up_to_seq
-            self._log.publish(
-                ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq)
-            )

@@ -14,6 +14,11 @@ Contract:
   or its topic, and — in invite-only topics — users who are no longer members.
   Notifications are best effort (:func:`~actors.users.notification_feed.feed_notifier`): the
   comment, already stored and announced, is acknowledged either way.
+* Users a comment mentions (``@username``) are notified (``mention``) by
+  :class:`~actors.community.mentions.MentionNotices` — readers of the topic only, never
+  blocked or muting users, an anonymous author by alias — and an edit notifies only the
+  mentions it added.  A user both mentioned and replied to gets the ``reply``; a mentioned
+  follower gets the ``mention`` rather than the ``comment``.
 * Admins restore (``comment_created`` again) and purge deleted comments here too
   (:mod:`actors.community.content_trash`).
 * The actor keeps no state between messages: a crash or passivation loses nothing.
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 from actors.community.access import is_author, may_delete_comment, may_edit_comment
 from actors.community.content_trash import CommentTrash, require_admin
+from actors.community.mentions import Mentioning, MentionNotices
 from actors.community.payloads import comment_payload, public_author
 from actors.community.post_commands import (
     MAX_COMMENT_DEPTH,
@@ -49,7 +55,7 @@ from services.errors import DomainError
 from services.principal import Principal
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
-from storage.records import Comment, Post, VoteTally
+from storage.records import Comment, Post, Topic, VoteTally
 
 NOTIFICATION_SNIPPET = 300
 
@@ -57,7 +63,9 @@ NOTIFICATION_SNIPPET = 300
 class PostActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_notify", "_store", "_trash")
+    __slots__ = (
+        "_aliases", "_channel", "_filter", "_log", "_mentions", "_notify", "_store", "_trash",
+    )
 
     def __init__(
         self,
@@ -73,6 +81,7 @@ class PostActor(Actor):
         self._log = log
         self._aliases = aliases
         self._notify: Notifier = feed_notifier(context)
+        self._mentions = MentionNotices(store, self._notify)
         self._channel = channel_name(ChannelKind.POST, context.address.id)
         self._trash = CommentTrash(store, log, self._channel)
 
@@ -149,11 +158,18 @@ class PostActor(Actor):
         await report_flagged(
             self._store, verdict, item_kind="comment", item_id=comment.id, topic_id=post.topic_id
         )
-        await self._notify_readers(post, comment, parent)
+        topic = await self._topic(post)
+        if topic is not None:
+            replied = parent.author_id if parent is not None else None
+            mentioned = await self._mentions.notify(
+                self._mentioning(topic, post, comment),
+                skip=frozenset({replied} if replied else ()),
+            )
+            await self._notify_readers(topic, post, comment, parent, mentioned)
         return comment
 
     async def _edit(self, command: EditComment) -> Comment:
-        await self._post(command.by, Need.WRITE)
+        post, _ = await self._post(command.by, Need.WRITE)
         comment = await self._comment(command.comment_id)
         if comment.deleted_at is not None:
             raise DomainError(ErrorCode.NOT_FOUND, "no such comment")
@@ -167,6 +183,9 @@ class PostActor(Actor):
         await self._log.record(
             CommentEdited(channel=self._channel, seq=UNSEQUENCED, comment=comment_payload(edited))
         )
+        topic = await self._topic(post)
+        if topic is not None:
+            await self._mentions.notify(self._mentioning(topic, post, edited, comment.body))
         return edited
 
     async def _delete(self, command: DeleteComment) -> Comment:
@@ -176,6 +195,7 @@ class PostActor(Actor):
             return comment
         if not may_delete_comment(command.by, comment, access.role):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author or a moderator may delete")
+        await self._store.notifications.redact(self._channel, comment.id)  # before: retry-safe
         deleted = await self._store.comments.delete(comment.id)
         by_author = is_author(command.by, comment.author_id)
         deleted_by = public_author(comment.author_id, comment.alias) if by_author else None
@@ -209,23 +229,48 @@ class PostActor(Actor):
             )
         return tally
 
-    async def _notify_readers(self, post: Post, comment: Comment, parent: Comment | None) -> None:
+    async def _topic(self, post: Post) -> Topic | None:
+        topics = await self._store.topics.get_many([post.topic_id])
+        return topics[0] if topics else None
+
+    def _mentioning(
+        self, topic: Topic, post: Post, comment: Comment, previous_text: str = ""
+    ) -> Mentioning:
+        return Mentioning(
+            topic=topic,
+            post_id=post.id,
+            post_title=post.title,
+            author_id=comment.author_id or "",
+            alias=comment.alias,
+            text=comment.body,
+            previous_text=previous_text,
+            subject=self._channel,
+            object_id=comment.id,
+            link=f"/topics/{post.topic_id}/posts/{post.id}",
+        )
+
+    async def _notify_readers(
+        self,
+        topic: Topic,
+        post: Post,
+        comment: Comment,
+        parent: Comment | None,
+        mentioned: set[str],
+    ) -> None:
         recipients: dict[str, str] = {}
         if parent is not None and parent.author_id is not None:
             recipients[parent.author_id] = "reply"
         for follower in await self._store.follows.followers(post.id):
-            recipients.setdefault(follower, "comment")
+            if follower not in mentioned:
+                recipients.setdefault(follower, "comment")
         recipients.pop(comment.author_id or "", None)
         if not recipients:
             return
         muted = await self._store.follows.muting(list(recipients), [post.id, post.topic_id])
-        topics = await self._store.topics.get_many([post.topic_id])
-        if not topics:
-            return
         for user_id, kind in recipients.items():
             if user_id in muted:
                 continue
-            if topics[0].is_private and not await self._store.topics.members.get(
+            if topic.is_private and not await self._store.topics.members.get(
                 post.topic_id, user_id
             ):
                 continue

@@ -85,7 +85,7 @@ class TopicActor(Actor):
         )
         self._posts = TopicPosts(
             topic_id, self._policy, store, log, aliases,
-            content_filter or ContentFilter.from_rules(),
+            content_filter or ContentFilter.from_rules(), feed_notifier(context),
         )
 
     async def on_start(self) -> None:

@@ -5,12 +5,15 @@ Each runs inside the topic actor's turn: the post is written to storage, then it
 ``topic:<id>``, and only then does the command reply — an acknowledged post is stored
 and its event is in the log.  Votes of one topic are serialised here, and the store
 applies each as the delta from the voter's previous vote, so counts stay exact.
+After a post is published or edited, the users its title or body newly mention are
+notified (:mod:`actors.community.mentions`).
 """
 
 from __future__ import annotations
 
 from actors.community.access import is_author, may_delete_post, may_edit_post
 from actors.community.content_trash import require_admin
+from actors.community.mentions import Mentioning, MentionNotices
 from actors.community.payloads import post_payload, public_author
 from actors.community.topic_access import TopicPolicy
 from actors.community.topic_commands import (
@@ -23,6 +26,7 @@ from actors.community.topic_commands import (
     VotePost,
 )
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
+from actors.users.notification_feed import Notifier
 from protocol.channels import ChannelKind, channel_name
 from protocol.enums import VoteTarget
 from protocol.errors import ErrorCode
@@ -31,6 +35,7 @@ from services.aliases import AliasMaker
 from services.content_filter import ContentFilter
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
+from services.notification_redaction import redact_post_notifications
 from storage.errors import Conflict, NotFound
 from storage.protocols import Store
 from storage.records import Post, VoteTally
@@ -39,7 +44,9 @@ from storage.records import Post, VoteTally
 class TopicPosts:
     """The post commands of one topic; see the module docstring."""
 
-    __slots__ = ("_aliases", "_channel", "_filter", "_log", "_policy", "_store", "_topic_id")
+    __slots__ = (
+        "_aliases", "_channel", "_filter", "_log", "_mentions", "_policy", "_store", "_topic_id",
+    )
 
     def __init__(
         self,
@@ -49,6 +56,7 @@ class TopicPosts:
         log: ChannelLog,
         aliases: AliasMaker,
         content_filter: ContentFilter,
+        notify: Notifier | None = None,
     ) -> None:
         self._topic_id = topic_id
         self._filter = content_filter
@@ -57,6 +65,28 @@ class TopicPosts:
         self._log = log
         self._aliases = aliases
         self._channel = channel_name(ChannelKind.TOPIC, topic_id)
+        self._mentions = MentionNotices(store, notify) if notify is not None else None
+
+    async def _notify_mentions(self, post: Post, previous: Post | None = None) -> None:
+        if self._mentions is None:
+            return
+        topics = await self._store.topics.get_many([self._topic_id])
+        if not topics:
+            return
+        await self._mentions.notify(
+            Mentioning(
+                topic=topics[0],
+                post_id=post.id,
+                post_title=post.title,
+                author_id=post.author_id,
+                alias=post.alias,
+                text=f"{post.title}\n{post.body}",
+                previous_text="" if previous is None else f"{previous.title}\n{previous.body}",
+                subject=self._channel,
+                object_id=post.id,
+                link=f"/topics/{self._topic_id}/posts/{post.id}",
+            )
+        )
 
     async def _live_post(self, post_id: str) -> Post:
         try:
@@ -92,6 +122,7 @@ class TopicPosts:
         await self._log.record(
             PostCreated(channel=self._channel, seq=UNSEQUENCED, post=post_payload(post))
         )
+        await self._notify_mentions(post)
         return post
 
     async def edit(self, command: EditPost) -> Post:
@@ -114,6 +145,7 @@ class TopicPosts:
         await self._log.record(
             PostEdited(channel=self._channel, seq=UNSEQUENCED, post=post_payload(edited))
         )
+        await self._notify_mentions(edited, post)
         return edited
 
     async def delete(self, command: DeletePost) -> Post:
@@ -122,6 +154,7 @@ class TopicPosts:
         post = await self._live_post(command.post_id)
         if not may_delete_post(command.by, post, access.role):
             raise DomainError(ErrorCode.FORBIDDEN, "only the author or a moderator may delete")
+        await redact_post_notifications(self._store, self._channel, post.id)
         deleted = await self._store.posts.delete(post.id)
         by_author = is_author(command.by, post.author_id)
         deleted_by = public_author(post.author_id, post.alias) if by_author else None

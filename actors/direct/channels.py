@@ -5,8 +5,8 @@ only the two participants may subscribe (decided from the conversation id, no ac
 turn), and a replay rebuilds the events for the subscriber (:mod:`actors.direct.log`).
 :class:`DirectFrames` carries ``send_direct_message`` and the message frames of ``dm:``
 channels (send, edit, delete = unsend, typing, mark read) to the conversation actor.
-Direct messages carry text only: GIFs, attachments and replies are ``unsupported``, as
-are reactions.
+Direct messages carry text, a GIF URL and attachments (the conversation actor checks
+that the sender owns them); replies are ``unsupported``, as are reactions.
 """
 
 from __future__ import annotations
@@ -61,10 +61,13 @@ class DirectChannels:
         return await self._history.replay(principal.user_id, channel_id, since_seq, limit)
 
 
-def _text_only(frame: SendMessage | SendDirectMessage) -> str:
-    if frame.gif_url is not None or frame.attachment_ids or frame.reply_to is not None:
-        raise DomainError(ErrorCode.UNSUPPORTED, "direct messages carry text only")
-    return frame.text
+def _send(user_id: str, frame: SendMessage | SendDirectMessage) -> SendDirect:
+    if frame.reply_to is not None:
+        raise DomainError(ErrorCode.UNSUPPORTED, "direct messages have no replies")
+    return SendDirect(
+        user_id=user_id, text=frame.text, nonce=frame.nonce, gif_url=frame.gif_url,
+        attachment_ids=tuple(frame.attachment_ids),
+    )
 
 
 class DirectFrames:
@@ -81,14 +84,12 @@ class DirectFrames:
             conversation = conversation_id(user_id, frame.recipient_id)
             if len(conversation) > MAX_ID_LENGTH:
                 raise DomainError(ErrorCode.NOT_FOUND, "no such user")
-            command: object = SendDirect(
-                user_id=user_id, text=_text_only(frame), nonce=frame.nonce
-            )
+            command: object = _send(user_id, frame)
             return await self._ask(conversation, command)
         conversation = parse_channel(getattr(frame, "channel", "")).id
         match frame:
             case SendMessage():
-                command = SendDirect(user_id=user_id, text=_text_only(frame), nonce=frame.nonce)
+                command = _send(user_id, frame)
             case EditMessage(message_id=message_id, text=text):
                 command = EditDirect(user_id=user_id, message_id=message_id, text=text)
             case DeleteMessage(message_id=message_id):

@@ -17,11 +17,17 @@ DIRECT_CONVERSATION = "dm"
 
 
 class SendDirect(msgspec.Struct, frozen=True, kw_only=True):
-    """Send ``text`` from ``user_id`` to the other participant; replies ``MessageAccepted``."""
+    """Send ``text`` from ``user_id`` to the other participant; replies ``MessageAccepted``.
+
+    ``gif_url`` (an https URL, checked by the wire types) and ``attachment_ids`` (files
+    ``user_id`` uploaded: checked by the actor) may come with or instead of text.
+    """
 
     user_id: str
     text: str
     nonce: str | None = None
+    gif_url: str | None = None
+    attachment_ids: tuple[str, ...] = ()
 
 
 class EditDirect(msgspec.Struct, frozen=True, kw_only=True):

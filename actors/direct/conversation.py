@@ -5,6 +5,10 @@ Contract:
 
 * Only the two participants act here (``forbidden`` otherwise); the actor id is
   :func:`storage.keys.conversation_id` of the pair, so the first send opens it.
+* A send carries text, a GIF URL and attachments, at least one of them (``invalid``
+  otherwise); attachments must be files the sender uploaded
+  (:func:`services.file_ownership.require_own_files`, ``invalid`` naming the id and
+  nothing else).  Checked in the actor, so REST and WebSocket sends are the same.
 * Sends, edits and typing need that neither participant blocked the other (checked in
   storage on every command: blocks change over REST); unsending and reading do not.
 * Every sequenced event is stored — the message in ``store.direct_messages``, then a
@@ -13,8 +17,10 @@ Contract:
 * A send repeating a ``nonce`` of the same user among the conversation's last
   :data:`RECENT_NONCES` log rows is answered with the original ``message_accepted``; the
   nonces are kept in the log and reloaded on activation, so this holds across restarts.
-* ``mark_read`` marks the messages up to that ``seq`` read in storage and sends the
-  other participant a ``read_receipt``; read positions never move backwards.
+* ``mark_read`` marks the messages up to that ``seq`` read in storage, stores the read
+  position (``store.read_positions``), sends the other participant a ``read_receipt``
+  and the reader's own ``user:`` channel one with ``read_channel`` (their other
+  devices); read positions never move backwards.
 * Each sent message notifies the recipient (``direct_message``) unless they muted the
   conversation.  A refusal is a :class:`DomainError` and never restarts the actor.
 """
@@ -24,6 +30,7 @@ from __future__ import annotations
 import collections
 
 from actors.chat.notices import unmuted
+from actors.chat.read_marks import publish_read_position
 from actors.direct.access import owns_message, partner_in
 from actors.direct.commands import (
     CheckParticipant,
@@ -62,12 +69,22 @@ from protocol.server_frames import ServerFrame
 from services.content_filter import ContentFilter
 from services.content_screening import report_flagged, screen
 from services.errors import DomainError
+from services.file_ownership import require_own_files
+from services.friends import require_dm_allowed
 from storage.errors import NotFound
 from storage.protocols import Store
 from storage.records import DirectMessage
 
 RECENT_NONCES = 256
 SNIPPET = 200
+
+
+def _what_it_carries(message: DirectMessage) -> str:
+    """The notification text of a message without text: what it carries instead."""
+    if message.gif_url is not None:
+        return "sent a GIF"
+    count = len(message.attachment_ids)
+    return f"sent {count} attachment{'' if count == 1 else 's'}"
 
 
 class DirectConversationActor(Actor):
@@ -205,10 +222,15 @@ class DirectConversationActor(Actor):
             if earlier is not None:
                 return earlier
         partner = await self._require_unblocked(command.user_id)
+        await require_dm_allowed(self._store, command.user_id, partner)
+        if not command.text.strip() and command.gif_url is None and not command.attachment_ids:
+            raise DomainError(ErrorCode.INVALID, "a message needs text, a gif_url or attachments")
+        await require_own_files(self._store, command.user_id, command.attachment_ids)
         verdict = screen(self._filter, command.text, "message")
         notify = await unmuted(self._store, [partner], [self.address.id])
         stored = await self._store.direct_messages.send(
-            sender_id=command.user_id, recipient_id=partner, body=verdict.text
+            sender_id=command.user_id, recipient_id=partner, body=verdict.text,
+            gif_url=command.gif_url, attachment_ids=command.attachment_ids,
         )
         await report_flagged(self._store, verdict, item_kind="direct_message", item_id=stored.id)
         seq = await self._log(CREATED, stored.id, command.user_id, command.nonce)
@@ -232,7 +254,7 @@ class DirectConversationActor(Actor):
             Notify(
                 kind=NotificationKind.DIRECT_MESSAGE,
                 title=f"New message from {sender.username}",
-                body=message.body[:SNIPPET],
+                body=message.body[:SNIPPET] or _what_it_carries(message),
                 actor_id=message.sender_id,
                 subject=self._channel,
                 object_id=message.id,
@@ -255,6 +277,7 @@ class DirectConversationActor(Actor):
     async def _unsend(self, command: UnsendDirect) -> MessageAccepted:
         self._partner(command.user_id)
         await self._own_message(command.message_id, command.user_id)
+        await self._store.notifications.redact(self._channel, command.message_id)
         await self._store.direct_messages.unsend(command.message_id)
         seq = await self._log(DELETED, command.message_id, command.user_id)
         self._publish(
@@ -269,11 +292,17 @@ class DirectConversationActor(Actor):
         self._partner(user_id)
         events = self._store.channel_events
         up_to_seq = min(up_to_seq, await events.last_seq(self._channel))
-        if up_to_seq < 1 or up_to_seq <= self._read_positions.get(user_id, 0):
+        known = self._read_positions.get(user_id)
+        if known is None:  # once per activation: the stored position
+            stored = await self._store.read_positions.positions(user_id, [self._channel])
+            known = self._read_positions[user_id] = stored.get(self._channel, 0)
+        if up_to_seq < 1 or up_to_seq <= known:
             return
         (row,) = await events.since(self._channel, after_seq=up_to_seq - 1, limit=1)
         await self._store.direct_messages.mark_read(
             self.address.id, user_id, up_to_id=decode_reference(row).head
         )
+        await self._store.read_positions.advance([(user_id, self._channel, up_to_seq)])
         self._read_positions[user_id] = up_to_seq
         self._publish(ReadReceipt(channel=self._channel, user_id=user_id, up_to_seq=up_to_seq))
+        publish_read_position(self._hub, self._channel, user_id, up_to_seq)

@@ -14,14 +14,16 @@ request cannot be claimed):
 * Gone with it: every session (in the session store, Redis or not; open WebSockets
   close with ``session_revoked``, 4001), passkeys, one-time tokens (pending email codes,
   challenges, links), notifications, the login audit, exports (their archives deleted),
-  the user's files (records and bytes).  There are no push subscriptions or API tokens
-  yet; when they come, they must go here too.
+  the user's files (records and bytes) and avatar, API tokens (a token's open sockets close with
+  the user's), push subscriptions and offline-delivery preferences, friend requests and
+  friendships, what the user hid and others' hiding of the user.
 * The moderation log keeps one ``account_deleted`` entry naming the former username;
   reports, bans and earlier entries stay.  The old address gets one last mail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -74,9 +76,16 @@ async def erase_account(
     exports = await store.account_requests.list_for_user(user.id, "export", limit=100)
     await store.account_requests.erase_account(tombstone_of(user, now) if first_run else user)
     await sessions.revoke_all(user.id)
+    await store.api_tokens.remove_for_user(user.id)
+    await store.delivery.erase_user(user.id)
+    await store.friends.erase_user(user.id)
+    await store.hidden.erase_user(user.id)
     if connections is not None:
         connections.disconnect_user(user.id, GoodbyeReason.SESSION_REVOKED, CloseCode.UNAUTHORIZED)
     archive_keys = [export.archive_key for export in exports if export.archive_key]
+    with contextlib.suppress(NotFound):  # the avatar (docs/FILES.md "Pictures")
+        avatar = await store.pictures.delete(f"user:{user.id}")
+        archive_keys.extend(blob.key for blob in avatar.blobs)
     await _erase_files(store, blobs, user.id, archive_keys)
     if not first_run:
         return

@@ -8,6 +8,8 @@ Contract:
 * Every event of ``user:<id>`` goes through this actor, so the channel's events are
   published in ``seq`` order.  Senders (topic and post actors) ``tell`` it and never
   wait for the write; a crash restarts it with nothing in memory to lose.
+* Mentions and DMs are also offered to the node's offline delivery
+  (:mod:`actors.users.offline_delivery`) once stored, without waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import msgspec
 from actors.realtime.channel_log import UNSEQUENCED, ChannelLog
 from actors.runtime.actor import Actor, ActorContext
 from actors.runtime.errors import DeliveryError
+from actors.users.offline_delivery import OFFLINE_KINDS, OfflineInbox, OfflineItem
 from protocol import limits
 from protocol.channels import ChannelKind, channel_name
 from protocol.feed_events import Notification
@@ -56,12 +59,16 @@ Notifier = Callable[[str, Notify], Awaitable[None]]
 class NotificationFeedActor(Actor):
     """See the module docstring."""
 
-    __slots__ = ("_channel", "_log", "_store")
+    __slots__ = ("_channel", "_log", "_offline", "_store")
 
-    def __init__(self, context: ActorContext, store: Store, log: ChannelLog) -> None:
+    def __init__(
+        self, context: ActorContext, store: Store, log: ChannelLog,
+        offline: OfflineInbox | None = None,
+    ) -> None:
         super().__init__(context)
         self._store = store
         self._log = log
+        self._offline = offline
         self._channel = channel_name(ChannelKind.USER, context.address.id)
 
     async def on_receive(self, message: object) -> object:
@@ -85,6 +92,11 @@ class NotificationFeedActor(Actor):
         stored = await self._store.notifications.create(
             user_id=self.address.id, kind=notify.kind, data=data
         )
+        if self._offline is not None and notify.kind in OFFLINE_KINDS:
+            self._offline.offer(OfflineItem(  # never waits: a full queue drops (counted)
+                user_id=self.address.id, notification_id=stored.id, kind=notify.kind,
+                title=title, body=body, link=notify.link, created_at=stored.created_at,
+            ))
         await self._log.record(
             Notification(
                 channel=self._channel,

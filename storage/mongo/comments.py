@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import msgspec
 from pymongo import ASCENDING
@@ -11,6 +11,7 @@ from pymongo import ASCENDING
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext
 from storage.mongo.edits import edit_with_history
+from storage.mongo.hidden import hidden_authors_filter
 from storage.mongo.search_index import SearchIndexer
 from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
@@ -174,13 +175,17 @@ class MongoComments:
         return [COMMENTS.decode(document) for document in found]
 
     async def list_for_post(
-        self, post_id: str, *, sort: CommentSort = "top", limit: int = 500
+        self,
+        post_id: str,
+        *,
+        sort: CommentSort = "top",
+        limit: int = 500,
+        hidden_authors: Collection[str] = (),
     ) -> list[Comment]:
         limit = page_limit(limit)
+        query = {"post_id": post_id, **hidden_authors_filter(hidden_authors)}
         found = await self._call(
-            lambda: list(
-                self._collection.find({"post_id": post_id}).sort("_id", ASCENDING).limit(limit)
-            )
+            lambda: list(self._collection.find(query).sort("_id", ASCENDING).limit(limit))
         )
         return arrange_tree((COMMENTS.decode(document) for document in found), sort)
 

@@ -34,7 +34,15 @@ class MongoDirectMessages:
         self._locks = context.locks
         self._search = SearchIndexer(context)
 
-    async def send(self, *, sender_id: str, recipient_id: str, body: str) -> DirectMessage:
+    async def send(
+        self,
+        *,
+        sender_id: str,
+        recipient_id: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+    ) -> DirectMessage:
         message = DirectMessage(
             id=self._ids.new_id(),
             conversation_id=conversation_id(sender_id, recipient_id),
@@ -42,6 +50,8 @@ class MongoDirectMessages:
             recipient_id=recipient_id,
             body=body,
             created_at=self._clock(),
+            gif_url=gif_url,
+            attachment_ids=tuple(attachment_ids),
         )
         document = DIRECT_MESSAGES.encode(message)
         await self._call(lambda: self._collection.insert_one(document), idempotent=False)
@@ -133,7 +143,10 @@ class MongoDirectMessages:
             )
 
     async def unsend(self, message_id: str) -> DirectMessage:
-        tombstone = {"body": "", "edit_history": [], "deleted_at": self._clock(), "unread": False}
+        tombstone = {
+            "body": "", "edit_history": [], "deleted_at": self._clock(), "unread": False,
+            "gif_url": None, "attachment_ids": [],
+        }
         async with self._locks.hold(f"direct_messages:{message_id}"):
             await self._call(
                 lambda: self._collection.update_one(

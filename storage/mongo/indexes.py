@@ -64,6 +64,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     "notifications": [
         IndexModel([("user_id", ASCENDING), ("_id", DESCENDING)]),
         IndexModel([("user_id", ASCENDING), ("read_at", ASCENDING)]),
+        # Deleting content empties the text of its notifications (storage/redaction.py).
+        IndexModel([("data.subject", ASCENDING), ("data.object_id", ASCENDING)]),
     ],
     "reports": [
         IndexModel(
@@ -89,6 +91,16 @@ INDEXES: dict[str, list[IndexModel]] = {
     "follows": [
         IndexModel([("kind", ASCENDING), ("target_id", ASCENDING), ("created_at", ASCENDING)]),
         IndexModel([("kind", ASCENDING), ("user_id", ASCENDING)]),
+    ],
+    # Friends and content settings (issue 23).
+    "friendships": [
+        IndexModel([("users", ASCENDING), ("state", ASCENDING), ("id", DESCENDING)]),
+        IndexModel([("requester_id", ASCENDING), ("state", ASCENDING), ("id", DESCENDING)]),
+        IndexModel([("addressee_id", ASCENDING), ("state", ASCENDING), ("id", DESCENDING)]),
+    ],
+    "hidden_items": [
+        IndexModel([("user_id", ASCENDING), ("kind", ASCENDING), ("id", DESCENDING)]),
+        IndexModel([("user_id", ASCENDING), ("id", DESCENDING)]),
     ],
 }
 
@@ -138,8 +150,43 @@ INDEXES.update(
 )
 """Outgoing webhooks, their delivery queue and log (docs/WEBHOOKS.md)."""
 
+INDEXES.update(
+    {
+        "push_subscriptions": [
+            IndexModel([("endpoint", ASCENDING)], name="push_endpoint", unique=True),
+            IndexModel([("user_id", ASCENDING), ("_id", ASCENDING)]),
+        ],
+        "delivery_preferences": [IndexModel([("digest_due_at", ASCENDING)])],
+        "digest_items": [IndexModel([("user_id", ASCENDING), ("_id", ASCENDING)])],
+    }
+)
+"""Offline delivery: push subscriptions, preferences, digests (docs/NOTIFICATIONS.md)."""
+
+INDEXES["unread_mentions"] = [
+    IndexModel([("user_id", ASCENDING), ("channel", ASCENDING), ("seq", ASCENDING)])
+]
+INDEXES["invitations"] = [
+    *INDEXES["invitations"],
+    IndexModel([("scope", ASCENDING), ("scope_id", ASCENDING), ("created_at", ASCENDING)]),
+]
+"""Unread mentions and a room's invitations (docs/MESSAGING.md "Unread"); read positions
+are read by ``_id`` only."""
+
 
 INDEXES.update(SEARCH_INDEXES)
+
+
+INDEXES.update(
+    {
+        "support_tickets": [
+            IndexModel([("user_id", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
+        ],
+        "support_replies": [IndexModel([("ticket_id", ASCENDING), ("_id", ASCENDING)])],
+    }
+)
+INDEXES["users"] = [*INDEXES["users"], IndexModel([("is_admin", ASCENDING)])]
+"""Support tickets, and the admins whom tickets and reports alert (docs/MODERATION.md)."""
 
 
 def ensure_indexes(database: Database[dict[str, Any]]) -> None:

@@ -78,3 +78,15 @@ class MongoNotifications:
             lambda: self._collection.update_many(query, {"$set": {"read_at": self._clock()}})
         )
         return result.modified_count
+
+    async def redact(
+        self, subject: str, object_id: str | None = None, *, title: str | None = None
+    ) -> int:
+        query: Document = {"data.subject": subject}
+        if object_id is not None:
+            query["data.object_id"] = object_id
+        changes: Document = {"data.body": ""}
+        if title is not None:
+            changes["data.title"] = title
+        result = await self._call(lambda: self._collection.update_many(query, {"$set": changes}))
+        return result.modified_count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pymongo import ASCENDING, DESCENDING
 
@@ -11,6 +11,7 @@ from storage.builders import new_post
 from storage.errors import Conflict, NotFound
 from storage.mongo.documents import Codec, Document, MongoContext, in_order
 from storage.mongo.edits import edit_with_history
+from storage.mongo.hidden import hidden_authors_filter
 from storage.mongo.search_index import SearchIndexer
 from storage.mongo.trash import DUE_SORT, TRASH_SORT, due_query, trash_query
 from storage.mongo.votes import MongoVotes
@@ -177,17 +178,29 @@ class MongoPosts:
         return [POSTS.decode(document) for document in found]
 
     async def list_for_topic(
-        self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
+        self,
+        topic_id: str,
+        *,
+        sort: PostSort = "new",
+        offset: int = 0,
+        limit: int = 20,
+        hidden_authors: Collection[str] = (),
     ) -> list[Post]:
-        query = {"topic_id": topic_id, "deleted_at": None}
+        query = {"topic_id": topic_id, "deleted_at": None, **hidden_authors_filter(hidden_authors)}
         limit = page_limit(limit)
         found = await self._call(
             lambda: list(self._collection.find(query).sort(_SORT[sort]).skip(offset).limit(limit))
         )
         return [POSTS.decode(document) for document in found]
 
-    async def recent_for_topics(self, topic_ids: Sequence[str], *, limit: int = 20) -> list[Post]:
-        query = {"topic_id": {"$in": list(topic_ids)}, "deleted_at": None}
+    async def recent_for_topics(
+        self, topic_ids: Sequence[str], *, limit: int = 20, hidden_authors: Collection[str] = ()
+    ) -> list[Post]:
+        query = {
+            "topic_id": {"$in": list(topic_ids)},
+            "deleted_at": None,
+            **hidden_authors_filter(hidden_authors),
+        }
         limit = page_limit(limit)
         found = await self._call(
             lambda: list(self._collection.find(query).sort("_id", DESCENDING).limit(limit))

@@ -18,18 +18,25 @@ from storage.mongo.calls_files import MongoCalls, MongoFiles
 from storage.mongo.channel_events import MongoChannelEvents
 from storage.mongo.comments import MongoComments
 from storage.mongo.credentials import MongoSessions, MongoTokens
+from storage.mongo.delivery import MongoDelivery
 from storage.mongo.direct_messages import MongoDirectMessages
 from storage.mongo.documents import MongoContext
 from storage.mongo.executor import MongoExecutor, RetryPolicy
 from storage.mongo.follows import MongoFollows
+from storage.mongo.friends import MongoFriends
+from storage.mongo.hidden import MongoHidden
 from storage.mongo.indexes import ensure_indexes
 from storage.mongo.messages import MongoMessages
 from storage.mongo.notifications import MongoNotifications
+from storage.mongo.pictures import MongoPictures
 from storage.mongo.posts import MongoPosts
+from storage.mongo.read_positions import MongoReadPositions
 from storage.mongo.reports import MongoReports
+from storage.mongo.room_directory import MongoRoomDirectory
 from storage.mongo.rooms import MongoRooms
 from storage.mongo.search import MongoSearch
 from storage.mongo.security import MongoAccountRequests, MongoPasskeys, MongoSecurityEvents
+from storage.mongo.support import MongoSupport
 from storage.mongo.topics import MongoTopics
 from storage.mongo.users import MongoUsers
 from storage.mongo.webhooks import MongoWebhooks
@@ -71,7 +78,10 @@ class MongoStore:
         self.reports = MongoReports(context)
         self.calls = MongoCalls(context)
         self.files = MongoFiles(context)
+        self.pictures = MongoPictures(context)
         self.channel_events = MongoChannelEvents(context)
+        self.read_positions = MongoReadPositions(context)
+        self.room_directory = MongoRoomDirectory(context)
         self.follows = MongoFollows(context)
         self.authored = MongoAuthored(context)
         self.search = MongoSearch(context)
@@ -80,6 +90,10 @@ class MongoStore:
         self.account_requests = MongoAccountRequests(context)
         self.api_tokens = MongoApiTokens(context)
         self.webhooks = MongoWebhooks(context)
+        self.friends = MongoFriends(context)
+        self.hidden = MongoHidden(context)
+        self.delivery = MongoDelivery(context)
+        self.support = MongoSupport(context)
 
     async def ping(self) -> None:
         database = self._context.database

@@ -172,8 +172,11 @@ class MongoTopics:
         offset: int = 0,
         limit: int = 20,
         visible_with: Collection[str] | None = None,
+        hidden: Collection[str] = (),
     ) -> list[Topic]:
         conditions: Document = {"deleted_at": None}
+        if hidden:
+            conditions["_id"] = {"$nin": sorted(hidden)}
         if visible_with is not None:
             conditions["$or"] = [{"is_private": False}, {"_id": {"$in": sorted(visible_with)}}]
         if tag is not None:

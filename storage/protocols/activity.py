@@ -45,6 +45,15 @@ class NotificationStore(Protocol):
         (inclusive) read; returns how many changed."""
         ...
 
+    async def redact(
+        self, subject: str, object_id: str | None = None, *, title: str | None = None
+    ) -> int:
+        """Empty the text (``data.body``) of every user's notifications about ``subject``
+        (and ``object_id``, when given) and, with ``title``, replace their titles: the
+        content they quote was deleted (:func:`storage.redaction.redacted`).  Returns how
+        many changed (Mongo: how many it rewrote)."""
+        ...
+
 
 class ReportStore(Protocol):
     """Reports (one per reporter and item) and the moderation audit log.

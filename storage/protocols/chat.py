@@ -131,7 +131,17 @@ class MessageStore(Protocol):
 class DirectMessageStore(Protocol):
     """Direct messages between two users (see :func:`storage.keys.conversation_id`)."""
 
-    async def send(self, *, sender_id: str, recipient_id: str, body: str) -> DirectMessage: ...
+    async def send(
+        self,
+        *,
+        sender_id: str,
+        recipient_id: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+    ) -> DirectMessage:
+        """Store a message (text, a GIF URL, attachments: the caller checked them)."""
+        ...
 
     async def get(self, message_id: str) -> DirectMessage: ...
 

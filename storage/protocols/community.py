@@ -146,6 +146,7 @@ class TopicStore(Protocol):
         offset: int = 0,
         limit: int = 20,
         visible_with: Collection[str] | None = None,
+        hidden: Collection[str] = (),
     ) -> list[Topic]:
         """Not deleted topics, newest first within the sort key.
 
@@ -153,7 +154,8 @@ class TopicStore(Protocol):
         literal text, never a pattern.  With ``visible_with`` (the ids of the topics the
         reader belongs to), invite-only topics are listed only when their id is in it:
         the filter applies before ``offset`` and ``limit``, so a page is never emptied by
-        what its reader may not see.  None lists every topic (admins).
+        what its reader may not see.  None lists every topic (admins).  Topics whose id
+        is in ``hidden`` (the reader's content settings) are left out the same way.
         """
         ...
 
@@ -217,13 +219,27 @@ class PostStore(Protocol):
         ...
 
     async def list_for_topic(
-        self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
+        self,
+        topic_id: str,
+        *,
+        sort: PostSort = "new",
+        offset: int = 0,
+        limit: int = 20,
+        hidden_authors: Collection[str] = (),
     ) -> list[Post]:
-        """Not deleted posts of the topic; ties broken by newest id."""
+        """Not deleted posts of the topic; ties broken by newest id.
+
+        Posts signed by an author in ``hidden_authors`` (the reader's content settings)
+        are left out before ``offset`` and ``limit``; anonymous posts never are, so the
+        filter cannot reveal who wrote one.
+        """
         ...
 
-    async def recent_for_topics(self, topic_ids: Sequence[str], *, limit: int = 20) -> list[Post]:
-        """The newest not deleted posts across the topics (a home feed), newest first."""
+    async def recent_for_topics(
+        self, topic_ids: Sequence[str], *, limit: int = 20, hidden_authors: Collection[str] = ()
+    ) -> list[Post]:
+        """The newest not deleted posts across the topics (a home feed), newest first;
+        ``hidden_authors`` as in :meth:`list_for_topic`."""
         ...
 
     async def vote(self, post_id: str, user_id: str, value: VoteValue) -> VoteTally:
@@ -280,9 +296,18 @@ class CommentStore(Protocol):
         ...
 
     async def list_for_post(
-        self, post_id: str, *, sort: CommentSort = "top", limit: int = 500
+        self,
+        post_id: str,
+        *,
+        sort: CommentSort = "top",
+        limit: int = 500,
+        hidden_authors: Collection[str] = (),
     ) -> list[Comment]:
-        """The tree flattened depth-first, siblings ordered by ``sort``."""
+        """The tree flattened depth-first, siblings ordered by ``sort``.
+
+        Comments signed by an author in ``hidden_authors`` are left out with their
+        replies before ``limit`` applies (anonymous ones never are).
+        """
         ...
 
     async def vote(self, comment_id: str, user_id: str, value: VoteValue) -> VoteTally: ...

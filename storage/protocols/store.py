@@ -9,10 +9,15 @@ from storage.protocols.api_tokens import ApiTokenStore
 from storage.protocols.authored import AuthoredStore
 from storage.protocols.chat import DirectMessageStore, MessageStore, RoomStore
 from storage.protocols.community import CommentStore, PostStore, TopicStore
+from storage.protocols.delivery import DeliveryStore
 from storage.protocols.feeds import ChannelEventStore, FollowStore
 from storage.protocols.identity import DocumentSessionStore, TokenStore, UserStore
+from storage.protocols.pictures import PictureStore
+from storage.protocols.reading import ReadPositionStore, RoomDirectoryStore
 from storage.protocols.search import SearchStore
 from storage.protocols.security import AccountRequestStore, PasskeyStore, SecurityEventStore
+from storage.protocols.social import FriendStore, HiddenStore
+from storage.protocols.support import SupportStore
 from storage.protocols.webhooks import WebhookStore
 
 
@@ -65,7 +70,22 @@ class Store(Protocol):
     def files(self) -> FileStore: ...
 
     @property
+    def pictures(self) -> PictureStore:
+        """Avatars, topic and room pictures: one per subject."""
+        ...
+
+    @property
     def channel_events(self) -> ChannelEventStore: ...
+
+    @property
+    def read_positions(self) -> ReadPositionStore:
+        """Read positions per user and channel, unread and mention counts."""
+        ...
+
+    @property
+    def room_directory(self) -> RoomDirectoryStore:
+        """Public rooms by name; a room's pending invitations."""
+        ...
 
     @property
     def follows(self) -> FollowStore: ...
@@ -101,6 +121,26 @@ class Store(Protocol):
     @property
     def webhooks(self) -> WebhookStore:
         """Outgoing webhooks, their delivery queue and log (docs/WEBHOOKS.md)."""
+        ...
+
+    @property
+    def friends(self) -> FriendStore:
+        """Friend requests and friendships (docs/COMMUNITY.md, "Friends")."""
+        ...
+
+    @property
+    def hidden(self) -> HiddenStore:
+        """The topics and users each user hid from their feeds and lists."""
+        ...
+
+    @property
+    def delivery(self) -> DeliveryStore:
+        """Offline delivery: push subscriptions, preferences, digests (docs/NOTIFICATIONS.md)."""
+        ...
+
+    @property
+    def support(self) -> SupportStore:
+        """Support tickets, and who staffs support and moderation (docs/MODERATION.md)."""
         ...
 
     async def ping(self) -> None:

@@ -78,7 +78,8 @@ class ReopenedLog(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DirectMessage(msgspec.Struct, frozen=True, kw_only=True):
-    """A message between two users. ``deleted_at`` marks an unsent (tombstoned) message."""
+    """A message between two users. ``deleted_at`` marks an unsent (tombstoned) message,
+    whose text, GIF and attachments are cleared."""
 
     id: str
     conversation_id: str
@@ -91,6 +92,8 @@ class DirectMessage(msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: float | None = None
     hidden_for: tuple[str, ...] = ()
     edit_history: tuple[Edit, ...] = ()
+    gif_url: str | None = None
+    attachment_ids: tuple[str, ...] = ()
 
 
 class Conversation(msgspec.Struct, frozen=True, kw_only=True):

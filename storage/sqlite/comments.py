@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import msgspec
 
@@ -12,6 +12,7 @@ from storage.records import Comment, CommentSort, Edit, VoteTally, VoteValue
 from storage.rules import arrange_tree, check_vote, page_limit, push_edit, vote_deltas
 from storage.sqlite import votes
 from storage.sqlite.context import SqliteContext
+from storage.sqlite.hidden import hidden_authors_condition
 from storage.sqlite.posts import POSTS
 from storage.sqlite.tables import Table, trash_page
 from storage.trash import TrashCursor, purged_comment, restored_comment, tombstone_comment
@@ -137,13 +138,18 @@ class SqliteComments:
         return await self._run(lambda connection: COMMENTS.select(connection, tail, parameters))
 
     async def list_for_post(
-        self, post_id: str, *, sort: CommentSort = "top", limit: int = 500
+        self,
+        post_id: str,
+        *,
+        sort: CommentSort = "top",
+        limit: int = 500,
+        hidden_authors: Collection[str] = (),
     ) -> list[Comment]:
-        parameters = (post_id, page_limit(limit))
+        hide, hidden = hidden_authors_condition(hidden_authors)
+        parameters = (post_id, *hidden, page_limit(limit))
+        tail = f"WHERE post_id = ?{hide} ORDER BY id LIMIT ?"
         found = await self._run(
-            lambda connection: COMMENTS.select(
-                connection, "WHERE post_id = ? ORDER BY id LIMIT ?", parameters
-            )
+            lambda connection: COMMENTS.select(connection, tail, parameters)
         )
         return arrange_tree(found, sort)
 

@@ -34,7 +34,15 @@ class SqliteDirectMessages:
         self._ids = context.ids
         self._clock = context.clock
 
-    async def send(self, *, sender_id: str, recipient_id: str, body: str) -> DirectMessage:
+    async def send(
+        self,
+        *,
+        sender_id: str,
+        recipient_id: str,
+        body: str,
+        gif_url: str | None = None,
+        attachment_ids: Sequence[str] = (),
+    ) -> DirectMessage:
         message = DirectMessage(
             id=self._ids.new_id(),
             conversation_id=conversation_id(sender_id, recipient_id),
@@ -42,6 +50,8 @@ class SqliteDirectMessages:
             recipient_id=recipient_id,
             body=body,
             created_at=self._clock(),
+            gif_url=gif_url,
+            attachment_ids=tuple(attachment_ids),
         )
 
         def insert(connection: sqlite3.Connection) -> DirectMessage:
@@ -124,7 +134,10 @@ class SqliteDirectMessages:
         def tombstone(message: DirectMessage) -> DirectMessage:
             if message.deleted_at is not None:
                 return message
-            return msgspec.structs.replace(message, body="", edit_history=(), deleted_at=now)
+            return msgspec.structs.replace(
+                message, body="", edit_history=(), deleted_at=now, gif_url=None,
+                attachment_ids=(),
+            )
 
         return await self._run(
             lambda connection: DIRECT_MESSAGES.modify(connection, (message_id,), tombstone)

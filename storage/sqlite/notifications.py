@@ -7,6 +7,7 @@ import sqlite3
 import msgspec
 
 from storage.records import DataValue, Notification
+from storage.redaction import redacted
 from storage.rules import page_limit
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.tables import Table
@@ -19,8 +20,14 @@ NOTIFICATIONS = Table(
         "id": notification.id,
         "user_id": notification.user_id,
         "unread": int(notification.read_at is None),
+        "subject": _text(notification.data.get("subject")),
+        "object_id": _text(notification.data.get("object_id")),
     },
 )
+
+
+def _text(value: DataValue | None) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 class SqliteNotifications:
@@ -83,3 +90,19 @@ class SqliteNotifications:
 
     async def mark_read_through(self, user_id: str, notification_id: str) -> int:
         return await self._mark("user_id = ? AND id <= ?", (user_id, notification_id))
+
+    async def redact(
+        self, subject: str, object_id: str | None = None, *, title: str | None = None
+    ) -> int:
+        where = "WHERE subject = ?" + ("" if object_id is None else " AND object_id = ?")
+        parameters = (subject,) if object_id is None else (subject, object_id)
+
+        def redact(connection: sqlite3.Connection) -> int:
+            found = NOTIFICATIONS.select(connection, where, parameters)
+            changed = [redacted(note, title) for note in found]
+            changed = [new for new, old in zip(changed, found, strict=True) if new is not old]
+            for notification in changed:
+                NOTIFICATIONS.update(connection, notification)
+            return len(changed)
+
+        return await self._run(redact)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import msgspec
 
@@ -13,6 +13,7 @@ from storage.records import Edit, Post, PostSort, VoteTally, VoteValue
 from storage.rules import check_vote, hot_score, page_limit, push_edit, vote_deltas
 from storage.sqlite import votes
 from storage.sqlite.context import SqliteContext
+from storage.sqlite.hidden import hidden_authors_condition
 from storage.sqlite.tables import Table, placeholders, trash_page
 from storage.sqlite.topics import adjust_topic_counts
 from storage.trash import TrashCursor, purged_post, restored_post
@@ -152,18 +153,31 @@ class SqlitePosts:
         return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
 
     async def list_for_topic(
-        self, topic_id: str, *, sort: PostSort = "new", offset: int = 0, limit: int = 20
+        self,
+        topic_id: str,
+        *,
+        sort: PostSort = "new",
+        offset: int = 0,
+        limit: int = 20,
+        hidden_authors: Collection[str] = (),
     ) -> list[Post]:
-        tail = f"WHERE topic_id = ? AND deleted = 0 ORDER BY {_ORDER[sort]} LIMIT ? OFFSET ?"
-        parameters = (topic_id, page_limit(limit), offset)
+        hide, hidden = hidden_authors_condition(hidden_authors)
+        tail = (
+            f"WHERE topic_id = ? AND deleted = 0{hide} ORDER BY {_ORDER[sort]} LIMIT ? OFFSET ?"
+        )
+        parameters = (topic_id, *hidden, page_limit(limit), offset)
         return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
 
-    async def recent_for_topics(self, topic_ids: Sequence[str], *, limit: int = 20) -> list[Post]:
+    async def recent_for_topics(
+        self, topic_ids: Sequence[str], *, limit: int = 20, hidden_authors: Collection[str] = ()
+    ) -> list[Post]:
         ids = list(topic_ids)
+        hide, hidden = hidden_authors_condition(hidden_authors)
         tail = (
-            f"WHERE topic_id IN ({placeholders(len(ids))}) AND deleted = 0 ORDER BY id DESC LIMIT ?"
+            f"WHERE topic_id IN ({placeholders(len(ids))}) AND deleted = 0{hide}"
+            " ORDER BY id DESC LIMIT ?"
         )
-        parameters = (*ids, page_limit(limit))
+        parameters = (*ids, *hidden, page_limit(limit))
         return await self._run(lambda connection: POSTS.select(connection, tail, parameters))
 
     async def vote(self, post_id: str, user_id: str, value: VoteValue) -> VoteTally:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from storage.sqlite.delivery import DELIVERY_MIGRATION
 from storage.sqlite.search_schema import SEARCH_MIGRATION
+from storage.sqlite.support import SUPPORT_MIGRATION
 from storage.sqlite.webhooks import WEBHOOKS_MIGRATION
 
 MIGRATIONS: tuple[str, ...] = (
@@ -168,6 +170,44 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Outgoing webhooks, their delivery queue and log (issue 22, docs/WEBHOOKS.md).
     WEBHOOKS_MIGRATION,
+    # Friends and content settings (issue 23, docs/COMMUNITY.md "Friends").
+    """
+    CREATE TABLE friendships (
+        pair TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, requester_id TEXT NOT NULL,
+        addressee_id TEXT NOT NULL, state TEXT NOT NULL, doc BLOB NOT NULL);
+    CREATE INDEX friendships_requester ON friendships (requester_id, state, id);
+    CREATE INDEX friendships_addressee ON friendships (addressee_id, state, id);
+    CREATE TABLE hidden_items (
+        user_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, id TEXT NOT NULL,
+        doc BLOB NOT NULL, PRIMARY KEY (user_id, kind, target_id));
+    CREATE INDEX hidden_items_user ON hidden_items (user_id, id);
+    """,
+    # Offline delivery: push subscriptions, preferences, digests (issue 23,
+    # docs/NOTIFICATIONS.md).
+    DELIVERY_MIGRATION,
+    # Pictures (avatars, topic and room pictures), and what each notification is about,
+    # so that deleting content empties its notifications' text (issue 23, docs/FILES.md).
+    """
+    CREATE TABLE pictures (subject TEXT PRIMARY KEY, doc BLOB NOT NULL);
+    ALTER TABLE notifications ADD COLUMN subject TEXT;
+    ALTER TABLE notifications ADD COLUMN object_id TEXT;
+    UPDATE notifications SET
+        subject = json_extract(CAST(doc AS TEXT), '$.data.subject'),
+        object_id = json_extract(CAST(doc AS TEXT), '$.data.object_id');
+    CREATE INDEX notifications_about ON notifications (subject, object_id);
+    """,
+    # Read positions per user and channel, and the mentions not read yet (issue 23,
+    # docs/MESSAGING.md "Unread").
+    """
+    CREATE TABLE read_positions (
+        user_id TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,
+        updated_at REAL NOT NULL, PRIMARY KEY (user_id, channel)) WITHOUT ROWID;
+    CREATE TABLE unread_mentions (
+        user_id TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (user_id, channel, seq)) WITHOUT ROWID;
+    """,
+    # Support tickets and their replies (issue 23, docs/MODERATION.md "Support tickets").
+    SUPPORT_MIGRATION,
 )
 
 

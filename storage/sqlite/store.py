@@ -16,16 +16,23 @@ from storage.sqlite.channel_events import SqliteChannelEvents
 from storage.sqlite.comments import SqliteComments
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.credentials import SqliteSessions, SqliteTokens
+from storage.sqlite.delivery import SqliteDelivery
 from storage.sqlite.direct_messages import SqliteDirectMessages
 from storage.sqlite.follows import SqliteFollows
+from storage.sqlite.friends import SqliteFriends
+from storage.sqlite.hidden import SqliteHidden
 from storage.sqlite.messages import SqliteMessages
 from storage.sqlite.notifications import SqliteNotifications
+from storage.sqlite.pictures import SqlitePictures
 from storage.sqlite.posts import SqlitePosts
+from storage.sqlite.read_positions import SqliteReadPositions
 from storage.sqlite.reports import SqliteReports
+from storage.sqlite.room_directory import SqliteRoomDirectory
 from storage.sqlite.rooms import SqliteRooms
 from storage.sqlite.schema import configure, migrate
 from storage.sqlite.search import SqliteSearch
 from storage.sqlite.security import SqliteAccountRequests, SqlitePasskeys, SqliteSecurityEvents
+from storage.sqlite.support import SqliteSupport
 from storage.sqlite.topics import SqliteTopics
 from storage.sqlite.users import SqliteUsers
 from storage.sqlite.webhooks import SqliteWebhooks
@@ -52,7 +59,10 @@ class SqliteStore:
         self.reports = SqliteReports(context)
         self.calls = SqliteCalls(context)
         self.files = SqliteFiles(context)
+        self.pictures = SqlitePictures(context)
         self.channel_events = SqliteChannelEvents(context)
+        self.read_positions = SqliteReadPositions(context)
+        self.room_directory = SqliteRoomDirectory(context)
         self.follows = SqliteFollows(context)
         self.authored = SqliteAuthored(context)
         self.search = SqliteSearch(context)
@@ -61,6 +71,10 @@ class SqliteStore:
         self.account_requests = SqliteAccountRequests(context)
         self.webhooks = SqliteWebhooks(context)
         self.api_tokens = SqliteApiTokens(context)
+        self.friends = SqliteFriends(context)
+        self.hidden = SqliteHidden(context)
+        self.delivery = SqliteDelivery(context)
+        self.support = SqliteSupport(context)
 
     async def ping(self) -> None:
         await self._worker.run(lambda connection: connection.execute("SELECT 1").fetchone())

@@ -186,9 +186,14 @@ class SqliteTopics:
         offset: int = 0,
         limit: int = 20,
         visible_with: Collection[str] | None = None,
+        hidden: Collection[str] = (),
     ) -> list[Topic]:
         conditions = ["deleted = 0"]
         parameters: list[Any] = []
+        if hidden:
+            left_out = sorted(hidden)
+            conditions.append(f"id NOT IN ({placeholders(len(left_out))})")
+            parameters.extend(left_out)
         if visible_with is not None:
             readable = sorted(visible_with)
             conditions.append(

@@ -47,7 +47,9 @@ from actors.chat.commands import (
     MarkRoomRead,
     PostMessage,
     ReactToMessage,
+    SetMemberRole,
     SetTyping,
+    UnbanMember,
     UpdateRoom,
 )
 from actors.chat.notices import RoomMessagePosted
@@ -128,6 +130,8 @@ DECLARED: Final = WireTypes([
     declare("InviteToRoom", InviteToRoom, None),
     declare("UpdateRoom", UpdateRoom, Room),
     declare("DeleteRoom", DeleteRoom, None),
+    declare("SetMemberRole", SetMemberRole, str),
+    declare("UnbanMember", UnbanMember, bool),
     # chat_notices (actors.chat.notices)
     declare("RoomMessagePosted", RoomMessagePosted, None),
     # topic (actors.community.topic)

@@ -21,6 +21,7 @@ from services.tokens import new_token
 from storage.keys import hash_token
 from tests.auth_support import AuthDriver, bearer
 from tests.e2e.account_support import jobs_for, person
+from tests.e2e.attachment_support import png
 from tests.e2e.community_support import new_comment, new_post, new_topic, ok
 from tests.e2e.file_support import PNG, upload
 from tests.e2e.node_support import websocket_url
@@ -57,8 +58,13 @@ async def test_a_deleted_account_is_gone_and_its_content_stays_under_a_tombstone
         topic = await new_topic(alice)
         post = await new_post(alice, topic["id"], body="kept after deletion")
         comment = await new_comment(alice, post["id"], body="a kept comment")
-        ok(await upload(alice.api, alice.token, PNG, name="a.png", content_type="image/png"),
-           201)
+        uploaded = ok(
+            await upload(alice.api, alice.token, PNG, name="a.png", content_type="image/png"), 201
+        )
+        square = ok(await upload(alice.api, alice.token, png(), name="me.png",
+                                 content_type="image/png"), 201)
+        ok(await alice.api.put("/api/users/me/avatar", json={"file_id": square["id"]}))
+    assert uploaded["owner_id"] == account.user_id
     await store.notifications.create(user_id=account.user_id, kind="test")
 
     # Ask, cancel, ask again: the grace period is the configured one.
@@ -76,15 +82,22 @@ async def test_a_deleted_account_is_gone_and_its_content_stays_under_a_tombstone
     jobs = jobs_for(node).jobs
     assert await jobs.run_once(now=due_at - 1) == 0
     second = (await driver.login("alice")).json()["token"]
+    api_token = ok(await driver.client.post(
+        "/api/tokens", headers={"Authorization": f"Bearer {second}"},
+        json={"name": "script", "scopes": ["read", "write"]},
+    ), 201)["token"]
     async with (
         open_client(websocket_url(node), token=account.token) as first_socket,
         open_client(websocket_url(node), token=second) as second_socket,
+        open_client(websocket_url(node), token=api_token) as token_socket,
     ):
         assert await jobs.run_once(now=due_at + 1) == 1
         await assert_revoked(first_socket)
         await assert_revoked(second_socket)
-    for token in (account.token, second):
+        await assert_revoked(token_socket)
+    for token in (account.token, second, api_token):
         await assert_refused_everywhere(node, driver, token)
+    assert await store.api_tokens.list_for_owner(account.user_id) == []
     assert (await driver.login("alice")).status_code == 401
     assert (await driver.login(account.email)).status_code == 401
     passkey = authenticator.get(ok(await driver.client.post(
@@ -96,6 +109,8 @@ async def test_a_deleted_account_is_gone_and_its_content_stays_under_a_tombstone
     # Content stays, under the tombstone identity; personal data is gone.
     async with httpx.AsyncClient(base_url=node.base_url) as anonymous:
         profile = ok(await anonymous.get(f"/api/users/{account.user_id}"))
+        avatar = await anonymous.get(f"/api/users/{account.user_id}/avatar")
+    assert (profile["avatar_url"], avatar.status_code) == (None, 404)
     assert profile["username"].startswith("deleted-") and profile["display_name"] == (
         "Deleted user")
     kept_post = await store.posts.get(post["id"])

@@ -265,7 +265,9 @@ async def test_bad_direct_messages_are_refused(node: NodeHandle) -> None:
         (SendDirectMessage, {"recipient_id": alice.user_id, "text": "me"}, "invalid"),
         (SendDirectMessage, {"recipient_id": "0" * 26, "text": "anyone?"}, "not_found"),
         (SendDirectMessage,
-         {"recipient_id": bob.user_id, "gif_url": "https://gifs.example/a.gif"}, "unsupported"),
+         {"recipient_id": bob.user_id, "text": "re", "reply_to": "m1"}, "unsupported"),
+        (SendDirectMessage,
+         {"recipient_id": bob.user_id, "attachment_ids": ["0" * 26]}, "invalid"),
         (React, {"channel": channel, "message_id": "m1", "emoji": "👍"}, "unsupported"),
         (EditMessage, {"channel": channel, "message_id": "missing", "text": "x"}, "not_found"),
     ]

@@ -51,7 +51,10 @@ CHECKS = [
 ]
 # Routes whose bodies are converted strictly (http_facade.validation.validate_body) must
 # also refuse every schema-violating request; quart-schema's validate_request is lax.
-STRICT_PREFIXES = ("/api/auth", "/api/users", "/api/reports", "/api/admin")
+STRICT_PREFIXES = (
+    "/api/auth", "/api/users", "/api/reports", "/api/admin", "/api/friends",
+    "/api/content-settings",
+)
 
 
 @dataclasses.dataclass

@@ -123,6 +123,15 @@ async def test_a_receiver_failing_twice_gets_each_event_once_signed(node: Nodes)
                 assert request.headers["x-topicsflow-delivery"] == request.document["id"]
                 assert request.headers["x-topicsflow-event"] == "message_created"
 
+            # The receiver answers before the node records the answer: wait for the log.
+            while True:
+                recorded = ok(await http.get(
+                    f"/api/webhooks/{webhook['id']}/deliveries", params={"limit": 10},
+                    headers=auth(alice),
+                ))["items"]
+                if len(recorded) >= 5:
+                    break
+                await trio.sleep(0.05)
             log = ok(
                 await http.get(
                     f"/api/webhooks/{webhook['id']}/deliveries", params={"limit": 2},

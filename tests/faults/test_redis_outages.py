@@ -30,6 +30,7 @@ from topicsflow.node import NodeHandle
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(60 + 3 * OUTAGE_SECONDS)]
 
 DEADLINE_S = 1.0
+OPERATOR = {"Authorization": "Bearer " + "o" * 32}
 # Generous against a loaded machine; what it bounds is "one deadline", not 15 s of retries.
 ANSWERED_WITHIN_S = 2 * DEADLINE_S + 1.0
 
@@ -52,7 +53,7 @@ async def redis_node(tmp_path: Path, redis: Dependency) -> AsyncIterator[NodeHan
 
 async def answered(api: httpx.AsyncClient, path: str, token: str | None = None) -> int:
     """The status of ``GET path``, which must come within :data:`ANSWERED_WITHIN_S`."""
-    headers = bearer(token) if token else {"Authorization": "Bearer " + "o" * 32}
+    headers = bearer(token) if token else OPERATOR
     with trio.fail_after(ANSWERED_WITHIN_S):
         return (await api.get(path, headers=headers)).status_code
 
@@ -77,6 +78,11 @@ async def test_a_hung_redis_is_answered_within_the_deadline_and_recovers_by_itse
         with trio.fail_after(ANSWERED_WITHIN_S):
             readiness = (await api.get("/readyz")).json()
         assert readiness["breakers"]["redis"]["state"] == "open"
+        with trio.fail_after(ANSWERED_WITHIN_S):
+            status = (await api.get("/ops/status", headers=OPERATOR)).json()
+        assert {gate["name"]: gate["state"] for gate in status["dependencies"]} == {
+            "redis": "open"
+        }
         assert 500 not in statuses
         assert set(statuses[0::2]) == {503}, "readiness must say Redis is away"
         # Sessions are in the store: nobody is logged out (401).  Rate limits hold on the

@@ -18,9 +18,11 @@ from collections.abc import AsyncIterator
 from actors.realtime.hub import Hub
 from actors.realtime.presence import PresenceBook
 from actors.realtime.session import SessionServices
+from actors.users.offline_delivery import OfflineInbox
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
 from http_facade.routes.auth.account_jobs import account_jobs_parts, bind_account_jobs
+from http_facade.routes.push.routes import bind_push
 from http_facade.websocket.asgi_transport import AsgiApp
 from http_facade.websocket.gateway import Gateway
 from services.authentication import SessionAuthenticator
@@ -40,6 +42,7 @@ from supervisors.domain import actor_kinds, build_domain
 from supervisors.gc_pauses import watch_gc_pauses
 from supervisors.monitor import NodeMonitor
 from supervisors.node_metrics import NodeMetrics
+from supervisors.offline_delivery import OfflineDeliveryRuntime, open_offline_delivery
 from supervisors.registry import Registry, open_registry
 from supervisors.token_scopes import scoped_domain
 from supervisors.tracing import open_tracing
@@ -69,6 +72,7 @@ class NodeServices:
     context: FacadeContext
     application: AsgiApp
     webhooks: WebhookRuntime | None = None
+    delivery: OfflineDeliveryRuntime | None = None
 
 
 @contextlib.asynccontextmanager
@@ -107,12 +111,14 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             open_webhooks(settings.webhooks, settings.secret_key, store, hub)
         )
         jobs = account_jobs_parts(settings, store, node=node_name(settings))
+        offline = OfflineInbox(settings.delivery.queue_limit)
         registry = await stack.enter_async_context(
             open_registry(
                 [
                     *actor_kinds(
                         store, hub, alias_secret=settings.secret_key,
                         content_filter=content_filter, presence=presence,
+                        offline=offline,
                     ),
                     *webhooks.kinds(),
                     account_jobs_kind(jobs),
@@ -140,7 +146,10 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
         )
         if cluster is not None:
             await cluster.join(registry, gateway)
+        mailer = node_mailer(settings)
+        delivery = await open_offline_delivery(settings, store, mailer, registry.ref, offline)
         gc_pauses = stack.enter_context(watch_gc_pauses())
+        gates = dependency_gates(raw_store, realtime)
         monitor = NodeMonitor(
             node=None if cluster is None else cluster.node_id,
             cluster_status=None if cluster is None else cluster.status,
@@ -152,6 +161,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             storage_backend=store.backend,
             realtime_backend=realtime.backend,
             metrics=metrics,
+            dependencies=lambda: tuple(gate.status() for gate in gates.values()),
         )
 
         async def redis_ready() -> None:
@@ -163,22 +173,23 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             store=store,
             realtime=realtime,
             sessions=sessions,
-            mailer=node_mailer(settings),
+            mailer=mailer,
             passwords=PasswordHasher(),
             hub=hub,
             gateway=gateway,
             registry=registry,
             monitor=monitor,
             content_filter=content_filter,
-            gates=dependency_gates(raw_store, realtime),
+            gates=gates,
         )
         app = create_app(context)
         bind_account_jobs(jobs, context, app)
+        bind_push(app, delivery.keys)
         yield NodeServices(
             settings=settings, store=store, realtime=realtime, cluster=cluster,
             presence=presence, registry=registry, gateway=gateway, monitor=monitor,
             context=context, application=gateway.wrap(app),
-            webhooks=webhooks,
+            webhooks=webhooks, delivery=delivery,
         )
 
 

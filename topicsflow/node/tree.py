@@ -26,6 +26,7 @@ from http_facade.websocket.asgi_transport import AsgiApp
 from http_facade.websocket.hypercorn_direct import contain_connection_failures
 from supervisors.account_jobs import account_jobs_supervisor
 from supervisors.cluster.presence import sweep_presence
+from supervisors.offline_delivery import offline_delivery_supervisor
 from supervisors.retention import RetentionJob, retention_supervisor
 from supervisors.stale_calls import call_actor_closer
 from topicsflow.node.services import open_node_services
@@ -93,6 +94,8 @@ async def serve_node(
             await background.start(account_jobs_supervisor(node.registry).run)
             if node.webhooks is not None:
                 await background.start(node.webhooks.dispatch.run, node.registry.ref)
+            if node.delivery is not None:
+                await background.start(offline_delivery_supervisor(node.delivery).run)
             async with trio.open_nursery() as server:
                 binds: list[str] = await server.start(
                     serve_asgi, node.application, hypercorn_config(settings), drain_then_stop

@@ -3,7 +3,7 @@
 A file record belongs to the user who uploaded it (``FileRecord.owner_id``).  Only the
 owner reads it without further proof, deletes it, and attaches it to a post; anyone
 else reads it only through a room message that references it
-(:func:`http_facade.routes.files.routes.readable_file`).  Admins are no exception.
+(:func:`http_facade.routes.files.readers.readable_file`).  Admins are no exception.
 Files have no actor, so the rule lives with their routes; the posts routes use it too.
 """
 

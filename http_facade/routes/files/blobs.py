@@ -42,10 +42,14 @@ def install_blob_store(app: Quart) -> None:
         settings: Settings = app.extensions[EXTENSION_KEY].settings
         if settings.azure_blob_connection_string:
             async with open_azure_blob_store(
-                settings.azure_blob_connection_string, settings.azure_blob_container
+                settings.azure_blob_connection_string, settings.azure_blob_container,
+                deadline=settings.dependency_deadline_seconds,
             ) as azure:
                 app.extensions[BLOBS_KEY] = azure
+                gates = app.extensions[EXTENSION_KEY].gates
+                gates["azure_blob"] = azure.gate  # shown by /readyz with the others
                 yield
+                gates.pop("azure_blob", None)
         else:
             app.extensions[BLOBS_KEY] = LocalBlobStore(
                 settings.data_dir / "blobs",

@@ -9,11 +9,12 @@ Contract:
   ``Content-Type``, is 415 ``unsupported``.  The name is sanitised.  201 with the file.
   Note: the node-wide ``TOPICSFLOW_MAX_REQUEST_BYTES`` check runs first, so the
   effective cap is the smaller of the two settings.
-* Reading a file (metadata, link, download) is allowed to its owner, and to members of a
-  chat room whose message references it, named by ``room_id`` and ``seq`` query
-  parameters; anyone else gets 404 ``not_found`` (existence is not disclosed).  The
-  membership is asked of the room's actor (:func:`http_facade.node_access.ask_actor`);
-  when it does not answer, the client gets that failure (503/504/500), not a 404.
+* Reading a file (metadata, link) is allowed to its owner, and to exactly the readers of
+  content that carries it, named by query parameters: ``room_id`` and ``seq`` (a room
+  message), ``post_id`` (a post) or ``direct_message_id`` (a DM); anyone else gets 404
+  ``not_found`` (existence is not disclosed).  :mod:`http_facade.routes.files.readers`
+  decides; when the actor it asks does not answer, the client gets that failure
+  (503/504/500), not a 404.
 * ``GET /api/files/<id>/url`` returns a signed link valid :data:`LINK_SECONDS`;
   ``GET /api/files/<id>/download?expires=&signature=`` needs no login and serves the
   bytes with ``X-Content-Type-Options: nosniff`` and ``Content-Disposition: attachment``
@@ -23,7 +24,6 @@ Contract:
 
 from __future__ import annotations
 
-import re
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -36,13 +36,11 @@ from quart_schema import (
     validate_response,
 )
 
-from actors.chat.commands import CheckMember
-from actors.chat.room import CHAT_ROOM
 from http_facade.context import current_context
-from http_facade.errors import ActorFailure, ApiError
+from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.middleware.security import accepts_any_body
-from http_facade.node_access import ask_actor
+from http_facade.node_access import store
 from http_facade.openapi import ErrorBody
 from http_facade.replies import Done
 from http_facade.routes.files.access import owns_file
@@ -52,6 +50,7 @@ from http_facade.routes.files.blobs import (
     sign_file_link,
     verify_file_link,
 )
+from http_facade.routes.files.readers import FILE_ID, find_file, readable_file
 from http_facade.routes.files.schemas import (
     DownloadQuery,
     FileLink,
@@ -61,53 +60,12 @@ from http_facade.routes.files.schemas import (
 )
 from protocol.errors import ErrorCode
 from protocol.fields import milliseconds
-from services.errors import DomainError
 from services.file_types import INLINE_TYPES, SNIFF_BYTES, check_declared, sanitize_filename, sniff
 from services.principal import Principal
-from storage.errors import NotFound, TooLarge
-from storage.protocols import Store
-from storage.records import FileRecord
-
-FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+from storage.errors import TooLarge
 
 blueprint = Blueprint("files", __name__, url_prefix="/api/files")
 tag_blueprint(blueprint, ["files"])
-
-
-def store() -> Store:
-    """The node's store (503 on a bare app)."""
-    found = current_context().store
-    if found is None:
-        raise ApiError(ErrorCode.UNAVAILABLE, "files are not served by this node")
-    return found
-
-
-async def find_file(file_id: str) -> FileRecord:
-    """The file ``file_id``; 404 for malformed or unknown ids."""
-    if FILE_ID.fullmatch(file_id) is None:
-        raise ApiError(ErrorCode.NOT_FOUND, "no such file")
-    try:
-        return await store().files.get(file_id)
-    except NotFound:
-        raise ApiError(ErrorCode.NOT_FOUND, "no such file") from None
-
-
-async def readable_file(file_id: str, principal: Principal, query: ReadQuery) -> FileRecord:
-    """The file, when ``principal`` owns it or sees a room message referencing it."""
-    found = await find_file(file_id)
-    if owns_file(principal, found):
-        return found
-    if query.room_id is not None and query.seq is not None:
-        try:
-            await ask_actor(CHAT_ROOM, query.room_id, CheckMember(user_id=principal.user_id))
-            message = await store().messages.get(query.room_id, query.seq)
-        except ActorFailure:
-            raise  # the room did not answer: say so, not "no such file"
-        except (DomainError, NotFound):
-            message = None  # not a member (or no registry, no room, no message)
-        if message is not None and message.deleted_at is None and file_id in message.attachment_ids:
-            return found
-    raise ApiError(ErrorCode.NOT_FOUND, "no such file")
 
 
 @blueprint.post("")

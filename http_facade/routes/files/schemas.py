@@ -21,10 +21,14 @@ class UploadQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
 
 
 class ReadQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """Optional proof of access for non-owners: a room message that references the file."""
+    """Optional proof of access for non-owners: the content that carries the file — a
+    room message (``room_id`` and ``seq``), a post (``post_id``) or a direct message
+    (``direct_message_id``); see :mod:`http_facade.routes.files.readers`."""
 
     room_id: Identifier | None = None
     seq: Annotated[int, Meta(ge=1, le=limits.MAX_SAFE_INTEGER)] | None = None
+    post_id: Identifier | None = None
+    direct_message_id: Identifier | None = None
 
 
 class DownloadQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

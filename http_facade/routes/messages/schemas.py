@@ -75,6 +75,8 @@ class DirectMessageView(msgspec.Struct, frozen=True, kw_only=True):
     edited_at: int | None = None
     read_at: int | None = None
     deleted: bool = False
+    gif_url: str | None = None
+    attachment_ids: list[str] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, message: DirectMessage) -> DirectMessageView:
@@ -87,6 +89,8 @@ class DirectMessageView(msgspec.Struct, frozen=True, kw_only=True):
             edited_at=milliseconds(message.edited_at),
             read_at=milliseconds(message.read_at),
             deleted=message.deleted_at is not None,
+            gif_url=message.gif_url,
+            attachment_ids=list(message.attachment_ids),
         )
 
 

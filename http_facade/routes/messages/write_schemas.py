@@ -5,20 +5,22 @@ from __future__ import annotations
 import msgspec
 
 from http_facade.routes.messages.schemas import DirectMessageView
-from protocol.fields import Identifier, MessageText
+from protocol.fields import AttachmentIds, HttpsUrl, Identifier, MessageText
 
 
 class DirectMessageCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A new direct message: non-blank text (direct messages carry text only)."""
+    """A new direct message: non-blank text, a GIF URL or attachments (files I uploaded),
+    as the ``send_message`` frame."""
 
-    text: MessageText
+    text: MessageText = ""
+    gif_url: HttpsUrl | None = None
+    attachment_ids: AttachmentIds = ()
 
 
-class DirectSend(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+class DirectSend(DirectMessageCreate, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A new direct message to ``recipient_id`` (the ``send_direct_message`` frame)."""
 
     recipient_id: Identifier
-    text: MessageText
 
 
 class DirectMessageWritten(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,8 +8,9 @@ Contract:
   :class:`EditDirect`); unsending is ``DELETE …/messages/<id>?scope=everyone``
   (:mod:`http_facade.routes.messages.routes`).  So blocks, the content filter,
   authorship, the stored message, the ``seq`` on ``dm:<conversation id>`` and the live
-  event are those of the WebSocket path.  Direct messages carry text only, and have no
-  reactions (``unsupported`` on the WebSocket too).
+  event are those of the WebSocket path.  Direct messages carry text, a GIF URL and
+  attachments the sender uploaded (checked by the actor: ``invalid`` for a file that is
+  not theirs), and have no reactions (``unsupported`` on the WebSocket too).
 * ``Idempotency-Key`` is the frame's ``nonce``: a retried send with the same key gets
   the message stored the first time, never a second copy.
 * The reply carries the event's ``seq`` and the message as stored after the write.
@@ -58,12 +59,16 @@ async def _written(conversation: str, accepted: MessageAccepted) -> DirectMessag
 
 
 async def _send(
-    principal: Principal, conversation: str, text: str, nonce: str | None
+    principal: Principal, conversation: str, data: DirectMessageCreate, nonce: str | None
 ) -> DirectMessageWritten:
-    require_content(text)
+    if data.gif_url is None:
+        require_content(data.text, data.attachment_ids)
     accepted: MessageAccepted = await ask_actor(
         DIRECT_CONVERSATION, conversation,
-        SendDirect(user_id=principal.user_id, text=text, nonce=nonce),
+        SendDirect(
+            user_id=principal.user_id, text=data.text, nonce=nonce, gif_url=data.gif_url,
+            attachment_ids=data.attachment_ids,
+        ),
     )
     return await _written(conversation, accepted)
 
@@ -84,7 +89,7 @@ async def send_to_user(
     conversation = conversation_id(principal.user_id, data.recipient_id)
     if len(conversation) > MAX_ID_LENGTH:
         raise ApiError(ErrorCode.NOT_FOUND, "no such user")
-    return await _send(principal, conversation, data.text, nonce), 201
+    return await _send(principal, conversation, data, nonce), 201
 
 
 @blueprint.post("/conversations/<conversation_id>/messages")
@@ -101,7 +106,7 @@ async def send_in_conversation(
     """Send a message in one of my conversations (``send_message`` on ``dm:<id>``)."""
     nonce = nonce_of(headers)
     conversation = participating(principal, conversation_id)
-    return await _send(principal, conversation, data.text, nonce), 201
+    return await _send(principal, conversation, data, nonce), 201
 
 
 @blueprint.patch("/conversations/<conversation_id>/messages/<message_id>")

@@ -25,6 +25,7 @@ from http_facade.node_access import checked_id, store
 from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_post, readable_post
+from http_facade.routes.content_settings.filters import hidden_users
 from http_facade.routes.posts.schemas import (
     CommentCreate,
     CommentList,
@@ -82,7 +83,10 @@ async def list_comments(
     if start > MAX_COMMENT_OFFSET:
         raise ApiError(ErrorCode.INVALID, "cursor: too deep into the comment tree")
     window = await store().comments.list_for_post(
-        post.id, sort=query_args.sort, limit=start + query_args.limit + 1
+        post.id,
+        sort=query_args.sort,
+        limit=start + query_args.limit + 1,
+        hidden_authors=await hidden_users(principal.user_id),
     )
     comments = window[start : start + query_args.limit]
     more = len(window) > start + query_args.limit

@@ -27,7 +27,7 @@ from http_facade.node_access import store
 from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, live_post, readable_post, topic_access
-from http_facade.routes.files.access import owns_file
+from http_facade.routes.content_settings.filters import hidden_topics, hidden_users
 from http_facade.routes.posts.schemas import (
     DeleteQuery,
     EditHistory,
@@ -45,8 +45,8 @@ from http_facade.routes.posts.schemas import (
 from http_facade.routes.topics.schemas import MuteState
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
+from services.file_ownership import require_own_files
 from services.principal import Principal
-from storage.errors import NotFound
 from storage.records import Post
 
 FEED_PUBLIC_TOPICS = 50
@@ -58,13 +58,7 @@ tag_blueprint(blueprint, ["posts"])
 
 
 async def _check_attachments(principal: Principal, attachment_ids: tuple[str, ...]) -> None:
-    for file_id in attachment_ids:
-        try:
-            record = await store().files.get(file_id)
-        except NotFound:
-            raise ApiError(ErrorCode.INVALID, f"no uploaded file {file_id}") from None
-        if not owns_file(principal, record):
-            raise ApiError(ErrorCode.INVALID, f"no uploaded file {file_id}")
+    await require_own_files(store(), principal.user_id, attachment_ids)
 
 
 async def _my_votes(principal: Principal, posts: list[Post]) -> dict[str, int]:
@@ -102,7 +96,8 @@ async def list_posts(principal: Principal, query_args: PostQuery) -> PostPage:
     access = await topic_access(principal, query_args.topic_id, Need.READ)
     start = offset_of(query_args.cursor)
     posts = await store().posts.list_for_topic(
-        access.topic.id, sort=query_args.sort, offset=start, limit=query_args.limit
+        access.topic.id, sort=query_args.sort, offset=start, limit=query_args.limit,
+        hidden_authors=await hidden_users(principal.user_id),
     )
     votes = await _my_votes(principal, posts)
     full_page = len(posts) == query_args.limit
@@ -126,7 +121,12 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
         for membership in await store().topics.members.list_for_user(principal.user_id)
     }
     active = await store().topics.list_topics(sort="activity", limit=FEED_PUBLIC_TOPICS)
-    candidates = list(dict.fromkeys([*roles, *(topic.id for topic in active)]))
+    hidden = set(await hidden_topics(principal.user_id))
+    candidates = [
+        topic_id
+        for topic_id in dict.fromkeys([*roles, *(topic.id for topic in active)])
+        if topic_id not in hidden
+    ]
     topics = await store().topics.get_many(candidates)
     visible = [
         topic.id for topic in topics if may_read_topic(principal, topic, roles.get(topic.id))
@@ -134,7 +134,11 @@ async def recent_posts(principal: Principal, query_args: RecentQuery) -> PostPag
     start = offset_of(query_args.cursor)
     if start + query_args.limit > MAX_RECENT_POSTS:
         raise ApiError(ErrorCode.INVALID, f"cursor: the feed ends after {MAX_RECENT_POSTS} posts")
-    window = await store().posts.recent_for_topics(visible, limit=start + query_args.limit + 1)
+    window = await store().posts.recent_for_topics(
+        visible,
+        limit=start + query_args.limit + 1,
+        hidden_authors=await hidden_users(principal.user_id),
+    )
     posts = window[start : start + query_args.limit]
     more = len(window) > start + query_args.limit
     votes = await _my_votes(principal, posts)

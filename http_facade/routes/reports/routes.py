@@ -4,6 +4,8 @@ Contract:
 
 * ``POST /api/reports``: any logged-in user reports an item they can see
   (:mod:`http_facade.routes.reports.targets`); 409 ``conflict`` on a second report of one item.
+  The topic's moderators and the admins are alerted live
+  (:mod:`http_facade.routes.reports.alerts`).
 * ``GET /api/reports``: admins see every report; a topic's moderators see that topic's
   (``topic_id`` is then required, 403 otherwise).  Newest first, paged by ``cursor``.
 * ``POST /api/reports/{id}/actions``: the topic's moderators or an admin act.  An
@@ -25,6 +27,7 @@ from http_facade.guard import login_required
 from http_facade.node_access import checked_id, store
 from http_facade.pagination import BeforeIdPosition, decode_cursor, next_cursor
 from http_facade.routes.community import topic_access
+from http_facade.routes.reports.alerts import alert_handlers
 from http_facade.routes.reports.schemas import (
     Action,
     ActionOutcome,
@@ -82,6 +85,7 @@ async def create_report(principal: Principal, data: ReportCreate) -> tuple[Repor
         )
     except Conflict:
         raise ApiError(ErrorCode.CONFLICT, "you already reported this") from None
+    await alert_handlers(report, target.author_id)
     return ReportView.of(report), 201
 
 

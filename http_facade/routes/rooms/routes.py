@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import msgspec
 from quart import Blueprint
 from quart_schema import tag_blueprint, validate_querystring, validate_response
 
@@ -45,6 +46,7 @@ from http_facade.pagination import (
     slice_page,
 )
 from http_facade.replies import Done
+from http_facade.routes.pictures.subjects import PictureKind, with_picture, with_pictures
 from http_facade.routes.rooms.schemas import (
     Invitation,
     Kick,
@@ -52,7 +54,6 @@ from http_facade.routes.rooms.schemas import (
     RoomCreate,
     RoomHistoryPage,
     RoomHistoryQuery,
-    RoomList,
     RoomListQuery,
     RoomMemberList,
     RoomMemberQuery,
@@ -60,6 +61,8 @@ from http_facade.routes.rooms.schemas import (
     RoomUpdate,
     RoomView,
 )
+from http_facade.routes.rooms.unread_counts import room_unread
+from http_facade.routes.rooms.unread_schemas import MyRoomList, RoomWithUnread
 from http_facade.screening import screen_description, screen_name
 from http_facade.validation import validate_body
 from protocol.errors import ErrorCode
@@ -105,14 +108,24 @@ async def create_room(principal: Principal, data: RoomCreate) -> tuple[RoomView,
 @blueprint.get("")
 @login_required
 @validate_querystring(RoomListQuery)
-@validate_response(RoomList)
-async def my_rooms(principal: Principal, query_args: RoomListQuery) -> RoomList:
-    """The rooms I am a member of."""
+@validate_response(MyRoomList)
+async def my_rooms(principal: Principal, query_args: RoomListQuery) -> MyRoomList:
+    """The rooms I am a member of, with my unread and mention counts and read position
+    (:mod:`http_facade.routes.rooms.unread_counts`)."""
     memberships = await store().rooms.members.list_for_user(principal.user_id)
     rooms = await store().rooms.get_many([membership.scope_id for membership in memberships])
     live = [RoomView.of(room) for room in rooms if room.deleted_at is None]
     page, cursor = slice_page(live, query_args.cursor, query_args.limit)
-    return RoomList(rooms=page, next_cursor=cursor)
+    page = await with_pictures(PictureKind.ROOM, page)
+    counts = await room_unread(principal.user_id, [view.id for view in page])
+    return MyRoomList(
+        rooms=[
+            RoomWithUnread(**msgspec.structs.asdict(view),
+                           **msgspec.structs.asdict(counts[view.id]))
+            for view in page
+        ],
+        next_cursor=cursor,
+    )
 
 
 @blueprint.get("/<room_id>")
@@ -121,7 +134,7 @@ async def my_rooms(principal: Principal, query_args: RoomListQuery) -> RoomList:
 async def get_room(principal: Principal, room_id: str) -> RoomView:
     """One room (members only)."""
     await readable_room(room_id, principal)
-    return RoomView.of(await store().rooms.get(room_id))
+    return await with_picture(PictureKind.ROOM, RoomView.of(await store().rooms.get(room_id)))
 
 
 @blueprint.patch("/<room_id>")
@@ -141,7 +154,7 @@ async def update_room(principal: Principal, room_id: str, data: RoomUpdate) -> R
             slow_mode_seconds=data.slow_mode_seconds,
         ),
     )
-    return RoomView.of(room)
+    return await with_picture(PictureKind.ROOM, RoomView.of(room))
 
 
 @blueprint.delete("/<room_id>")

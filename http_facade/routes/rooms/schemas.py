@@ -49,6 +49,8 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
     slow_mode_seconds: int
     member_count: int
     created_at: int
+    picture_url: str | None = None
+    """The room's picture (``GET /api/chat-rooms/<id>/picture``, versioned), or null."""
 
     @classmethod
     def of(cls, room: Room) -> RoomView:

@@ -33,6 +33,7 @@ from http_facade.node_access import checked_id, store
 from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, topic_access
+from http_facade.routes.pictures.subjects import PictureKind, with_picture
 from http_facade.routes.topics.schemas import (
     BanCreate,
     BanList,
@@ -115,7 +116,7 @@ async def transfer_ownership(
 ) -> TopicView:
     """Hand the topic to a member; the previous owner becomes a moderator."""
     access = await ask_topic(topic_id, TransferOwnership(by=principal, user_id=data.user_id))
-    return TopicView.of_access(access)
+    return await with_picture(PictureKind.TOPIC, TopicView.of_access(access))
 
 
 @blueprint.get("/invitations")

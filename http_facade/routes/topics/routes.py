@@ -33,6 +33,8 @@ from http_facade.node_access import store
 from http_facade.pagination import after_offset, offset_of
 from http_facade.replies import Done
 from http_facade.routes.community import ask_topic, topic_access
+from http_facade.routes.content_settings.filters import hidden_topics
+from http_facade.routes.pictures.subjects import PictureKind, with_picture, with_pictures
 from http_facade.routes.topics.schemas import (
     TopicCreate,
     TopicPage,
@@ -90,6 +92,7 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
         offset=start,
         limit=query_args.limit,
         visible_with=None if principal.is_admin else roles.keys(),
+        hidden=await hidden_topics(principal.user_id),
     )
     visible = [
         TopicView.of(topic, roles.get(topic.id), is_admin=principal.is_admin)
@@ -97,6 +100,7 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
         if may_read_topic(principal, topic, roles.get(topic.id))
     ]
     full_page = len(topics) == query_args.limit
+    visible = await with_pictures(PictureKind.TOPIC, visible)
     return TopicPage(
         topics=visible, next_cursor=after_offset(start, len(topics), query_args.limit, full_page)
     )
@@ -107,7 +111,8 @@ async def list_topics(principal: Principal, query_args: TopicQuery) -> TopicPage
 @validate_response(TopicView)
 async def get_topic(principal: Principal, topic_id: str) -> TopicView:
     """The topic, with the caller's role in it."""
-    return TopicView.of_access(await topic_access(principal, topic_id, Need.VIEW))
+    access = await topic_access(principal, topic_id, Need.VIEW)
+    return await with_picture(PictureKind.TOPIC, TopicView.of_access(access))
 
 
 @blueprint.patch("/<topic_id>")
@@ -132,7 +137,7 @@ async def update_topic(principal: Principal, topic_id: str, data: TopicUpdate) -
             is_private=data.invite_only,
         ),
     )
-    return TopicView.of_access(access)
+    return await with_picture(PictureKind.TOPIC, TopicView.of_access(access))
 
 
 @blueprint.delete("/<topic_id>")
@@ -154,4 +159,4 @@ async def restore_topic(principal: Principal, topic_id: str) -> TopicView:
         actor_id=principal.user_id, action="topic.restore", target_kind="topic",
         target_id=topic_id, topic_id=topic_id, details=f"restored topic {topic_id}",
     )
-    return TopicView.of_access(access)
+    return await with_picture(PictureKind.TOPIC, TopicView.of_access(access))

@@ -78,6 +78,8 @@ class TopicView(msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: int | None = None
     my_role: Role | None = None
     can_moderate: bool = False
+    picture_url: str | None = None
+    """The topic's picture (``GET /api/topics/<id>/picture``, versioned), or null."""
 
     @classmethod
     def of(cls, topic: Topic, role: Role | None, *, is_admin: bool = False) -> TopicView:

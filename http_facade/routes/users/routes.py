@@ -20,6 +20,7 @@ from http_facade.errors import ApiError
 from http_facade.guard import admin_required, login_required
 from http_facade.pagination import ListQuery, after_offset, offset_of, slice_page
 from http_facade.replies import Done
+from http_facade.routes.pictures.subjects import PictureKind, with_picture, with_pictures
 from http_facade.routes.users.schemas import (
     MAX_PREFERENCES,
     AdminFlag,
@@ -70,7 +71,7 @@ async def existing_user(user_id: str) -> User:
 @validate_response(MyProfile)
 async def my_profile(principal: Principal) -> MyProfile:
     """My account: profile, email, whether it is verified, two-factor state."""
-    return MyProfile.of(await users().get(principal.user_id))
+    return await with_picture(PictureKind.USER, MyProfile.of(await users().get(principal.user_id)))
 
 
 @blueprint.patch("/me")
@@ -88,7 +89,7 @@ async def update_my_profile(principal: Principal, data: ProfileUpdate) -> MyProf
     user = await store.update_profile(
         principal.user_id, display_name=data.display_name, bio=data.bio
     )
-    return MyProfile.of(user)
+    return await with_picture(PictureKind.USER, MyProfile.of(user))
 
 
 @blueprint.get("/me/preferences")
@@ -167,7 +168,7 @@ async def search_users(principal: Principal, query_args: UserSearchQuery) -> Use
     found = window[start : start + query_args.limit]
     more = len(window) > start + query_args.limit
     return UserList(
-        users=[PublicProfile.of(user) for user in found],
+        users=await with_pictures(PictureKind.USER, [PublicProfile.of(user) for user in found]),
         next_cursor=after_offset(start, len(found), query_args.limit, more),
     )
 
@@ -181,14 +182,14 @@ async def profile_by_name(username: str) -> PublicProfile:
         user = await users().find_by_username(username)
     if user is None:
         raise ApiError(ErrorCode.NOT_FOUND, "user not found")
-    return PublicProfile.of(user)
+    return await with_picture(PictureKind.USER, PublicProfile.of(user))
 
 
 @blueprint.get("/<user_id>")
 @validate_response(PublicProfile)
 async def public_profile(user_id: str) -> PublicProfile:
     """A user's public profile (no email address)."""
-    return PublicProfile.of(await existing_user(user_id))
+    return await with_picture(PictureKind.USER, PublicProfile.of(await existing_user(user_id)))
 
 
 @blueprint.put("/<user_id>/admin")

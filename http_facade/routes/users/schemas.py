@@ -82,6 +82,8 @@ class PublicProfile(msgspec.Struct, frozen=True, kw_only=True):
     """A bot account (docs/AUTH.md, "Bots")."""
     bot_owner_id: str | None = None
     """The bot's owner (None for people and operators' load-test bots)."""
+    avatar_url: str | None = None
+    """The user's avatar (``GET /api/users/<id>/avatar``, versioned), or null."""
 
     @classmethod
     def of(cls, user: User) -> PublicProfile:
@@ -113,6 +115,8 @@ class MyProfile(msgspec.Struct, frozen=True, kw_only=True):
     created_at: int
     is_bot: bool = False
     bot_owner_id: str | None = None
+    avatar_url: str | None = None
+    """My avatar (``PUT``/``DELETE /api/users/me/avatar``), or null."""
 
     @classmethod
     def of(cls, user: User) -> MyProfile:

@@ -1,0 +1,1 @@
+"""``/api/friends``: friend requests, friends and the DMs-from-friends-only setting."""

@@ -1,0 +1,1 @@
+"""``/api/tickets``: support tickets between users and the admins."""
