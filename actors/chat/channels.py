@@ -104,6 +104,7 @@ class ChatFrames:
                     attachment_ids=tuple(frame.attachment_ids),
                     reply_to=frame.reply_to,
                     nonce=frame.nonce,
+                    gif_url=frame.gif_url,
                 )
             case EditMessage(message_id=message_id, text=text):
                 command = EditRoomMessage(user_id=user_id, message_id=message_id, text=text)

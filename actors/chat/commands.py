@@ -18,6 +18,7 @@ class PostMessage(msgspec.Struct, frozen=True, kw_only=True):
     attachment_ids: tuple[str, ...] = ()
     reply_to: str | None = None
     nonce: str | None = None
+    gif_url: str | None = None
 
 
 class EditRoomMessage(msgspec.Struct, frozen=True, kw_only=True):

@@ -60,6 +60,7 @@ def to_chat_message(message: Message, nonce: str | None = None) -> ChatMessage:
         id=public_message_id(message.seq),
         author_id=message.author_id,
         text=message.body,
+        gif_url=message.gif_url,
         attachment_ids=message.attachment_ids,
         reply_to=message.reply_to_id,
         nonce=nonce,

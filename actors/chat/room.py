@@ -376,6 +376,7 @@ class ChatRoomActor(Actor):
             reply_to_id=command.reply_to,
             attachment_ids=command.attachment_ids,
             nonce=command.nonce,
+            gif_url=command.gif_url,
         )
 
     async def _publish_posts(

@@ -109,6 +109,7 @@ class MongoMessages:
                 reply_to_id=draft.reply_to_id,
                 attachment_ids=draft.attachment_ids,
                 nonce=draft.nonce,
+                gif_url=draft.gif_url,
             )
             for offset, draft in enumerate(drafts)
         ]
@@ -209,9 +210,10 @@ class MongoMessages:
         return edited
 
     async def delete(self, room_id: str, seq: int) -> Message:
-        tombstone = {
+        tombstone: dict[str, object] = {
             "body": "",
             "attachment_ids": [],
+            "gif_url": None,
             "reactions": {},
             "edit_history": [],
             "deleted_at": self._clock(),

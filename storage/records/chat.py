@@ -49,6 +49,7 @@ class MessageDraft(msgspec.Struct, frozen=True, kw_only=True):
     attachment_ids: tuple[str, ...] = ()
     nonce: str | None = None
     """The sender's idempotency key, kept so a retried send is recognised after failover."""
+    gif_url: str | None = None
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +69,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     deleted_at: float | None = None
     edit_history: tuple[Edit, ...] = ()
     nonce: str | None = None
+    gif_url: str | None = None
 
 
 class ReopenedLog(msgspec.Struct, frozen=True, kw_only=True):

@@ -88,6 +88,7 @@ class SqliteMessages:
                     reply_to_id=draft.reply_to_id,
                     attachment_ids=draft.attachment_ids,
                     nonce=draft.nonce,
+                    gif_url=draft.gif_url,
                 )
                 for offset, (message_id, draft) in enumerate(zip(ids, drafts, strict=True))
             ]
@@ -177,7 +178,8 @@ class SqliteMessages:
             if message.deleted_at is not None:
                 return message
             return msgspec.structs.replace(
-                message, body="", attachment_ids=(), reactions=(), edit_history=(), deleted_at=now
+                message, body="", attachment_ids=(), reactions=(), edit_history=(), deleted_at=now,
+                gif_url=None,
             )
 
         return await self._modify(room_id, seq, tombstone)

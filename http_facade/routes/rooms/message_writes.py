@@ -63,12 +63,12 @@ async def send_room_message(
     """Send a message (members); as the ``send_message`` frame, ``Idempotency-Key``
     being its ``nonce``."""
     nonce = nonce_of(headers)
-    require_content(data.text, data.attachment_ids)
+    require_content(data.text, data.attachment_ids, data.gif_url)
     accepted: MessageAccepted = await ask_room(
         room_id,
         PostMessage(
             user_id=principal.user_id, text=data.text, attachment_ids=data.attachment_ids,
-            reply_to=data.reply_to, nonce=nonce,
+            reply_to=data.reply_to, nonce=nonce, gif_url=data.gif_url,
         ),
     )
     return await _written(room_id, accepted.seq, accepted.seq), 201

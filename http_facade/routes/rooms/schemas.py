@@ -141,6 +141,7 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: int
     edited_at: int | None
     deleted: bool
+    gif_url: str | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
@@ -156,6 +157,7 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True):
             created_at=milliseconds(message.created_at),
             edited_at=milliseconds(message.edited_at),
             deleted=message.deleted_at is not None,
+            gif_url=message.gif_url,
         )
 
 

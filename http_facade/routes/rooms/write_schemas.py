@@ -9,7 +9,7 @@ from http_facade.errors import ApiError
 from http_facade.routes.rooms.schemas import MessageView
 from protocol.enums import ReactionAction
 from protocol.errors import ErrorCode
-from protocol.fields import AttachmentIds, Emoji, Identifier, MessageText
+from protocol.fields import AttachmentIds, Emoji, HttpsUrl, Identifier, MessageText
 
 
 class IdempotencyHeaders(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,18 +35,22 @@ def nonce_of(headers: IdempotencyHeaders) -> str | None:
         ) from None
 
 
-def require_content(text: str, attachment_ids: tuple[str, ...] = ()) -> None:
-    """The WebSocket rule for a new message: non-blank text or attachments (400)."""
-    if not text.strip() and not attachment_ids:
-        raise ApiError(ErrorCode.INVALID, "a message needs text or attachment_ids")
+def require_content(
+    text: str, attachment_ids: tuple[str, ...] = (), gif_url: str | None = None
+) -> None:
+    """The WebSocket rule for a new message: non-blank text, a GIF or attachments (400)."""
+    if not text.strip() and not attachment_ids and gif_url is None:
+        raise ApiError(ErrorCode.INVALID, "a message needs text, a gif_url or attachment_ids")
 
 
 class RoomMessageCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A new room message: as the ``send_message`` frame (non-blank text or attachments)."""
+    """A new room message: as the ``send_message`` frame (non-blank text, a GIF or
+    attachments)."""
 
     text: MessageText = ""
     attachment_ids: AttachmentIds = ()
     reply_to: Identifier | None = None
+    gif_url: HttpsUrl | None = None
 
 
 class MessageEdit(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
