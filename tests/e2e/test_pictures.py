@@ -40,6 +40,8 @@ async def test_an_avatar_is_set_served_cached_and_removed(people: People) -> Non
     assert ok(await alice.api.get("/api/users/me"))["avatar_url"] == view["url"]
     assert ok(await bob.api.get(f"/api/users/{alice.user_id}"))["avatar_url"] == view["url"]
     assert ok(await bob.api.get("/api/users/me"))["avatar_url"] is None
+    found = ok(await bob.api.get("/api/search/users", params={"q": "alice"}))["users"]
+    assert [(user["id"], user["avatar_url"]) for user in found] == [(alice.user_id, view["url"])]
 
     served = await anonymous.get(view["url"])
     large = image_of(served)

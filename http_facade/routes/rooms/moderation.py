@@ -40,6 +40,7 @@ from http_facade.pagination import (
     slice_page,
 )
 from http_facade.replies import Done
+from http_facade.routes.pictures.subjects import PictureKind, with_pictures
 from http_facade.routes.rooms.moderation_schemas import (
     Appointment,
     RoleView,
@@ -92,7 +93,7 @@ async def directory(principal: Principal, query_args: DirectoryQuery) -> RoomPag
         limit=query_args.limit,
     )
     return RoomPage(
-        rooms=[RoomView.of(room) for room in rooms],
+        rooms=await with_pictures(PictureKind.ROOM, [RoomView.of(room) for room in rooms]),
         next_cursor=next_cursor(None if last is None else AfterIdPosition(a=last)),
     )
 

@@ -17,6 +17,7 @@ from http_facade.guard import login_required
 from http_facade.node_access import store
 from http_facade.pagination import ListQuery, slice_page
 from http_facade.routes.community import topic_access
+from http_facade.routes.pictures.subjects import PictureKind, with_pictures
 from http_facade.routes.rooms.schemas import RoomView
 from http_facade.routes.rooms.unread_schemas import RoomPage
 from services.principal import Principal
@@ -39,4 +40,5 @@ async def topic_rooms(principal: Principal, topic_id: str, query_args: ListQuery
         mine = {membership.scope_id for membership in memberships}
     visible = [room for room in rooms if may_list_room(room.is_private, room.id in mine)]
     page, cursor = slice_page(visible, query_args.cursor, query_args.limit)
-    return RoomPage(rooms=[RoomView.of(room) for room in page], next_cursor=cursor)
+    views = await with_pictures(PictureKind.ROOM, [RoomView.of(room) for room in page])
+    return RoomPage(rooms=views, next_cursor=cursor)

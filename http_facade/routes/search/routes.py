@@ -29,6 +29,7 @@ from http_facade.errors import ApiError
 from http_facade.guard import login_required
 from http_facade.node_access import store
 from http_facade.routes.messages.routes import participating
+from http_facade.routes.pictures.subjects import PictureKind, with_pictures
 from http_facade.routes.rooms.routes import readable_room
 from http_facade.routes.search.schemas import (
     DirectSearchQuery,
@@ -205,4 +206,5 @@ async def search_users(principal: Principal, query_args: UserSearch) -> UserPage
     if more and page:
         score, last = rank(page[-1][0])
         next_cursor = encode_cursor(Cursor(now=0.0, score=score, key=last))
-    return UserPage(users=[PublicProfile.of(user) for _, user in page], next_cursor=next_cursor)
+    profiles = await with_pictures(PictureKind.USER, [PublicProfile.of(user) for _, user in page])
+    return UserPage(users=profiles, next_cursor=next_cursor)

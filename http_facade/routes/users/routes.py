@@ -129,7 +129,7 @@ async def my_blocks(principal: Principal, query_args: ListQuery) -> UserList:
     page, cursor = slice_page(
         [PublicProfile.of(user) for user in blocked], query_args.cursor, query_args.limit
     )
-    return UserList(users=page, next_cursor=cursor)
+    return UserList(users=await with_pictures(PictureKind.USER, page), next_cursor=cursor)
 
 
 @blueprint.put("/me/blocks/<user_id>")
