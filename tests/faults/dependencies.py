@@ -20,6 +20,12 @@ OUTAGE_SECONDS = float(os.environ.get("TOPICSFLOW_FAULT_SECONDS", "3"))
 
 START_DEADLINE_S = 30.0
 
+DEADLINE_S = 1.0
+"""The dependency deadline the fault tests give their nodes."""
+ANSWERED_WITHIN_S = 2 * DEADLINE_S + 1.0
+"""What an answer during an outage must come within: one deadline, generously (a loaded
+machine), never the former 15 s of retries."""
+
 
 def free_port() -> int:
     """A loopback port nobody listens on right now."""

@@ -24,22 +24,17 @@ from storage.keys import hash_token
 from tests.e2e.chat_support import make_room, send
 from tests.e2e.file_support import bearer, serve_test_node
 from tests.e2e.node_support import log_in_new_user, websocket_url
-from tests.faults.dependencies import OUTAGE_SECONDS, Dependency, own_redis
+from tests.faults.dependencies import (
+    ANSWERED_WITHIN_S,
+    DEADLINE_S,
+    OUTAGE_SECONDS,
+    Dependency,
+)
 from topicsflow.node import NodeHandle
 
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(60 + 3 * OUTAGE_SECONDS)]
 
-DEADLINE_S = 1.0
 OPERATOR = {"Authorization": "Bearer " + "o" * 32}
-# Generous against a loaded machine; what it bounds is "one deadline", not 15 s of retries.
-ANSWERED_WITHIN_S = 2 * DEADLINE_S + 1.0
-
-
-@pytest.fixture
-async def redis(tmp_path: Path) -> AsyncIterator[Dependency]:
-    with own_redis(tmp_path) as dependency:
-        await dependency.start()
-        yield dependency
 
 
 @pytest.fixture

@@ -23,20 +23,15 @@ from storage.dependency import BreakerState, DependencyGate
 from tests.e2e.chat_support import make_room
 from tests.e2e.file_support import bearer, serve_test_node
 from tests.e2e.node_support import log_in_new_user, websocket_url
-from tests.faults.dependencies import OUTAGE_SECONDS, Dependency, own_ferretdb
+from tests.faults.dependencies import (
+    ANSWERED_WITHIN_S,
+    DEADLINE_S,
+    OUTAGE_SECONDS,
+    Dependency,
+)
 from topicsflow.node import NodeHandle
 
 pytestmark = [pytest.mark.mongo, pytest.mark.timeout(90 + 3 * OUTAGE_SECONDS)]
-
-DEADLINE_S = 1.0
-ANSWERED_WITHIN_S = 2 * DEADLINE_S + 1.0
-
-
-@pytest.fixture
-async def ferretdb(tmp_path: Path) -> AsyncIterator[Dependency]:
-    with own_ferretdb(tmp_path) as dependency:
-        await dependency.start()
-        yield dependency
 
 
 @pytest.fixture
