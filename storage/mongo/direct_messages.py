@@ -71,7 +71,7 @@ class MongoDirectMessages:
                         self._conversations.update_one, {"_id": key}, update, upsert=True
                     )
                 )
-        await self._search.direct(message)
+        await self._search.direct(message, fresh=True)
         return message
 
     async def get(self, message_id: str) -> DirectMessage:

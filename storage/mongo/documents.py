@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 from pymongo.database import Database
@@ -13,6 +13,9 @@ from storage.errors import NotFound
 from storage.keys import IdGenerator
 from storage.mongo.executor import MongoExecutor
 from storage.mongo.locks import KeyedLocks
+
+if TYPE_CHECKING:
+    from storage.mongo.search_queue import SearchWriteQueue
 
 R = TypeVar("R", bound=msgspec.Struct)
 Document = dict[str, Any]
@@ -58,6 +61,7 @@ class MongoContext:
     executor: MongoExecutor
     ids: IdGenerator
     clock: Callable[[], float]
+    search_writes: SearchWriteQueue
     locks: KeyedLocks = dataclasses.field(default_factory=KeyedLocks)
 
 

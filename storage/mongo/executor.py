@@ -42,6 +42,11 @@ class RetryPolicy:
     max_delay: float = 1.0
 
 
+UPDATE_UNIQUE_VIOLATIONS = ("UNIQUE constraint failed", "(SQLSTATE 23505)")
+"""How FerretDB reports a unique-index violation by an *update* (MongoDB says
+``DuplicateKeyError``): its SQLite and its PostgreSQL backend's words."""
+
+
 class MongoExecutor:
     """Runs blocking pymongo operations in threads, mapping errors to storage errors."""
 
@@ -86,8 +91,7 @@ class MongoExecutor:
                 if not retryable:
                     raise StorageUnavailable(f"mongo: {error}", timed_out=True) from error
             except OperationFailure as error:
-                if "UNIQUE constraint failed" in str(error):
-                    # FerretDB reports a unique violation by an update this way.
+                if any(sign in str(error) for sign in UPDATE_UNIQUE_VIOLATIONS):
                     raise Conflict("unique") from error
                 raise StorageError(f"mongo: {error}") from error
             except PyMongoError as error:

@@ -115,7 +115,7 @@ class MongoMessages:
         ]
         documents = [_encode(message) for message in messages]
         await self._call(lambda: self._collection.insert_many(documents), idempotent=False)
-        await self._search.messages(messages)
+        await self._search.messages(messages, fresh=True)
         return messages
 
     async def _find_one(self, room_id: str, seq: int) -> Message:

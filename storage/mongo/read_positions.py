@@ -16,6 +16,7 @@ from typing import Any
 
 from pymongo import DeleteMany, UpdateOne
 
+from storage.mongo.bulk import bulk_write_chunked
 from storage.mongo.documents import MongoContext
 from storage.protocols.reading import COUNT_CAP
 
@@ -50,8 +51,8 @@ class MongoReadPositions:
             DeleteMany({"user_id": user_id, "channel": channel, "seq": {"$lte": seq}})
             for user_id, channel, seq in moves
         ]
-        await self._call(lambda: self._positions.bulk_write(updates, ordered=False))
-        await self._call(lambda: self._mentions.bulk_write(forgets, ordered=False))
+        await self._call(lambda: bulk_write_chunked(self._positions, updates, ordered=False))
+        await self._call(lambda: bulk_write_chunked(self._mentions, forgets, ordered=False))
 
     async def positions(self, user_id: str, channels: Sequence[str]) -> dict[str, int]:
         keys = [_key(user_id, channel) for channel in dict.fromkeys(channels)]
@@ -73,7 +74,7 @@ class MongoReadPositions:
             )
             for user_id in dict.fromkeys(user_ids)
         ]
-        await self._call(lambda: self._mentions.bulk_write(inserts, ordered=False))
+        await self._call(lambda: bulk_write_chunked(self._mentions, inserts, ordered=False))
 
     async def _counts(self, collection: Any, queries: dict[str, dict[str, Any]], cap: int
                       ) -> dict[str, int]:

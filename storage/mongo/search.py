@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import trio
+
 from storage.keys import fold
 from storage.mongo.documents import Document, MongoContext
 from storage.mongo.search_index import DOCS, TERMS
@@ -42,6 +44,8 @@ class MongoSearch:
     def __init__(self, context: MongoContext) -> None:
         self._database = context.database
         self._call = context.executor.call
+        self._queued_writes = context.search_writes
+        self._queued_writes_wait = context.executor.gate.deadline
 
     def _ids(self, collection: str, query: Document, field: str) -> list[str]:
         found = self._database[collection].find(query, {field: 1}).limit(MAX_SCOPES)
@@ -115,6 +119,10 @@ class MongoSearch:
     async def search(self, query: SearchQuery) -> list[SearchHit]:
         if not query.terms or query.limit < 1:
             return []
+        # Messages are indexed behind their send (storage.mongo.search_queue): wait for
+        # what is queued, so the sender finds what they just sent, within the deadline.
+        with trio.move_on_after(self._queued_writes_wait):
+            await self._queued_writes.flush()
         return await self._call(lambda: self._search(query))
 
     def _users(self, key: str, limit: int) -> list[User]:

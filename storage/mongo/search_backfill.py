@@ -15,6 +15,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from storage.mongo.bulk import bulk_write_chunked
 from storage.mongo.documents import Document
 from storage.mongo.search_index import IndexEntry, user_requests, write_entries
 
@@ -89,5 +90,6 @@ def backfill_search(database: Database[Document]) -> None:
     for start in range(0, len(entries), BATCH):
         write_entries(database, entries[start : start + BATCH])
     for user in _newest(database, "users", {}):
-        database["search_terms"].bulk_write(user_requests(user["_id"], user["username"]))
+        bulk_write_chunked(database["search_terms"], user_requests(user["_id"], user["username"]),
+                           ordered=True)
     state.replace_one({"_id": MARKER["_id"]}, MARKER, upsert=True)

@@ -26,13 +26,17 @@ Contract:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DeleteMany, IndexModel, ReplaceOne
+from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from storage.keys import fold
+from storage.mongo.bulk import bulk_write_chunked
 from storage.mongo.documents import Document, MongoContext
 from storage.records import Comment, DirectMessage, Message, Post, Topic
 from storage.search_text import TITLE_WEIGHT, index_terms, trigrams
@@ -51,6 +55,7 @@ INDEXES = {
     ],
 }
 """Merged into :data:`storage.mongo.indexes.INDEXES`."""
+DUPLICATE_KEY = 11000
 
 
 def _weights(title: str, body: str) -> dict[str, float]:
@@ -122,25 +127,13 @@ class MongoSearchIndex:
         if not keys:
             return
 
-        def write() -> None:
-            self._terms.delete_many({"kind": kind, "key": {"$in": keys}})
-            self._docs.delete_many({"_id": {"$in": [f"{kind}|{key}" for key in keys]}})
-
-        await self._call(write)
+        await self._call(lambda: drop_entries(self._terms.database, kind=kind, keys=keys))
 
     async def update_access(self, selector: Document, update: Document) -> None:
         """Apply ``update`` (``$set``/``$pull`` of access fields) to the matching items."""
 
-        def write() -> None:
-            self._terms.update_many(selector, update)
-            self._docs.update_many(selector, update)
-
-        await self._call(write)
-
-    async def hide_direct(self, message_id: str, user_id: str) -> None:
-        """``user_id`` deleted the direct message for themselves."""
-        await self.update_access(
-            {"kind": "direct_message", "key": message_id}, {"$pull": {"readers": user_id}}
+        await self._call(
+            lambda: update_access(self._terms.database, selector=selector, update=update)
         )
 
     async def set_topic_open(self, topic_id: str, is_open: bool) -> None:
@@ -159,7 +152,7 @@ class MongoSearchIndex:
     async def put_user(self, user_id: str, username: str) -> None:
         """Index a username by its trigrams (substring search)."""
         requests = user_requests(user_id, username)
-        await self._call(lambda: self._terms.bulk_write(requests, ordered=True))
+        await self._call(lambda: bulk_write_chunked(self._terms, requests, ordered=True))
 
 
 def user_requests(user_id: str, username: str) -> list[Any]:
@@ -174,32 +167,60 @@ def user_requests(user_id: str, username: str) -> list[Any]:
     ]
 
 
-def write_entries(database: Database[Document], entries: Sequence[IndexEntry]) -> None:
-    """Index ``entries`` (blocking: run in a worker thread): old terms deleted, new terms
-    and the documents upserted — idempotent, so a retry is harmless."""
-    stale: list[Any] = []
-    terms: list[Any] = []
-    docs: list[Any] = []
+def write_entries(database: Database[Document], entries: Sequence[IndexEntry],
+                  *, fresh: bool = False) -> None:
+    """Index ``entries`` (blocking: run in a worker thread).  Idempotent, so a retry is
+    harmless: the items' old terms and documents are deleted, then the new ones inserted
+    (no update commands: see :mod:`storage.mongo.bulk`).  ``fresh`` entries are items
+    indexed for the first time, so there is nothing to delete; a document already there
+    from an interrupted earlier attempt is kept."""
+    if not entries:
+        return
+    terms: list[Document] = []
+    docs: list[Document] = []
+    keys: dict[str, list[str]] = {}
     for entry in entries:
         fields: Document = {"kind": entry.kind, "key": entry.key, "scope": entry.scope,
                             "parent": entry.parent, **entry.access}
         prefix = f"{entry.kind}|{entry.key}|"
-        stale.append(DeleteMany({"kind": entry.kind, "key": entry.key}))
+        keys.setdefault(entry.kind, []).append(entry.key)
         terms += [
-            ReplaceOne({"_id": prefix + term}, {**fields, "term": term, "weight": weight},
-                       upsert=True)
+            {**fields, "_id": prefix + term, "term": term, "weight": weight}
             for term, weight in _weights(entry.title, entry.body).items()
         ]
-        doc = {**fields, "created_at": entry.created_at, "title": entry.title,
-               "body": entry.body}
-        docs.append(ReplaceOne({"_id": f"{entry.kind}|{entry.key}"}, doc, upsert=True))
-    if not entries:
-        return
-    database[TERMS].bulk_write(stale, ordered=True)
-    if terms:
-        database[TERMS].bulk_write(terms, ordered=False)
-    database[DOCS].bulk_write(docs, ordered=False)
+        docs.append({**fields, "_id": f"{entry.kind}|{entry.key}",
+                     "created_at": entry.created_at, "title": entry.title,
+                     "body": entry.body})
+    if not fresh:
+        for kind, kind_keys in keys.items():
+            drop_entries(database, kind=kind, keys=kind_keys)
+    _insert_new(database[TERMS], terms)
+    _insert_new(database[DOCS], docs)
 
+
+def drop_entries(database: Database[Document], *, kind: str, keys: Sequence[str]) -> None:
+    """Remove items from the index (blocking; idempotent)."""
+    database[TERMS].delete_many({"kind": kind, "key": {"$in": list(keys)}})
+    database[DOCS].delete_many({"_id": {"$in": [f"{kind}|{key}" for key in keys]}})
+
+
+def update_access(database: Database[Document], *, selector: Document, update: Document
+                  ) -> None:
+    """Apply ``update`` to the access fields of the matching items (blocking)."""
+    database[TERMS].update_many(selector, update)
+    database[DOCS].update_many(selector, update)
+
+
+def _insert_new(collection: Collection[Document], documents: list[Document]) -> None:
+    """Insert ``documents``; those whose ``_id`` is already there are skipped."""
+    if not documents:
+        return
+    try:
+        collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(item.get("code") != DUPLICATE_KEY for item in errors):
+            raise
 
 
 class SearchIndexer(MongoSearchIndex):
@@ -208,28 +229,43 @@ class SearchIndexer(MongoSearchIndex):
     def __init__(self, context: MongoContext) -> None:
         super().__init__(context)
         self._posts = context.database["posts"]
+        self._queue = context.search_writes
 
-    async def messages(self, messages: Sequence[Message]) -> None:
-        """Room messages appended, edited or deleted (only live text is indexed)."""
-        live = [m for m in messages if m.kind == "text" and m.deleted_at is None]
+    async def messages(self, messages: Sequence[Message], *, fresh: bool = False) -> None:
+        """Room messages appended (``fresh``), edited or deleted: queued in order
+        (:mod:`storage.mongo.search_queue`); only live text is indexed."""
+        live = [IndexEntry("room_message", f"{m.room_id}:{m.seq}", scope=m.room_id,
+                           created_at=m.created_at, body=m.body)
+                for m in messages if m.kind == "text" and m.deleted_at is None]
         gone = [f"{m.room_id}:{m.seq}" for m in messages
                 if m.kind != "text" or m.deleted_at is not None]
-        await self.drop("room_message", gone)
-        await self.put_many([
-            IndexEntry("room_message", f"{m.room_id}:{m.seq}", scope=m.room_id,
-                       created_at=m.created_at, body=m.body)
-            for m in live
-        ])
+        if gone:
+            await self._queue.submit(functools.partial(drop_entries, kind="room_message",
+                                                       keys=gone), "room_message drop")
+        if live:
+            await self._queue.submit(functools.partial(write_entries, entries=live,
+                                                       fresh=fresh), "room_message", len(live))
 
-    async def direct(self, message: DirectMessage) -> None:
+    async def direct(self, message: DirectMessage, *, fresh: bool = False) -> None:
+        """A direct message sent (``fresh``), edited or unsent: queued in order."""
         if message.deleted_at is not None:
-            await self.drop("direct_message", [message.id])
+            await self._queue.submit(functools.partial(
+                drop_entries, kind="direct_message", keys=[message.id]), "direct_message drop")
             return
         readers = [user for user in (message.sender_id, message.recipient_id)
                    if user not in message.hidden_for]
-        await self.put("direct_message", message.id, scope=message.conversation_id,
-                       created_at=message.created_at, body=message.body,
-                       access={"readers": readers})
+        entry = IndexEntry("direct_message", message.id, scope=message.conversation_id,
+                           created_at=message.created_at, body=message.body,
+                           access={"readers": readers})
+        await self._queue.submit(functools.partial(write_entries, entries=[entry],
+                                                   fresh=fresh), "direct_message")
+
+    async def hide_direct(self, message_id: str, user_id: str) -> None:
+        """``user_id`` deleted the direct message for themselves (queued after its
+        indexing, so it cannot be overtaken by it)."""
+        await self._queue.submit(functools.partial(
+            update_access, selector={"kind": "direct_message", "key": message_id},
+            update={"$pull": {"readers": user_id}}), "direct_message hide")
 
     async def post(self, post: Post) -> None:
         if post.deleted_at is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
@@ -35,11 +36,14 @@ from storage.mongo.reports import MongoReports
 from storage.mongo.room_directory import MongoRoomDirectory
 from storage.mongo.rooms import MongoRooms
 from storage.mongo.search import MongoSearch
+from storage.mongo.search_queue import CLOSE_FLUSH_SECONDS, SearchWriteQueue
 from storage.mongo.security import MongoAccountRequests, MongoPasskeys, MongoSecurityEvents
 from storage.mongo.support import MongoSupport
 from storage.mongo.topics import MongoTopics
 from storage.mongo.users import MongoUsers
 from storage.mongo.webhooks import MongoWebhooks
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +109,9 @@ class MongoStore:
         return self._context.executor.gate
 
     def statistics(self) -> dict[str, int]:
-        return self._context.executor.statistics()
+        search = {f"search_{name}": value
+                  for name, value in self._context.search_writes.statistics().items()}
+        return {**self._context.executor.statistics(), **search}
 
 
 @contextlib.asynccontextmanager
@@ -140,13 +146,21 @@ async def open_mongo_store(
 
         gate = DependencyGate("mongo", deadline=options.deadline, probe=probe)
         executor = MongoExecutor(pool_size=options.pool_size, retry=options.retry, gate=gate)
+        search_writes = SearchWriteQueue(handle, executor)
         context = MongoContext(
-            database=handle, executor=executor, ids=IdGenerator(clock), clock=clock
+            database=handle, executor=executor, ids=IdGenerator(clock), clock=clock,
+            search_writes=search_writes,
         )
         await executor.call(lambda: ensure_indexes(handle), deadline=options.setup_deadline)
         async with trio.open_nursery() as nursery:
             await nursery.start(gate.run)
+            await nursery.start(search_writes.run)
             yield MongoStore(context)
+            with trio.move_on_after(CLOSE_FLUSH_SECONDS) as flushing:
+                await search_writes.flush()
+            if flushing.cancelled_caught:
+                logger.warning("closing with search-index writes not done: %s",
+                               search_writes.statistics())
             nursery.cancel_scope.cancel()
     finally:
         await trio.to_thread.run_sync(client.close)
