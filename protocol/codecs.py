@@ -26,6 +26,7 @@ import msgspec.inspect
 from protocol import limits
 from protocol.client_frames import CLIENT_FRAME_TAGS, ClientFrame
 from protocol.errors import ErrorCode, ProtocolError, UnsupportedFrame
+from protocol.nul_text import NUL_REFUSED, json_has_nul, value_has_nul
 from protocol.server_frames import SERVER_FRAME_TAGS, ServerFrame
 from protocol.tolerant import prune_unknown_fields
 
@@ -112,16 +113,21 @@ class Codec:
         Raises ``ProtocolError`` with code ``too_large`` when ``data`` exceeds
         ``max_bytes`` (nothing is parsed), else with ``invalid`` for malformed data, a
         text message on the binary subprotocol, an unknown ``type``, unknown fields, wrong
-        types or values outside their limits; ``request_id`` is then the frame's ``id``
-        when it is readable.
+        types, values outside their limits or U+0000 in a string
+        (:mod:`protocol.nul_text`); ``request_id`` is then the frame's ``id`` when it is
+        readable.
         """
         payload = self._payload(data, max_bytes)
         try:
-            return self._client_decoder.decode(payload)
+            frame: ClientFrame = self._client_decoder.decode(payload)
         except msgspec.ValidationError as error:
             raise self._rejected_client_frame(payload, error) from error
         except (msgspec.DecodeError, UnicodeError, RecursionError) as error:
             raise self._malformed(error) from error
+        if json_has_nul(payload) if not self.binary else (
+                b"\x00" in payload and value_has_nul(frame)):
+            raise self._invalid(NUL_REFUSED, getattr(frame, "id", None))
+        return frame
 
     def decode_server(
         self, data: WireData, *, max_bytes: int = limits.DEFAULT_MAX_SERVER_FRAME_BYTES

@@ -4,8 +4,8 @@ Quart's own parsing decodes the body as text first and hands it to the standard 
 so a body that is not UTF-8, or nests arrays thousands deep, escapes as an unexpected
 exception (500), and ``NaN`` or a lone surrogate slips through to fail later in storage.
 :class:`StrictJsonRequest` parses the raw bytes with msgspec instead: invalid UTF-8,
-malformed JSON, non-standard numbers, lone surrogates and runaway nesting all become
-400 ``invalid`` in the error shape.
+malformed JSON, non-standard numbers, lone surrogates, runaway nesting and U+0000 in a
+string (:mod:`protocol.nul_text`) all become 400 ``invalid`` in the error shape.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 import msgspec
 from quart import Quart
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from protocol.nul_text import NUL_REFUSED, json_has_nul
 
 _DECODER = msgspec.json.Decoder()
 
@@ -60,6 +62,11 @@ def install_json_bodies(app: Quart, max_bytes: int) -> None:
                 if not silent:
                     raise BadRequest(f"the body is not valid JSON: {_describe(error)}") from None
                 result = None
+            else:
+                if json_has_nul(data):
+                    if not silent:
+                        raise BadRequest(NUL_REFUSED)
+                    result = None
             if cache:
                 if parsed is None:
                     parsed = self._strict_json = {}

@@ -156,11 +156,11 @@ async def test_hostile_and_oversized_text(people: People) -> None:
     topic = await new_topic(alice)
     emoji_title = "\U0001f600" * 300
     stored = await new_post(
-        alice, topic["id"], title=emoji_title, body=SCRIPT + REGEX + "\u0000\u202e"
+        alice, topic["id"], title=emoji_title, body=SCRIPT + REGEX + "\u0001\u202e\\u0000"
     )
     fetched = ok(await alice.api.get(f"/api/posts/{stored['id']}"))
     assert fetched["title"] == emoji_title
-    assert fetched["body"] == SCRIPT + REGEX + "\u0000\u202e"
+    assert fetched["body"] == SCRIPT + REGEX + "\u0001\u202e\\u0000"
     long_body = await new_post(alice, topic["id"], body="b" * 40_000)
     assert len(long_body["body"]) == 40_000
     for body in (
@@ -173,6 +173,8 @@ async def test_hostile_and_oversized_text(people: People) -> None:
         {"title": "ok", "attachment_ids": ["not-uploaded"]},
         {"title": "ok", "attachment_ids": [f"f{number}" for number in range(11)]},
         {"title": "ok", "author_id": alice.user_id},
+        {"title": "ok", "body": "nul \u0000 inside"},  # protocol.nul_text
+        {"title": "\u0000"},
     ):
         refused(
             await alice.api.post("/api/posts", json={"topic_id": topic["id"], **body}),

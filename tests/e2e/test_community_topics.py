@@ -7,7 +7,7 @@ from tests.store_support import on_each_store
 
 pytestmark = on_each_store("node")
 
-HOSTILE = '<script>alert("x")</script> (.*)[^a]+$ {{7*7}} \u202e\u0000? '
+HOSTILE = '<script>alert("x")</script> (.*)[^a]+$ {{7*7}} \u202e\u0001 \\u0000? '
 HUGE_UNICODE = "\U0001d518\U0001d52b \U0001f469\u200d\U0001f467 e\u0301 \u4e2d\u6587 " * 40
 
 

@@ -90,3 +90,15 @@ async def test_results_are_cached_per_silent_like_quarts_own() -> None:
         first = await request.get_json()
         assert await request.get_json() is first
         assert await request.get_json(cache=False) == first
+
+
+@pytest.mark.parametrize("data", [b'{"a": "x\\u0000"}', b'{"\\u0000": 1}', b'["\\\\\\u0000"]'])
+async def test_nul_in_any_string_is_refused(data: bytes) -> None:
+    with pytest.raises(BadRequest) as refused:
+        await parse(data)
+    assert "U+0000" in str(refused.value.description)
+    assert await parse(data, silent=True) is None
+
+
+async def test_the_text_backslash_u0000_is_kept() -> None:
+    assert await parse(b'{"a": "\\\\u0000"}') == {"a": "\\u0000"}

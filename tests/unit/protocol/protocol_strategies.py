@@ -75,7 +75,9 @@ def _string_strategy(info: inspect.StrType) -> st.SearchStrategy[str]:
             return _PATTERN_STRATEGIES[info.pattern]
         except KeyError:
             raise NotImplementedError(f"no strategy for pattern {info.pattern!r}") from None
-    return st.text(min_size=info.min_length or 0, max_size=info.max_length)
+    # U+0000 is refused in every string (protocol.nul_text).
+    return st.text(st.characters(exclude_characters="\x00"), min_size=info.min_length or 0,
+                   max_size=info.max_length)
 
 
 def _int_strategy(info: inspect.IntType) -> st.SearchStrategy[int]:

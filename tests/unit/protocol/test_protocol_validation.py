@@ -253,3 +253,20 @@ def test_unknown_ack_result_type_is_invalid(codec: Codec) -> None:
     with pytest.raises(ProtocolError) as raised:
         codec.decode_server(wire(codec, frame))
     assert raised.value.code is ErrorCode.INVALID
+
+
+@codecs
+@pytest.mark.parametrize("text", ["nul \x00 inside", "\x00"])
+def test_nul_in_a_string_is_refused_with_the_frame_id(codec: Codec, text: str) -> None:
+    with pytest.raises(ProtocolError) as refused:
+        codec.decode_client(wire(codec, send_message(text=text)))
+    assert refused.value.code == ErrorCode.INVALID
+    assert "U+0000" in str(refused.value)
+    assert refused.value.request_id == 7
+
+
+@codecs
+def test_zero_bytes_and_escaped_text_that_are_not_nul_are_kept(codec: Codec) -> None:
+    frame = codec.decode_client(wire(codec, send_message(id=256, text="\\u0000 is six chars")))
+    assert isinstance(frame, SendMessage)
+    assert frame.text == "\\u0000 is six chars"
