@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import trio
 
+from tests.ferretdb_support import own_ferretdb_command
+
 OUTAGE_SECONDS = float(os.environ.get("TOPICSFLOW_FAULT_SECONDS", "3"))
 """How long each outage lasts: 3 s in ``scripts/test``, 30 s in the long form."""
 
@@ -100,18 +102,10 @@ def own_redis(tmp_path: Path) -> Iterator[Dependency]:
 
 @contextlib.contextmanager
 def own_ferretdb(tmp_path: Path) -> Iterator[Dependency]:
-    """A FerretDB (Mongo wire, SQLite backend) on its own data directory."""
-    binary = os.environ.get("TOPICSFLOW_FERRETDB_BIN")
-    if not binary:
-        pytest.fail("TOPICSFLOW_FERRETDB_BIN is not set: run the suite through scripts/test",
-                    pytrace=False)
+    """A FerretDB (Mongo wire) of the test's own, over its own PostgreSQL database."""
     port = free_port()
-    data = tmp_path / "ferretdb"
-    data.mkdir()
-    command = [binary, "--handler=sqlite", f"--sqlite-url=file:{data}/",
-               f"--listen-addr=127.0.0.1:{port}", "--telemetry=disable", "--state-dir=-",
-               "--debug-addr=-", "--log-level=warn"]
-    dependency = Dependency("ferretdb", command, port, tmp_path / "ferretdb.log")
+    dependency = Dependency("ferretdb", own_ferretdb_command(port), port,
+                            tmp_path / "ferretdb.log")
     try:
         yield dependency
     finally:

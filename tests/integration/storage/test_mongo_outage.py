@@ -8,7 +8,6 @@ data directory and checks that the breaker closes by itself and work resumes.
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from storage import StorageUnavailable, open_store
 from storage.dependency import BreakerState
 from storage.mongo import MongoOptions, MongoStore, RetryPolicy
 from storage.records import MessageDraft
+from tests.ferretdb_support import own_ferretdb_command
 
 pytestmark = pytest.mark.mongo
 
@@ -37,19 +37,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _ferretdb_command(binary: str, port: int, data: Path) -> list[str]:
-    return [
-        binary,
-        "--handler=sqlite",
-        f"--sqlite-url=file:{data}/",
-        f"--listen-addr=127.0.0.1:{port}",
-        "--telemetry=disable",
-        "--state-dir=-",
-        "--debug-addr=-",
-        "--log-level=warn",
-    ]
 
 
 async def _start(command: list[str], port: int, log: Path) -> trio.Process:
@@ -74,13 +61,8 @@ async def _stop(process: trio.Process) -> None:
 
 
 async def test_outage_raises_unavailable_then_recovers(tmp_path: Path) -> None:
-    binary = os.environ.get("TOPICSFLOW_FERRETDB_BIN")
-    if not binary:
-        pytest.fail("TOPICSFLOW_FERRETDB_BIN is not set: run the suite through scripts/test")
-    data = tmp_path / "ferretdb"
-    data.mkdir()
     port = _free_port()
-    command = _ferretdb_command(binary, port, data)
+    command = own_ferretdb_command(port)
     log = tmp_path / "ferretdb.log"
     process = await _start(command, port, log)
     try:
@@ -113,6 +95,9 @@ async def test_outage_raises_unavailable_then_recovers(tmp_path: Path) -> None:
                 )
                 history = await store.messages.page_before("room")
             assert [(m.seq, m.body) for m in history] == [(1, "before"), (after.seq, "after")]
-            assert after.seq == 2
+            # The refused "lost" append's worker thread may still be waiting for server
+            # selection when FerretDB is back, and bump the counter then (its outcome was
+            # "unknown"): a gap, never a reused seq.  A room settles its counter on reopen.
+            assert after.seq in (2, 3)
     finally:
         await _stop(process)
