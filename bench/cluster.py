@@ -1,14 +1,16 @@
 """W1 fan-out on a TopicsFlow cluster: 2 nodes against 1 (issue 12).
 
     .venv/bin/python bench/cluster.py [--smoke] [--json PATH]
-        [--configs single:1,cluster:1,cluster:2] [--room-sizes 100]
+        [--configs embedded:1,single:1,cluster:1,cluster:2] [--room-sizes 100]
         [--targets 1000,2000,5000,10000,20000] [--repetitions 1]
         [--step-seconds 5] [--grace-seconds 2] [--loadgens 2] [--node-cpus 0,1]
         [--redis-url URL --mongodb-url URL] [--services-state FILE] [--profile DIR]
 
 Each configuration ``MODE:N`` (``cluster``: ``TOPICSFLOW_CLUSTER=true``; ``single``: a
-plain node on the same Redis and Mongo-wire store) gets fresh nodes, a fresh database and
-Redis prefix, and freshly seeded rooms (:mod:`bench.cluster_nodes`), then runs
+plain node on the same Redis and Mongo-wire store; ``embedded``: the default node, on
+SQLite in its data directory and the in-process bus, for the reference figure) gets
+fresh nodes, a fresh database and Redis prefix, and freshly seeded rooms
+(:mod:`bench.cluster_nodes`), then runs
 :mod:`bench.w1`'s W1 with the members of every room dealt round-robin to the nodes
 (:mod:`bench.cluster_w1`), ``--loadgens`` Go loadgen processes in all, split evenly over
 the nodes.  Configurations run in the order given, once per repetition.  Nodes and
@@ -57,6 +59,7 @@ from bench.specs import fanout_specs  # noqa: E402
 from bench.w1 import plan_steps  # noqa: E402
 
 DEFAULT_TARGETS = "1000,2000,5000,10000,20000"
+MODES = ("embedded", "single", "cluster")
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,7 +67,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--json", dest="json_path")
-    parser.add_argument("--configs", default="single:1,cluster:1,cluster:2")
+    parser.add_argument("--configs", default="embedded:1,single:1,cluster:1,cluster:2")
     parser.add_argument("--room-sizes", default="100")
     parser.add_argument("--targets", default=DEFAULT_TARGETS,
                         help="W1 offered deliveries/s per step")
@@ -93,10 +96,10 @@ def _configurations(text: str) -> list[tuple[str, int]]:
     configurations = []
     for item in text.split(","):
         mode, _, count = item.strip().partition(":")
-        if mode not in ("single", "cluster") or not count.isdigit() or int(count) < 1:
-            raise SystemExit(f"bad configuration {item!r}: MODE:N, MODE single or cluster")
-        if mode == "single" and int(count) != 1:
-            raise SystemExit("a single (non-cluster) configuration has exactly one node")
+        if mode not in MODES or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"bad configuration {item!r}: MODE:N, MODE one of {MODES}")
+        if mode != "cluster" and int(count) != 1:
+            raise SystemExit(f"a {mode} configuration has exactly one node")
         configurations.append((mode, int(count)))
     return configurations
 
@@ -105,7 +108,8 @@ def _service_pids(state_path: Path | None) -> dict[str, int]:
     if state_path is None or not state_path.exists():
         return {}
     pids = json.loads(state_path.read_text(encoding="utf-8")).get("pids", {})
-    return {name: int(pid) for name, pid in pids.items() if name in ("redis", "mongo")}
+    return {name: int(pid) for name, pid in pids.items()
+            if name in ("redis", "ferretdb", "postgresql")}
 
 
 @contextlib.contextmanager
@@ -157,9 +161,10 @@ def run_configuration(arguments: argparse.Namespace, urls: tuple[str, str],
     """One configuration, one room size: fresh substrate names, seed, nodes, W1."""
     targets = tuple(int(target) for target in arguments.targets.split(","))
     rooms = max(step["rooms"] for step in plan_steps(size, targets))
-    substrate = Substrate(urls[0], urls[1], f"benchcluster-{secrets.token_hex(4)}")
+    substrate = Substrate(urls[0], urls[1], f"benchcluster-{secrets.token_hex(4)}",
+                          embedded=mode == "embedded")
     started = time.monotonic()
-    accounts = seed_rooms(substrate, [size] * rooms)
+    accounts = seed_rooms(substrate, [size] * rooms, workdir)
     seeded = round(time.monotonic() - started, 1)
     label = f"{mode}{count}"
     specs = fanout_specs("topicsflow", size, rooms, accounts)

@@ -4,7 +4,8 @@
 (testing profile, each with its own ``TOPICSFLOW_DATA_DIR`` and node id
 ``bench-<k>``), all on the same Redis (key prefix ``Substrate.name``) and the same
 Mongo-wire database (``Substrate.name``), with ``TOPICSFLOW_CLUSTER=true`` when
-``cluster`` is set (otherwise a plain node that merely uses Redis and Mongo).  It yields
+``cluster`` is set (otherwise a plain node that merely uses Redis and Mongo); an
+``embedded`` substrate starts the default node instead (SQLite, in-process bus).  It yields
 one :class:`bench.servers.RunningServer` per node, in start order, once every node has
 logged ``serving on``; each node's output goes to its own new file,
 ``<workdir>/<name>-<mode><count>-<node id>.log`` (``name`` must be fresh per start).
@@ -47,9 +48,16 @@ class Substrate:
     redis_url: str
     mongodb_url: str
     name: str
+    embedded: bool = False
+    """The embedded node instead: SQLite in its data directory, no Redis (one node)."""
 
 
-def node_environment(substrate: Substrate, node_id: str, data_dir: Path, *, cluster: bool,
+def data_dir(substrate: Substrate, workdir: Path, node_id: str, mode: str, count: int) -> Path:
+    """The data directory of one node of a start (where an embedded node's SQLite is)."""
+    return workdir / f"data-{substrate.name}-{mode}{count}-{node_id}"
+
+
+def node_environment(substrate: Substrate, node_id: str, directory: Path, *, cluster: bool,
                      lease_seconds: float) -> dict[str, str]:
     """The caller's environment without ``TOPICSFLOW_*`` plus one node's settings."""
     environment = {
@@ -57,12 +65,15 @@ def node_environment(substrate: Substrate, node_id: str, data_dir: Path, *, clus
     }
     environment.update(
         TOPICSFLOW_PROFILE="testing", TOPICSFLOW_LOG_LEVEL="INFO",
-        TOPICSFLOW_DATA_DIR=str(data_dir), TOPICSFLOW_NODE_ID=node_id,
-        TOPICSFLOW_REDIS_URL=substrate.redis_url, TOPICSFLOW_MONGODB_URL=substrate.mongodb_url,
-        TOPICSFLOW_MONGODB_DATABASE=substrate.name, TOPICSFLOW_REDIS_PREFIX=substrate.name,
+        TOPICSFLOW_DATA_DIR=str(directory), TOPICSFLOW_NODE_ID=node_id,
         TOPICSFLOW_SECRET_KEY=SECRET_KEY, TOPICSFLOW_OPS_TOKEN=OPS_TOKEN,
         TOPICSFLOW_SHUTDOWN_GRACE_SECONDS="2",
     )
+    if not substrate.embedded:
+        environment.update(
+            TOPICSFLOW_REDIS_URL=substrate.redis_url, TOPICSFLOW_MONGODB_URL=substrate.mongodb_url,
+            TOPICSFLOW_MONGODB_DATABASE=substrate.name, TOPICSFLOW_REDIS_PREFIX=substrate.name,
+        )
     if cluster:
         environment.update(TOPICSFLOW_CLUSTER="true",
                            TOPICSFLOW_LEASE_SECONDS=str(lease_seconds))
@@ -101,15 +112,16 @@ def start_nodes(
     cpus: tuple[int, ...] | None = None, lease_seconds: float = 5.0,
 ) -> Iterator[list[RunningServer]]:
     """Run ``count`` nodes until the block ends; see the module docstring."""
-    mode = "cluster" if cluster else "single"
+    mode = "embedded" if substrate.embedded else "cluster" if cluster else "single"
     processes: list[subprocess.Popen[bytes]] = []
     servers: list[RunningServer] = []
     try:
         for index in range(count):
             node_id = f"bench-{index + 1}"
             stem = f"{substrate.name}-{mode}{count}-{node_id}"
-            environment = node_environment(substrate, node_id, workdir / f"data-{stem}",
-                                           cluster=cluster, lease_seconds=lease_seconds)
+            environment = node_environment(
+                substrate, node_id, data_dir(substrate, workdir, node_id, mode, count),
+                cluster=cluster, lease_seconds=lease_seconds)
             log_path = workdir / f"{stem}.log"
             cpu = cpus[index % len(cpus)] if cpus else None
             with open(log_path, "ab") as log:
@@ -129,11 +141,15 @@ def start_nodes(
         _stop(processes)
 
 
-def seed_rooms(substrate: Substrate, sizes: list[int]) -> dict[str, Any]:
-    """Seed rooms of ``sizes`` members into ``substrate``; the accounts mapping."""
+def seed_rooms(substrate: Substrate, sizes: list[int], workdir: Path) -> dict[str, Any]:
+    """Seed rooms of ``sizes`` members into ``substrate`` (for an embedded node: into the
+    SQLite store of its data directory, before it starts); the accounts mapping."""
+    target = substrate.mongodb_url
+    if substrate.embedded:
+        target = "sqlite:" + str(data_dir(substrate, workdir, "bench-1", "embedded", 1))
     result = subprocess.run(
-        [sys.executable, "-m", "bench.cluster_seed", substrate.mongodb_url, substrate.name,
-         substrate.redis_url, substrate.name, json.dumps(sizes)],
+        [sys.executable, "-m", "bench.cluster_seed", target, substrate.name,
+         json.dumps(sizes)],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=SEED_TIMEOUT_S, check=False,
     )
     if result.returncode != 0:

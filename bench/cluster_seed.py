@@ -1,14 +1,15 @@
-"""Seed rooms for the cluster benchmark into the shared Mongo-wire store and Redis.
+"""Seed rooms for the cluster benchmark into the shared Mongo-wire store.
 
 Run as a child process so the harness itself never imports server code::
 
-    python -m bench.cluster_seed MONGODB_URL DATABASE REDIS_URL PREFIX SIZES_JSON
+    python -m bench.cluster_seed MONGODB_URL DATABASE SIZES_JSON
+    python -m bench.cluster_seed sqlite:DATA_DIR - SIZES_JSON     (an embedded node's store)
 
 For each size in ``SIZES_JSON`` (a JSON list of ints) it creates that many users, a
-24-hour session per user **in Redis** (a node with ``TOPICSFLOW_REDIS_URL`` reads
-sessions from Redis, not from the store) and one private room they all belong to (the
-first user owns it).  It prints one JSON line, ``{"rooms": [{"channel", "tokens"}]}``,
-the tokens in member order, the same shape :func:`bench.specs.fanout_specs` takes.
+24-hour session per user in the store (the nodes read sessions from the store through
+their Redis cache) and one private room they all belong to (the first user owns it).  It
+prints one JSON line, ``{"rooms": [{"channel", "tokens"}]}``, the tokens in member order,
+the same shape :func:`bench.specs.fanout_specs` takes.
 """
 
 from __future__ import annotations
@@ -23,26 +24,28 @@ import trio
 from services.tokens import new_token
 from storage import Store, open_store
 from storage.keys import hash_token
-from storage.realtime import Realtime, open_realtime
+from storage.mongo.store import MongoOptions
 
 SESSION_SECONDS = 24 * 3600
 CONCURRENT_WRITES = 16
+# Seeding is a bulk job on a shared test server: a slow write is waited for, not an outage.
+SEED_OPTIONS = MongoOptions(deadline=60.0, socket_timeout=60.0)
 UNUSABLE_PASSWORD_HASH = "!seeded-bench"  # not a hash: password login always fails
 
 
-async def _user(store: Store, realtime: Realtime, name: str) -> tuple[str, str]:
+async def _user(store: Store, name: str) -> tuple[str, str]:
     """A new user and its Redis session: ``(user_id, token)``."""
     user = await store.users.create(
         username=name, email=f"{name}@bench.invalid", password_hash=UNUSABLE_PASSWORD_HASH
     )
     token = new_token()
-    await realtime.sessions.create(
+    await store.sessions.create(
         token_hash=hash_token(token), user_id=user.id, expires_at=time.time() + SESSION_SECONDS
     )
     return user.id, token
 
 
-async def _room(store: Store, realtime: Realtime, run: str, index: int, size: int
+async def _room(store: Store, run: str, index: int, size: int
                 ) -> dict[str, object]:
     """One seeded room of ``size`` members: ``{"channel", "tokens"}``."""
     users: list[tuple[str, str] | None] = [None] * size
@@ -50,7 +53,7 @@ async def _room(store: Store, realtime: Realtime, run: str, index: int, size: in
 
     async def create(member: int) -> None:
         async with limiter:
-            users[member] = await _user(store, realtime, f"cb{run}r{index}u{member:05d}")
+            users[member] = await _user(store, f"cb{run}r{index}u{member:05d}")
 
     async with trio.open_nursery() as nursery:
         for member in range(size):
@@ -68,23 +71,21 @@ async def _room(store: Store, realtime: Realtime, run: str, index: int, size: in
     return {"channel": f"chat_room:{room.id}", "tokens": [token for _, token in members]}
 
 
-async def seed(mongodb_url: str, database: str, redis_url: str, prefix: str,
-               sizes: list[int]) -> dict[str, object]:
+async def seed(mongodb_url: str, database: str, sizes: list[int]) -> dict[str, object]:
     """Seed every room of ``sizes``; the accounts mapping (see the module docstring)."""
     run = secrets.token_hex(3)
-    async with (
-        open_store(mongodb_url, database=database) as store,
-        open_realtime(redis_url, prefix=prefix) as realtime,
-    ):
-        rooms = [await _room(store, realtime, run, index, size)
+    sqlite_dir = mongodb_url.removeprefix("sqlite:") if mongodb_url.startswith("sqlite:") else None
+    async with open_store(None if sqlite_dir else mongodb_url, data_dir=sqlite_dir,
+                          database=database, mongo_options=SEED_OPTIONS) as store:
+        rooms = [await _room(store, run, index, size)
                  for index, size in enumerate(sizes)]
     return {"rooms": rooms, "idle_tokens": []}
 
 
 def main(argv: list[str]) -> None:
     """The command line of the module docstring."""
-    mongodb_url, database, redis_url, prefix, sizes = argv
-    accounts = trio.run(seed, mongodb_url, database, redis_url, prefix, json.loads(sizes))
+    mongodb_url, database, sizes = argv
+    accounts = trio.run(seed, mongodb_url, database, json.loads(sizes))
     print(json.dumps(accounts))
 
 

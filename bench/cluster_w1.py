@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.loadgen_driver import LoadgenPool, latency_figures
-from bench.servers import RunningServer, process_cpu_seconds
+from bench.servers import RunningServer, process_tree_cpu_seconds
 from bench.specs import Spec
 from bench.w1 import (
     TARGET_DELIVERIES_PER_S,
@@ -100,7 +100,7 @@ def machine_busy_seconds() -> float:
 
 
 def _cpu(pids: dict[str, int]) -> dict[str, float]:
-    return {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+    return {name: process_tree_cpu_seconds(pid) for name, pid in pids.items()}
 
 
 def _shares(before: dict[str, float], after: dict[str, float], wall: float

@@ -108,6 +108,24 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid`` and of its live descendants (PostgreSQL serves each client
+    connection from a child process, so its postmaster alone shows almost nothing)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += process_cpu_seconds(current)
+        pending.extend(children.get(current, ()))
+    return total
+
+
 def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, str] | None]:
     peers = REPOSITORY / "bench" / "peers"
     if name == "topicsflow":
