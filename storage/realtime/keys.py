@@ -25,3 +25,12 @@ def cache_key(prefix: str, parts: Sequence[KeyPart]) -> str:
 
 def tag_key(prefix: str, tag: str) -> str:
     return f"{prefix}:tag:{tag}"
+
+
+def slot_key(prefix: str, group: str, *parts: str) -> str:
+    """``prefix:{group}:part…``: every key of ``group`` carries the Redis Cluster hash tag
+    ``{group}``, so the keys one Lua script touches together live in one slot (and on one
+    shard).  ``prefix`` must not contain braces, or its own would be the tag."""
+    if "{" in prefix or "}" in prefix:
+        raise ValueError("the Redis key prefix must not contain '{' or '}'")
+    return ":".join([prefix, f"{{{group}}}", *parts])

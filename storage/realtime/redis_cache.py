@@ -62,4 +62,7 @@ class RedisCache:
         with redis_errors(self._gate):
             names = list(await self._client.smembers(tag_key(self._prefix, tag)))
             await self._client.delete([tag_key(self._prefix, tag)])
-            return await self._client.delete(names) if names else 0
+            deleted = 0
+            for name in names:  # one key per command: a tag's keys span cluster slots
+                deleted += await self._client.delete([name])
+            return deleted

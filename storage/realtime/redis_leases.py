@@ -1,10 +1,12 @@
 """Placement leases and node membership in Redis: one Lua script per operation.
 
-A lease is the string ``owner|token`` under ``{prefix}:lease:{key}`` with a server-side
-expiry (``PX``), so no node clock decides when it ends.  Fencing tokens come from
-``HINCRBY`` on the hash ``{prefix}:fences`` and are never reset.  Membership is a hash of
-msgpack records plus a sorted set of expiry times computed from Redis' own ``TIME``.
-The scripts touch several keys, so they need a single Redis (or keys in one slot).
+A lease is the string ``owner|token`` under ``<prefix>:{leases}:lease:<key>`` with a
+server-side expiry (``PX``), so no node clock decides when it ends.  Fencing tokens come
+from ``HINCRBY`` on the hash ``<prefix>:{leases}:fences`` and are never reset.
+Membership is a hash of msgpack records, ``<prefix>:{nodes}``, plus a sorted set of
+expiry times computed from Redis' own ``TIME``, ``<prefix>:{nodes}:expiry``.  The
+scripts touch several keys at once; the hash tags (``{leases}``, ``{nodes}``) put each
+script's keys in one slot, so they also run on Redis Cluster (``docs/SCALING.md``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import coredis
 import msgspec
 
 from storage.dependency import DependencyGate
+from storage.realtime.keys import slot_key
 from storage.realtime.leases import Lease, NodeRecord
 from storage.realtime.redis_errors import redis_errors
 
@@ -91,13 +94,13 @@ class RedisLeaseTable:
         self._client = client
         self._gate = gate
         self._prefix = prefix
-        self._fences = f"{prefix}:fences"
+        self._fences = slot_key(prefix, "leases", "fences")
         self._acquire = client.register_script(ACQUIRE)
         self._renew = client.register_script(RENEW)
         self._release = client.register_script(RELEASE)
 
     def _key(self, key: str) -> str:
-        return f"{self._prefix}:lease:{key}"
+        return slot_key(self._prefix, "leases", "lease", key)
 
     async def acquire(self, key: str, owner: str, ttl: float) -> Lease:
         with redis_errors(self._gate):
@@ -131,7 +134,7 @@ class RedisMembers:
     """:class:`storage.realtime.leases.Members` on Redis."""
 
     def __init__(self, client: coredis.Redis[bytes], *, prefix: str, gate: DependencyGate) -> None:
-        self._keys = [f"{prefix}:nodes", f"{prefix}:nodes:expiry"]
+        self._keys = [slot_key(prefix, "nodes"), slot_key(prefix, "nodes", "expiry")]
         self._client = client
         self._gate = gate
         self._heartbeat = client.register_script(HEARTBEAT)

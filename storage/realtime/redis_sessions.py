@@ -104,7 +104,8 @@ class RedisSessions:
             hashes = sorted(
                 member.decode() for member in await self._client.smembers(self._user_key(user_id))
             )
-            raws = await self._client.mget([self._key(h) for h in hashes]) if hashes else ()
+            # One key per command (not MGET): a user's session keys span cluster slots.
+            raws = [await self._client.get(self._key(token_hash)) for token_hash in hashes]
         now = self._clock()
         live = [_DECODER.decode(raw) for raw in raws if raw is not None]
         return [session for session in live if session.expires_at > now], hashes
@@ -125,7 +126,8 @@ class RedisSessions:
     async def forget(self, token_hashes: list[str]) -> None:
         """Drop the cached sessions ``token_hashes`` (their keys only)."""
         with redis_errors(self._gate):
-            await self._client.delete([self._key(token_hash) for token_hash in token_hashes])
+            for token_hash in token_hashes:  # one key per command: keys span cluster slots
+                await self._client.delete([self._key(token_hash)])
 
     async def revoke(self, token_hash: str) -> bool:
         with redis_errors(self._gate):
@@ -142,6 +144,7 @@ class RedisSessions:
         doomed = [token_hash for token_hash in hashes if token_hash != except_token_hash]
         if doomed:
             with redis_errors(self._gate):
-                await self._client.delete([self._key(token_hash) for token_hash in doomed])
+                for token_hash in doomed:  # one key per command: keys span cluster slots
+                    await self._client.delete([self._key(token_hash)])
                 await self._client.srem(self._user_key(user_id), doomed)
         return sum(session.token_hash != except_token_hash for session in live)
