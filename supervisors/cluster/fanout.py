@@ -2,7 +2,10 @@
 
 :class:`ClusterHub` is the node's :class:`~actors.realtime.hub.Hub` in cluster mode.  An event
 published by a local actor is delivered to local subscribers at once and queued for the
-bus, encoded once (MessagePack, the same bytes local msgpack subscribers get).  One task
+bus, encoded once (MessagePack, the same bytes local msgpack subscribers get); the events
+of one ``publish_many`` (a run the room's turn stored together) travel as one bus
+message.  A node skips its own messages, which the bus echoes back, on their first bytes
+without decoding them.  One task
 publishes the queue in order on one connection, so each node receives a channel's events
 in the order its owner published them; each node decodes a bus message once and hands it
 to its local subscribers.  Evictions (kicks, bans), login revocations and user
@@ -48,9 +51,12 @@ presumed dead (a Redis restart can leave a client subscribed to nothing) and ren
 
 
 class Published(msgspec.Struct, frozen=True, array_like=True, tag="publish"):
+    """A run of consecutive events of one channel (one ``publish_many``), each frame
+    MessagePack-encoded once: one bus message, decoded once by each node."""
+
     origin: str
     channel: str
-    frame: bytes
+    frames: tuple[bytes, ...]
 
 
 class Evicted(msgspec.Struct, frozen=True, array_like=True, tag="evict"):
@@ -113,16 +119,20 @@ class ClusterHub(Hub):
         self.received = 0
         self._outbox, self._queued = trio.open_memory_channel[bytes](RELAY_CAPACITY)
         self._incarnation = secrets.token_hex(4)
+        # How every message this node relays starts (a Relayed is an array of 3 whose first
+        # item is the incarnation): its own messages come back from the bus and are skipped
+        # on these bytes, without decoding them.
+        self._own_prefix = b"\x93" + _ENCODER.encode(self._incarnation)
         self._number = 0
         self._heard: dict[str, tuple[str, int]] = {}
         self.gaps = 0
 
     def publish_many(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
         delivered = super().publish_many(channel, events)
-        for event in events:
-            frame = event.encoded_for(MSGPACK_CODEC)
-            assert isinstance(frame, bytes)
-            self.relay(Published(self.node_id, channel, frame))
+        if events:
+            frames = tuple(event.encoded_for(MSGPACK_CODEC) for event in events)
+            assert all(isinstance(frame, bytes) for frame in frames)
+            self.relay(Published(self.node_id, channel, frames))  # type: ignore[arg-type]
         return delivered
 
     def evict_user(self, channel: str, user_id: str, reason: str) -> int:
@@ -196,6 +206,8 @@ class ClusterHub(Hub):
         logger.warning("the cluster bus subscription %s; resubscribing", reason)
 
     def _apply(self, data: bytes, effects: RemoteEffects) -> None:
+        if data.startswith(self._own_prefix):
+            return
         try:
             relayed = _DECODER.decode(data)
         except msgspec.DecodeError as error:
@@ -219,12 +231,15 @@ class ClusterHub(Hub):
         match event:
             case Published():
                 try:
-                    frame = MSGPACK_CODEC.decode_server(event.frame)
+                    frames = tuple(
+                        BroadcastFrame.preencoded(MSGPACK_CODEC.decode_server(raw),
+                                                  MSGPACK_CODEC, raw)
+                        for raw in event.frames
+                    )
                 except ProtocolError as error:
                     logger.warning("ignored an unreadable relayed frame: %s", error)
                     return
-                self._fan_out(event.channel, (BroadcastFrame.preencoded(
-                    frame, MSGPACK_CODEC, event.frame),))
+                self._fan_out(event.channel, frames)
             case Evicted():
                 Hub.evict_user(self, event.channel, event.user_id, event.reason)
             case LoginRevoked():
