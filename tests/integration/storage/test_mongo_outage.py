@@ -1,9 +1,10 @@
 """The Mongo-wire server dies mid-run: calls fail fast with StorageUnavailable, then recover.
 
-Starts its own FerretDB on a free port (the suite's shared one must not be killed),
-kills it, checks that reads and writes raise StorageUnavailable instead of hanging and
-that, the breaker open, calls are refused at once; then restarts it on the same port and
-data directory and checks that the breaker closes by itself and work resumes.
+Starts its own FerretDB on a free port, over a PostgreSQL database of its own (the suite's
+shared FerretDB must not be killed), kills it, checks that reads and writes raise
+StorageUnavailable instead of hanging and that, the breaker open, calls are refused at
+once; then restarts it on the same port and database and checks that the breaker closes
+by itself and work resumes.
 """
 
 from __future__ import annotations
