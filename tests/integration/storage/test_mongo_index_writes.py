@@ -10,7 +10,6 @@ import secrets
 import time
 
 import pymongo
-import trio
 
 from storage import open_store
 from storage.mongo import MongoStore
@@ -18,6 +17,7 @@ from storage.mongo.bulk import bulk_write_chunked
 from storage.protocols.search import SearchQuery
 from storage.records import MessageDraft
 from storage.search_text import query_terms
+from tests.store_support import drop_mongo_database
 
 
 def ask(text: str, user_id: str) -> SearchQuery:
@@ -53,7 +53,7 @@ async def test_messages_are_indexed_behind_the_send_in_order(mongodb_url: str) -
         assert statistics["search_pending"] == 0
         assert statistics["search_dropped"] == 0
         assert statistics["search_written"] == statistics["search_submitted"] > 0
-    await trio.to_thread.run_sync(lambda: pymongo.MongoClient(mongodb_url).drop_database(database))
+    await drop_mongo_database(mongodb_url, database)
 
 
 def test_an_update_bulk_past_the_stall_size_completes(mongodb_url: str) -> None:
