@@ -1,11 +1,11 @@
 // Command loadgen is the benchmark load generator of bench/compare.py: it opens many
-// WebSocket connections to one server (TopicsFlow, a Socket.IO server or Centrifugo),
-// joins them to rooms, and on command publishes timestamped payloads at a fixed rate and
-// measures publish-to-delivery latency.
+// WebSocket connections to one server (TopicsFlow, a Socket.IO server, or Centrifugo with
+// its JSON or its Protobuf protocol), joins them to rooms, and on command publishes
+// timestamped payloads at a fixed rate and measures publish-to-delivery latency.
 //
 // Usage:
 //
-//	loadgen -protocol topicsflow|socketio|centrifugo -url WS_URL -spec CONNS.json
+//	loadgen -protocol topicsflow|socketio|centrifugo|centrifugo-protobuf -url WS_URL -spec CONNS.json
 //	        [-shard I -shards N] [-connect-concurrency 64] [-payload-bytes 128] [-setup-seconds 300]
 //
 // CONNS.json is a JSON array of ConnSpec; this process opens those whose index modulo N
@@ -23,7 +23,11 @@
 // digits>;step=<6 digits>;". Latency is receive time minus that timestamp (same machine
 // clock for every process), kept in a 2 %-resolution log histogram per step whose
 // buckets ([index, count], bucket i = [1.02^i, 1.02^(i+1)) µs) merge across processes.
-// cpu_seconds is this process's user+system CPU time (getrusage).
+// cpu_seconds is this process's user+system CPU time (getrusage) and wall_seconds the
+// wall time, both over the whole step (publishing and grace). publish_cpu_seconds and
+// publish_wall_seconds are the same over the publishing window only: from this process's
+// first publish of the step to the end of DURATION (grace excluded; both 0 when it
+// published nothing), the loadgen's own cost while it offers the load.
 //
 // With -rest create|list it is instead a REST client of our node: -rest-concurrency
 // workers POST /api/chat-rooms (create) or GET /api/chat-rooms (list) with the bearer tokens of the
@@ -45,7 +49,7 @@ import (
 )
 
 func main() {
-	protocolName := flag.String("protocol", "topicsflow", "topicsflow, socketio or centrifugo")
+	protocolName := flag.String("protocol", "topicsflow", "topicsflow, socketio, centrifugo or centrifugo-protobuf")
 	url := flag.String("url", "", "WebSocket URL")
 	specPath := flag.String("spec", "", "JSON array of connection specs")
 	shard := flag.Int("shard", 0, "this process's shard")
@@ -261,11 +265,27 @@ func parseStep(fields []string) (Step, error) {
 	return step, nil
 }
 
+// publishWindow is when a step's publishing began in this process: the moment of its
+// first publish, with this process's CPU seconds then.
+type publishWindow struct {
+	once    sync.Once
+	started time.Time
+	cpu     float64
+}
+
+// begin marks the first publish (only the first call counts).
+func (window *publishWindow) begin() {
+	window.once.Do(func() {
+		window.cpu, window.started = cpuSeconds(), time.Now()
+	})
+}
+
 // runStep publishes for the step's duration, waits its grace, and reports the figures.
 func runStep(step Step, conns []*Conn, stats *Stats, payloadBytes int) map[string]any {
 	counters := &stats.steps[step.ID]
 	acksBefore, errorsBefore, lostBefore := stats.acks.Load(), stats.publishErrors.Load(), stats.lostConns.Load()
 	cpuBefore, started := cpuSeconds(), time.Now()
+	window := &publishWindow{}
 	var publishers sync.WaitGroup
 	publishing := 0
 	for _, conn := range conns {
@@ -274,11 +294,16 @@ func runStep(step Step, conns []*Conn, stats *Stats, payloadBytes int) map[strin
 			publishers.Add(1)
 			go func(conn *Conn) {
 				defer publishers.Done()
-				publish(conn, step, started, counters, payloadBytes)
+				publish(conn, step, started, counters, payloadBytes, window)
 			}(conn)
 		}
 	}
 	publishers.Wait()
+	time.Sleep(time.Until(started.Add(step.Duration)))
+	publishCPU, publishWall := 0.0, 0.0
+	if !window.started.IsZero() { // publishers.Wait orders their writes before this read
+		publishCPU, publishWall = cpuSeconds()-window.cpu, time.Since(window.started).Seconds()
+	}
 	time.Sleep(time.Until(started.Add(step.Duration + step.Grace)))
 	return map[string]any{
 		"event": "step", "step": step.ID, "publishers": publishing,
@@ -290,20 +315,23 @@ func runStep(step Step, conns []*Conn, stats *Stats, payloadBytes int) map[strin
 		"histogram":              counters.histogram.Snapshot(),
 		"cpu_seconds":            cpuSeconds() - cpuBefore,
 		"wall_seconds":           time.Since(started).Seconds(),
+		"publish_cpu_seconds":    publishCPU,
+		"publish_wall_seconds":   publishWall,
 		"errors_sample":          stats.errorSamples(),
 	}
 }
 
 // publish sends step.Rate messages/s from conn at a random phase until the step's
 // duration ends; a failed write ends this publisher (counted as a lost connection by
-// the read loop when the socket is gone).
-func publish(conn *Conn, step Step, started time.Time, counters *StepCounters, payloadBytes int) {
+// the read loop when the socket is gone). The first publish of the process opens window.
+func publish(conn *Conn, step Step, started time.Time, counters *StepCounters, payloadBytes int, window *publishWindow) {
 	interval := time.Duration(float64(time.Second) / step.Rate)
 	next := started.Add(time.Duration(rand.Int63n(int64(interval))))
 	end := started.Add(step.Duration)
 	padding := strings.Repeat("x", payloadBytes-len("ts=0000000000000000000;step=000000;"))
 	for next.Before(end) {
 		time.Sleep(time.Until(next))
+		window.begin()
 		text := fmt.Sprintf("ts=%019d;step=%06d;%s", time.Now().UnixNano(), step.ID, padding)
 		if err := conn.write(conn.proto.PublishFrame(conn, text)); err != nil {
 			conn.stats.noteError("publish: " + err.Error())
