@@ -37,14 +37,18 @@ func (conn *Conn) write(frame []byte) error {
 	conn.writeMu.Lock()
 	defer conn.writeMu.Unlock()
 	_ = conn.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return conn.ws.WriteMessage(websocket.TextMessage, frame)
+	return conn.ws.WriteMessage(conn.proto.FrameType(), frame)
 }
 
 // readLoop records every delivery in the frames it reads and hands each frame to the
-// protocol's control handler, until the socket ends.
+// protocol's control handler, until the socket ends. Frames are read into one buffer
+// reused for the connection's life (gorilla's ReadMessage allocates a new slice per
+// frame), so the delivery path allocates nothing per frame; HandleControl copies what
+// it keeps.
 func (conn *Conn) readLoop() {
+	var buffer bytes.Buffer
 	for {
-		_, frame, err := conn.ws.ReadMessage()
+		frame, err := conn.readFrame(&buffer)
 		if err != nil {
 			if !conn.closed.Load() {
 				conn.stats.connectionLost(err)
@@ -55,6 +59,20 @@ func (conn *Conn) readLoop() {
 		recordDeliveries(conn.stats, frame, now)
 		conn.proto.HandleControl(conn, frame)
 	}
+}
+
+// readFrame reads the next data frame into buffer (reset first); the slice returned is
+// valid until the next call.
+func (conn *Conn) readFrame(buffer *bytes.Buffer) ([]byte, error) {
+	_, reader, err := conn.ws.NextReader()
+	if err != nil {
+		return nil, err
+	}
+	buffer.Reset()
+	if _, err := buffer.ReadFrom(reader); err != nil {
+		return nil, err
+	}
+	return buffer.Bytes(), nil
 }
 
 // keepAlive sends the protocol's client ping every KeepAliveInterval until stop closes.

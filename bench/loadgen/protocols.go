@@ -18,6 +18,8 @@ import (
 type Protocol interface {
 	// Dial opens the WebSocket for spec.
 	Dial(url string, spec ConnSpec) (*websocket.Conn, error)
+	// FrameType is the WebSocket message type of the frames the client sends.
+	FrameType() int
 	// Connect completes the protocol's handshake and authentication. Join (called only
 	// when spec.Room is set) joins the room. Both read frames synchronously, before the
 	// connection's read loop starts.
@@ -92,6 +94,9 @@ func jsonString(value string) string {
 // TopicsFlow is our protocol (docs/PROTOCOL.md), JSON subprotocol, bearer-header auth.
 type TopicsFlow struct{}
 
+// FrameType implements Protocol: text frames.
+func (TopicsFlow) FrameType() int { return websocket.TextMessage }
+
 // Dial implements Protocol.
 func (TopicsFlow) Dial(url string, spec ConnSpec) (*websocket.Conn, error) {
 	header := http.Header{}
@@ -140,12 +145,17 @@ func (TopicsFlow) PublishFrame(conn *Conn, text string) []byte {
 		conn.nextID.Add(1), jsonString(conn.spec.Room), jsonString(text)))
 }
 
+var (
+	topicsFlowAck   = []byte(`{"type":"ack"`)
+	topicsFlowError = []byte(`{"type":"error"`)
+)
+
 // HandleControl implements Protocol: count acks and error replies.
 func (TopicsFlow) HandleControl(conn *Conn, frame []byte) {
 	switch {
-	case bytes.HasPrefix(frame, []byte(`{"type":"ack"`)):
+	case bytes.HasPrefix(frame, topicsFlowAck):
 		conn.stats.acked()
-	case bytes.HasPrefix(frame, []byte(`{"type":"error"`)):
+	case bytes.HasPrefix(frame, topicsFlowError):
 		conn.stats.publishError(frame)
 	}
 }
@@ -159,6 +169,9 @@ func (TopicsFlow) KeepAliveFrame(conn *Conn) []byte {
 // The server's handler joins a room on "join" (acknowledged) and broadcasts the payload
 // of "send" to the room as "message".
 type SocketIO struct{}
+
+// FrameType implements Protocol: text frames.
+func (SocketIO) FrameType() int { return websocket.TextMessage }
 
 // Dial implements Protocol.
 func (SocketIO) Dial(url string, _ ConnSpec) (*websocket.Conn, error) {
@@ -200,12 +213,19 @@ func (SocketIO) PublishFrame(conn *Conn, text string) []byte {
 	return []byte(`42["send",{"room":` + jsonString(conn.spec.Room) + `,"text":` + jsonString(text) + `}]`)
 }
 
+var (
+	engineIOPong       = []byte("3")
+	socketIODisconnect = []byte("41")
+	socketIOConnectErr = []byte("44")
+	engineIOClose      = []byte("1")
+)
+
 // HandleControl implements Protocol: answer Engine.IO pings, count disconnects.
 func (SocketIO) HandleControl(conn *Conn, frame []byte) {
 	switch {
 	case len(frame) == 1 && frame[0] == '2':
-		_ = conn.write([]byte("3"))
-	case bytes.HasPrefix(frame, []byte("41")) || bytes.HasPrefix(frame, []byte("44")) || bytes.HasPrefix(frame, []byte("1")):
+		_ = conn.write(engineIOPong)
+	case bytes.HasPrefix(frame, socketIODisconnect) || bytes.HasPrefix(frame, socketIOConnectErr) || bytes.HasPrefix(frame, engineIOClose):
 		conn.stats.publishError(frame)
 	}
 }
@@ -217,17 +237,31 @@ func (SocketIO) KeepAliveFrame(*Conn) []byte { return nil }
 // publish, push). Frames may batch several newline-separated replies.
 type Centrifugo struct{}
 
+// FrameType implements Protocol: text frames.
+func (Centrifugo) FrameType() int { return websocket.TextMessage }
+
 // Dial implements Protocol.
 func (Centrifugo) Dial(url string, _ ConnSpec) (*websocket.Conn, error) {
 	return dial(newDialer(nil), url, nil)
 }
 
+// nextLine splits off the first newline-terminated line of data (all of it when there is
+// no newline) without allocating; rest is what follows the newline.
+func nextLine(data []byte) (line, rest []byte) {
+	if index := bytes.IndexByte(data, '\n'); index >= 0 {
+		return data[:index], data[index+1:]
+	}
+	return data, nil
+}
+
 func centrifugoReply(id int64) (func([]byte) bool, func([]byte) error) {
-	idField := []byte(`"id":` + strconv.FormatInt(id, 10) + `,`)
+	prefix := []byte(`{"id":` + strconv.FormatInt(id, 10) + `,`)
 	var matched []byte
 	match := func(frame []byte) bool {
-		for _, line := range bytes.Split(frame, []byte("\n")) {
-			if bytes.HasPrefix(line, []byte("{"+string(idField))) {
+		for rest := frame; len(rest) > 0; {
+			var line []byte
+			line, rest = nextLine(rest)
+			if bytes.HasPrefix(line, prefix) {
 				matched = line
 				return true
 			}
@@ -235,7 +269,7 @@ func centrifugoReply(id int64) (func([]byte) bool, func([]byte) error) {
 		return false
 	}
 	fail := func(frame []byte) error {
-		if match(frame) && bytes.Contains(matched, []byte(`"error":`)) {
+		if match(frame) && bytes.Contains(matched, centrifugoErrorField) {
 			return fmt.Errorf("centrifugo: %s", matched)
 		}
 		return nil
@@ -277,14 +311,22 @@ func (Centrifugo) PublishFrame(conn *Conn, text string) []byte {
 		conn.nextID.Add(1), jsonString(conn.spec.Room), jsonString(text)))
 }
 
+var (
+	centrifugoPing       = []byte("{}")
+	centrifugoIDPrefix   = []byte(`{"id":`)
+	centrifugoErrorField = []byte(`"error":`)
+)
+
 // HandleControl implements Protocol: answer pings ({}), count publish replies.
 func (Centrifugo) HandleControl(conn *Conn, frame []byte) {
-	for _, line := range bytes.Split(frame, []byte("\n")) {
+	for rest := frame; len(rest) > 0; {
+		var line []byte
+		line, rest = nextLine(rest)
 		switch {
-		case bytes.Equal(line, []byte("{}")):
-			_ = conn.write([]byte("{}"))
-		case !bytes.HasPrefix(line, []byte(`{"id":`)):
-		case bytes.Contains(line, []byte(`"error":`)):
+		case bytes.Equal(line, centrifugoPing):
+			_ = conn.write(centrifugoPing)
+		case !bytes.HasPrefix(line, centrifugoIDPrefix):
+		case bytes.Contains(line, centrifugoErrorField):
 			conn.stats.publishError(line)
 		default:
 			conn.stats.acked()
@@ -304,6 +346,8 @@ func protocolNamed(name string) (Protocol, error) {
 		return SocketIO{}, nil
 	case "centrifugo":
 		return Centrifugo{}, nil
+	case "centrifugo-protobuf":
+		return CentrifugoProtobuf{}, nil
 	}
-	return nil, fmt.Errorf("unknown protocol %q (topicsflow, socketio, centrifugo)", name)
+	return nil, fmt.Errorf("unknown protocol %q (topicsflow, socketio, centrifugo, centrifugo-protobuf)", name)
 }
