@@ -128,8 +128,9 @@ def run_cluster_w1(
             directory = workdir / f"loadgen-{label}-node{index + 1}"
             directory.mkdir(parents=True, exist_ok=True)
             pools.append(stack.enter_context(NodePool(
-                loadgen, server, shard, processes=loadgens_per_node, cpu=cpu,
-                workdir=directory, payload_bytes=payload_bytes)))
+                loadgen, server, shard, processes=loadgens_per_node,
+                cpus=None if cpu is None else [cpu], workdir=directory,
+                payload_bytes=payload_bytes)))
         result["setup"] = [pool.ready for pool in pools]
         connected = sum(setup["connected"] for setup in result["setup"])
         if connected < len(specs):

@@ -45,16 +45,19 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench import toolchain  # noqa: E402
 from bench.idle import raise_file_limit  # noqa: E402
+from bench.knee import max_rooms  # noqa: E402
 from bench.profiling import hot_functions, py_spy_record  # noqa: E402
 from bench.server_source import prepare_source, seed  # noqa: E402
 from bench.servers import SERVERS, RunningServer, start_server  # noqa: E402
 from bench.specs import fanout_specs, idle_specs  # noqa: E402
 from bench.summary import summarise_w1, summarise_w2, targets  # noqa: E402
-from bench.w1 import FULL_TARGETS, plan_steps, run_w1  # noqa: E402
+from bench.w1 import plan_steps, run_w1  # noqa: E402
 from bench.w2 import run_w2  # noqa: E402
 from bench.w3_w4 import run_w3, run_w4  # noqa: E402
 
 SERVER_CPU, LOADGEN_CPU = 0, 1
+# One loadgen process per CPU other than the server's where the machine has them.
+LOADGEN_CPUS = list(range(1, os.cpu_count() or 2)) or [LOADGEN_CPU]
 IDLE_USERS = 200
 SMOKE_SERVERS = ("topicsflow", "python_socketio")
 SMOKE_REQUIREMENTS = ("python-socketio", "python-engineio", "uvicorn")
@@ -68,8 +71,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--room-sizes", default="100,1000")
-    parser.add_argument("--targets", default=",".join(map(str, FULL_TARGETS)),
-                        help="W1 offered deliveries/s per step")
+    parser.add_argument("--targets", default="",
+                        help="W1 offered deliveries/s per step, instead of the knee search")
+    parser.add_argument("--start-rate", type=int, default=None,
+                        help="the knee search's first rate (default: its ladder's first)")
     parser.add_argument("--step-seconds", type=float, default=5.0)
     parser.add_argument("--grace-seconds", type=float, default=2.0)
     parser.add_argument("--loadgens", type=int, default=1, help="loadgen processes")
@@ -117,7 +122,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
     """Every workload, repetition and server; the JSON-ready results."""
     servers = [name.strip() for name in arguments.servers.split(",") if name.strip()]
     room_sizes = [int(size) for size in arguments.room_sizes.split(",")]
-    step_targets = tuple(int(target) for target in arguments.targets.split(","))
+    step_targets = tuple(int(target) for target in arguments.targets.split(",") if target)
     if not arguments.no_install:
         only = SMOKE_REQUIREMENTS if arguments.smoke else None
         toolchain.ensure_requirements(only)
@@ -125,14 +130,15 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
     if "centrifugo" in servers:
         toolchain.centrifugo_binary()
     raise_file_limit(arguments.idle_connections + 4096)
-    rooms_per_size = {size: max(step["rooms"] for step in plan_steps(size, step_targets))
-                      for size in room_sizes}
+    rooms_per_size = {
+        size: max(step["rooms"] for step in plan_steps(size, step_targets)) if step_targets
+        else max_rooms(size) for size in room_sizes}
     results: dict[str, Any] = {
         "command": " ".join(sys.argv),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_start": os.getloadavg(), "server_cpu": SERVER_CPU,
-                    "loadgen_cpu": LOADGEN_CPU},
+                    "loadgen_cpus": LOADGEN_CPUS[:arguments.loadgens]},
         "settings": {key: value for key, value in vars(arguments).items() if key != "json_path"},
         "repetitions": [],
     }
@@ -157,8 +163,9 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                                           source=source) as server, _profiled(
                                 arguments.profile, server, f"rep{repetition}-room{size}"):
                             rep[name]["w1"][f"room_{size}"] = run_w1(
-                                server, specs, room_size=size, targets=step_targets,
-                                loadgen=loadgen, loadgens=arguments.loadgens, cpu=LOADGEN_CPU,
+                                server, specs, room_size=size, targets=step_targets or None,
+                                start=arguments.start_rate, loadgen=loadgen,
+                                loadgens=arguments.loadgens, cpus=LOADGEN_CPUS,
                                 workdir=workdir, step_seconds=arguments.step_seconds,
                                 grace_seconds=arguments.grace_seconds,
                                 payload_bytes=arguments.payload_bytes,

@@ -1,11 +1,13 @@
 """Drive ``bench/loadgen`` processes against one server and merge what they report.
 
 :class:`LoadgenPool` writes the connection specs to a file, starts ``processes`` loadgen
-processes (each takes every ``processes``-th spec; pinned with ``taskset`` to ``cpu``),
+processes (each takes every ``processes``-th spec; process *k* pinned with ``taskset`` to
+``cpus[k % len(cpus)]``, so that given as many CPUs as processes each has its own),
 waits for every ``ready`` line, and then runs steps: :meth:`LoadgenPool.step` sends the
 same ``step`` command to all of them and merges their replies (counts and CPU seconds
-add up, histograms add per bucket).  :func:`latency_figures` turns a merged histogram
-into milliseconds.  Every wait on a loadgen is bounded; a loadgen that exits or stays
+add up, histograms add per bucket; ``loadgen_publish_cpu_seconds`` is their CPU over the
+publishing window alone, without the grace period).  :func:`latency_figures` turns a merged
+histogram into milliseconds.  Every wait on a loadgen is bounded; a loadgen that exits or stays
 silent raises ``RuntimeError``.  The pool is a context manager: leaving it sends
 ``quit`` and kills what has not exited within a few seconds.
 """
@@ -57,13 +59,13 @@ class LoadgenPool:
 
     def __init__(
         self, binary: Path, server: RunningServer, specs: list[dict[str, Any]], *,
-        processes: int, cpu: int | None, workdir: Path, payload_bytes: int,
+        processes: int, cpus: list[int] | None, workdir: Path, payload_bytes: int,
     ) -> None:
         self._binary = binary
         self._server = server
         self._specs = specs
         self._processes_wanted = max(1, min(processes, max(1, len(specs))))
-        self._cpu = cpu
+        self._cpus: list[int | None] = list(cpus) if cpus else [None]
         self._workdir = workdir
         self._payload_bytes = payload_bytes
         self._processes: list[subprocess.Popen[str]] = []
@@ -82,8 +84,8 @@ class LoadgenPool:
             ]
             with open(self._workdir / f"loadgen-{shard}.log", "a", encoding="utf-8") as log:
                 process = subprocess.Popen(
-                    pinned(command, self._cpu), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=log, text=True, bufsize=1,
+                    pinned(command, self._cpus[shard % len(self._cpus)]), stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
                 )
             lines: queue.Queue[str | None] = queue.Queue()
             assert process.stdout is not None
@@ -166,6 +168,10 @@ class LoadgenPool:
         }
         merged["loadgen_cpu_seconds"] = round(sum(r["cpu_seconds"] for r in replies), 3)
         merged["wall_seconds"] = round(max(r["wall_seconds"] for r in replies), 3)
+        merged["loadgen_publish_cpu_seconds"] = round(
+            sum(r.get("publish_cpu_seconds", r["cpu_seconds"]) for r in replies), 3)
+        merged["loadgen_publish_wall_seconds"] = round(
+            max(r.get("publish_wall_seconds", r["wall_seconds"]) for r in replies), 3)
         merged["latency_ms"] = latency_figures(buckets)
         merged["errors_sample"] = [e for reply in replies for e in reply["errors_sample"]][:3]
         return merged

@@ -1,11 +1,11 @@
 """Markdown tables of a ``bench/compare.py`` JSON file, as pasted into docs/BENCHMARKS.md.
 
-    .venv/bin/python bench/tables.py bench/results/compare-2026-11-26.json
+    .venv/bin/python bench/tables.py bench/results/compare-2026-12-05.json
 
-One table per W1 room size (per server: the best delivered msgs/s with p99 <= 200 ms per
-repetition and median, the ratio ours/peer per repetition and median against its
-target, p99 at 5,000 deliveries/s, and the server's and loadgen's CPU shares at the
-server's highest step), one for W2, and W3/W4 when present.
+Per W1 room size: the knee per latency limit per server as min / median / max over the
+repetitions; ours/peer ratios (median, with min-max) per limit; p99 at 5,000/s and server
+CPU µs per delivery at 50,000/s with the ratio against each peer; then W2's bytes per
+idle connection, W3/W4 when present and the targets of issue 26.
 """
 
 from __future__ import annotations
@@ -30,55 +30,66 @@ def _list(values: list[Any], digits: int = 0) -> str:
     return " / ".join(_number(value, digits) for value in values)
 
 
-def _top_step(results: dict[str, Any], name: str, room: str) -> tuple[str, str]:
-    """Server and loadgen CPU share of the highest step, median over repetitions."""
-    server, loadgen = [], []
-    for rep in results["repetitions"]:
-        steps = rep.get(name, {}).get("w1", {}).get(room, {}).get("steps", [])
-        if steps:
-            server.append(steps[-1]["server_cpu_share"])
-            loadgen.append(steps[-1]["loadgen_cpu_share"])
-    return ", ".join(f"{v:.2f}" for v in server), ", ".join(f"{v:.2f}" for v in loadgen)
+def _spread(figure: dict[str, Any], digits: int = 0) -> str:
+    if figure["median"] is None:
+        return "—"
+    return (f"{_number(figure['median'], digits)} ({_number(figure['min'], digits)}-"
+            f"{_number(figure['max'], digits)})")
 
 
 def w1_tables(results: dict[str, Any]) -> list[str]:
-    """One table per room size."""
+    """Two tables per room size: knees, then ratios and costs."""
     lines = []
     for room, figures in results["summary"]["w1"].items():
-        lines += [f"#### W1, rooms of {room.split('_')[1]}", "",
-                  "| server | delivered msgs/s at p99 ≤ 200 ms (reps) | median | ours/peer "
-                  "(reps) | median ratio | target | p99 ms at 5,000/s (reps) | CPU share at "
-                  "last step (reps): server / loadgen |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|"]
+        size = int(room.split("_")[1])
+        limits = list(next(iter(figures["servers"].values()))["max_delivered_per_s"])
+        headers = " | ".join(f"p99 ≤ {key.split('_')[2].removesuffix('ms')} ms"
+                             for key in limits)
+        lines += [f"#### W1, rooms of {size:,}: max delivered/s, median (min-max) of "
+                  f"{len(results['repetitions'])}", "", f"| server | {headers} |",
+                  "|---|" + "---:|" * len(limits)]
+        for name, server in figures["servers"].items():
+            cells = " | ".join(_spread(server["max_delivered_per_s"][key]) for key in limits)
+            reached = "" if all(server["limit_reached"]) else " (≥: top of the ladder)"
+            lines.append(f"| {LABELS.get(name, name)}{reached} | {cells} |")
+        lines += ["", f"#### W1, rooms of {size:,}: ours/peer, p99 at 5,000/s, "
+                  "CPU per delivery at 50,000/s", "",
+                  f"| server | {headers} | p99 ms at 5,000/s | server CPU µs/delivery "
+                  "at 50,000/s | ours/peer CPU |",
+                  "|---|" + "---:|" * (len(limits) + 3)]
         for name, server in figures["servers"].items():
             ratio = figures["ratio_ours_over_peer"].get(name)
-            cpu_server, cpu_loadgen = _top_step(results, name, room)
-            target = ratio["target"] if ratio else None
-            met = "" if not ratio or ratio["median"] is None or target is None else (
-                " ✓" if ratio["median"] >= target else " ✗")
+            cells = " | ".join(_spread(ratio[key], 2) if ratio else "—" for key in limits)
+            cpu = ratio["cpu_per_delivery_at_50000_per_s"] if ratio else None
             lines.append(
-                f"| {LABELS.get(name, name)} | {_list(server['max_delivered_per_s_p99_le_200ms'])}"
-                f" | {_number(server['median_max_delivered_per_s'])}"
-                f" | {_list(ratio['per_repetition'], 2) if ratio else '—'}"
-                f" | {_number(ratio['median'], 2) if ratio else '—'}{met}"
-                f" | {'≥ ' + str(target) if target else '—'}"
-                f" | {_list(server['p99_ms_at_5000_per_s'])}"
-                f" | {cpu_server} / {cpu_loadgen} |")
+                f"| {LABELS.get(name, name)} | {cells} "
+                f"| {_spread(server['p99_ms_at_5000_per_s'], 1)} "
+                f"| {_spread(server['server_cpu_us_per_delivery_at_50000_per_s'], 2)} "
+                f"| {_spread(cpu, 2) if cpu else '—'} |")
         lines.append("")
     return lines
+
+
+def targets_table(results: dict[str, Any]) -> list[str]:
+    """The targets of issue 26 against the medians."""
+    lines = ["#### Targets (medians)", "", "| figure | target | measured | met |",
+             "|---|---|---:|:-:|"]
+    for check in results["summary"]["targets"]:
+        lines.append(f"| {check['figure']} | {check['target']} | "
+                     f"{_number(check['measured'], 2)} | {'yes' if check['met'] else '**no**'} |")
+    return [*lines, ""]
 
 
 def w2_table(results: dict[str, Any]) -> list[str]:
     """Bytes per idle connection."""
     w2 = results["summary"]["w2"]
-    lines = ["#### W2, 10,000 idle connections", "",
-             "| server | bytes/connection (reps) | median | ours/peer median |",
-             "|---|---:|---:|---:|"]
+    if not w2["servers"]:
+        return []
+    lines = ["#### W2, idle connections: bytes per connection", "",
+             "| server | per repetition | median (min-max) |", "|---|---:|---:|"]
     for name, server in w2["servers"].items():
-        ratio = w2["ratio_ours_over_peer"].get(name)
-        lines.append(f"| {LABELS.get(name, name)} | {_list(server['bytes_per_connection'])} | "
-                     f"{_number(server['median'])} | "
-                     f"{_number(ratio['median'], 2) if ratio else '—'} |")
+        lines.append(f"| {LABELS.get(name, name)} | {_list(server['per_repetition'])} | "
+                     f"{_spread(server)} |")
     return [*lines, ""]
 
 
@@ -105,7 +116,8 @@ def w3_w4_tables(results: dict[str, Any]) -> list[str]:
 def main() -> int:
     """Print the tables of the JSON file named on the command line."""
     results = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    print("\n".join(w1_tables(results) + w2_table(results) + w3_w4_tables(results)))
+    print("\n".join(w1_tables(results) + w2_table(results) + w3_w4_tables(results)
+                    + targets_table(results)))
     return 0
 
 

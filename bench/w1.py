@@ -2,105 +2,152 @@
 
 A step offers ``deliveries`` deliveries/s: ``deliveries / room_size`` messages/s, each
 publisher sending 1 message/s (our rooms allow a member 1/s sustained), in as few rooms
-as hold that many publishers (:func:`plan_steps`); every member of a room, the
+as hold that many publishers (:func:`bench.knee.plan_step`); every member of a room, the
 publisher included, receives every message of the room.  All rooms are connected and
 joined before a 3-second warm-up step at about 500 deliveries/s whose figures are
-discarded.  Steps stop after
-the first one that offers at least :data:`TARGET_DELIVERIES_PER_S` and misses the limit
-(p99 > :data:`P99_LIMIT_MS`, less than :data:`MIN_DELIVERY_RATIO` of the expected
-deliveries, or any connection lost so far).  A step's ``delivered_per_s`` is the deliveries
-received (during the step and its grace) per second of publishing.  The server's and
-the loadgen's CPU shares are CPU seconds per wall second of the step.
+discarded.  The rates come from :class:`bench.knee.KneeSearch` (coarse, then ≤ 10 %
+steps from where p99 first passes 25 ms up to the first step that misses 200 ms), or
+from ``targets`` when given (every one, stopping after the first miss of 200 ms at or
+above :data:`TARGET_DELIVERIES_PER_S`).
+
+Per step: ``delivered_per_s`` is the deliveries received (during the step and its grace)
+per second of publishing; the server's CPU share is its CPU seconds per wall second of
+step and grace, and ``server_cpu_us_per_delivery`` those CPU seconds per delivery
+received; ``loadgen_cpu_share`` is the loadgens' CPU per wall second of the publishing
+window alone (summed over loadgen processes, so > 1.0 means more than one core).  The
+result carries the knee per latency limit (:func:`bench.knee.knees`) and its resolution.
+After a step that overloaded the server, the next waits until the server is idle again
+(:func:`_drain`).
 """
 
 from __future__ import annotations
 
-import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from bench.knee import LIMITS_MS, KneeSearch, bracket_ratio, keeps, knees, plan_step
 from bench.loadgen_driver import LoadgenPool
 from bench.servers import RunningServer, process_cpu_seconds
 from bench.specs import Spec
 
-P99_LIMIT_MS = 200.0
-MIN_DELIVERY_RATIO = 0.95
 TARGET_DELIVERIES_PER_S = 5000
-# Finer between 10,000 and 100,000, where the servers' limits lie, so that the ratios are
-# not rounded to the steps (with 20,000 → 50,000 alone a server holding 45,000 reads 20,000).
-FULL_TARGETS = (1000, 2000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 70_000,
-                100_000, 150_000, 200_000)
+CPU_COMPARISON_PER_S = 50_000
 WARMUP_SECONDS = 3.0
 WARMUP_DELIVERIES = 500
+DRAIN_MAX_SECONDS = 30.0
+DRAIN_IDLE_SHARE = 0.15
 
 
 def plan_steps(room_size: int, targets: tuple[int, ...]) -> list[dict[str, int]]:
-    """``{"deliveries", "rooms", "publishers"}`` per target (publishers per room)."""
-    steps = []
-    for deliveries in targets:
-        messages = max(1, deliveries // room_size)
-        rooms = math.ceil(messages / room_size)
-        steps.append({"deliveries": messages * room_size, "rooms": rooms,
-                      "publishers": messages // rooms})
-    return steps
+    """:func:`bench.knee.plan_step` for each of ``targets``."""
+    return [plan_step(target, room_size) for target in targets]
 
 
 def within_limit(step: dict[str, Any]) -> bool:
-    """Whether a step kept p99 within the limit and delivered (nearly) everything."""
-    p99 = step["latency_ms"]["p99"]
-    return (p99 is not None and p99 <= P99_LIMIT_MS
-            and step["delivery_ratio"] >= MIN_DELIVERY_RATIO
-            and step["lost_connections_total"] == 0)
+    """Whether a step kept the loosest latency limit (200 ms) and delivered."""
+    return keeps(step, LIMITS_MS[-1])
 
 
 def run_w1(
-    server: RunningServer, specs: list[Spec], *, room_size: int, targets: tuple[int, ...],
-    loadgen: Path, loadgens: int, cpu: int | None, workdir: Path, step_seconds: float,
-    grace_seconds: float, payload_bytes: int,
+    server: RunningServer, specs: list[Spec], *, room_size: int, targets: tuple[int, ...] | None,
+    loadgen: Path, loadgens: int, cpus: list[int] | None, workdir: Path, step_seconds: float,
+    grace_seconds: float, payload_bytes: int, start: int | None = None,
 ) -> dict[str, Any]:
     """Run W1 on ``server``; see the module docstring."""
-    plan = plan_steps(room_size, targets)
-    result: dict[str, Any] = {"room_size": room_size, "steps": []}
-    with LoadgenPool(loadgen, server, specs, processes=loadgens, cpu=cpu, workdir=workdir,
+    search = KneeSearch(room_size) if start is None else KneeSearch(room_size, start=start)
+    fixed = list(targets) if targets else None
+    result: dict[str, Any] = {"room_size": room_size, "steps": search.steps,
+                              "search": "fixed" if fixed else "knee"}
+    with LoadgenPool(loadgen, server, specs, processes=loadgens, cpus=cpus, workdir=workdir,
                      payload_bytes=payload_bytes) as pool:
         result["setup"] = pool.ready
         print(f"W1 {server.name} room={room_size} ready {pool.ready}", file=sys.stderr)
         pool.step(0, rooms=1, publishers=max(1, min(room_size, WARMUP_DELIVERIES // room_size)),
                   rate=1.0, duration=WARMUP_SECONDS, grace=1.0)
-        for step_id, planned in enumerate(plan, start=1):
+        step_id = 0
+        while True:
+            rate = _next_fixed(fixed, search) if fixed is not None else search.next_rate()
+            if rate is None:
+                break
+            if search.overloaded:
+                _drain(server.pid)
+            step_id += 1
+            planned = plan_step(rate, room_size)
             cpu_before = process_cpu_seconds(server.pid)
             figures = pool.step(step_id, rooms=planned["rooms"],
                                 publishers=planned["publishers"], rate=1.0,
                                 duration=step_seconds, grace=grace_seconds)
+            cpu_seconds = process_cpu_seconds(server.pid) - cpu_before
             expected = figures["sent"] * room_size
             step = {
                 "offered_per_s": planned["deliveries"], **planned, **figures,
                 "delivered_per_s": round(figures["received"] / step_seconds),
                 "delivery_ratio": round(figures["received"] / expected, 4) if expected else 0.0,
-                "server_cpu_share": round(
-                    (process_cpu_seconds(server.pid) - cpu_before) / figures["wall_seconds"], 3),
+                "server_cpu_share": round(cpu_seconds / figures["wall_seconds"], 3),
+                "server_cpu_us_per_delivery": (
+                    round(cpu_seconds * 1e6 / figures["received"], 2)
+                    if figures["received"] else None),
                 "loadgen_cpu_share": round(
-                    figures["loadgen_cpu_seconds"] / figures["wall_seconds"], 3),
+                    figures["loadgen_publish_cpu_seconds"]
+                    / max(figures["loadgen_publish_wall_seconds"], 1e-9), 3),
             }
-            step["within_limit"] = within_limit(step)
-            result["steps"].append(step)
+            step["within_limit"] = keeps(step, LIMITS_MS[-1])
+            search.record(step)
             print(f"W1 {server.name} room={room_size} offered={planned['deliveries']}/s "
                   f"delivered={step['delivered_per_s']}/s p99={step['latency_ms']['p99']} ms "
                   f"server_cpu={step['server_cpu_share']} "
+                  f"us/delivery={step['server_cpu_us_per_delivery']} "
                   f"loadgen_cpu={step['loadgen_cpu_share']}", file=sys.stderr)
-            if not step["within_limit"] and planned["deliveries"] >= TARGET_DELIVERIES_PER_S:
-                break
     return summarise(result)
 
 
+def _drain(pid: int) -> float:
+    """Wait (at most :data:`DRAIN_MAX_SECONDS`) until the server's CPU share over half a
+    second drops below :data:`DRAIN_IDLE_SHARE`, i.e. it has worked off an overload's
+    backlog; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < DRAIN_MAX_SECONDS:
+        before = process_cpu_seconds(pid)
+        time.sleep(0.5)
+        if process_cpu_seconds(pid) - before < DRAIN_IDLE_SHARE * 0.5:
+            break
+    waited = time.monotonic() - started
+    print(f"W1 drained for {waited:.1f} s", file=sys.stderr)
+    return waited
+
+
+def _next_fixed(fixed: list[int], search: KneeSearch) -> int | None:
+    """The next of the ``--targets`` rates; none after a miss at or above the target rate."""
+    if search.steps:
+        last = search.steps[-1]
+        if not last["within_limit"] and last["offered_per_s"] >= TARGET_DELIVERIES_PER_S:
+            search.limit_reached = True
+            return None
+    if not fixed:
+        return None
+    return fixed.pop(0)
+
+
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
-    """Add the two headline figures of a room size's steps."""
+    """Add the headline figures of a room size's steps: the knees per latency limit and
+    their resolution, p99 at 5,000/s and the server's CPU per delivery at 50,000/s."""
     steps = result["steps"]
-    within = [step for step in steps if step["within_limit"]]
-    at_target = [s for s in steps if s["offered_per_s"] == TARGET_DELIVERIES_PER_S]
-    result["max_delivered_per_s_p99_le_200ms"] = max(
-        (step["delivered_per_s"] for step in within), default=0)
-    result["p99_ms_at_5000_per_s"] = at_target[0]["latency_ms"]["p99"] if at_target else None
+    result["max_delivered_per_s"] = knees(steps)
+    result["knee_resolution"] = {f"p99_le_{limit:g}ms": bracket_ratio(steps, limit)
+                                 for limit in LIMITS_MS}
+    result["max_delivered_per_s_p99_le_200ms"] = result["max_delivered_per_s"]["p99_le_200ms"]
+    result["p99_ms_at_5000_per_s"] = _at(steps, TARGET_DELIVERIES_PER_S, "p99")
+    result["server_cpu_us_per_delivery_at_50000_per_s"] = _at(
+        steps, CPU_COMPARISON_PER_S, "cpu")
     result["limit_reached"] = bool(steps) and not steps[-1]["within_limit"]
     return result
+
+
+def _at(steps: list[dict[str, Any]], rate: int, figure: str) -> float | None:
+    for step in steps:
+        if step["offered_per_s"] == rate:
+            return (step["latency_ms"]["p99"] if figure == "p99"
+                    else step.get("server_cpu_us_per_delivery"))
+    return None

@@ -42,7 +42,8 @@ def run_w2(
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     try:
-        with LoadgenPool(loadgen, server, specs, processes=1, cpu=cpu, workdir=workdir,
+        with LoadgenPool(loadgen, server, specs, processes=1,
+                         cpus=None if cpu is None else [cpu], workdir=workdir,
                          payload_bytes=128) as pool:
             time.sleep(hold_seconds)
             ready = pool.ready
