@@ -12,9 +12,10 @@ above :data:`TARGET_DELIVERIES_PER_S`).
 
 Per step: ``delivered_per_s`` is the deliveries received (during the step and its grace)
 per second of publishing; the server's CPU share is its CPU seconds per wall second of
-step and grace, and ``server_cpu_us_per_delivery`` those CPU seconds per delivery
-received; ``loadgen_cpu_share`` is the loadgens' CPU per wall second of the publishing
-window alone (summed over loadgen processes, so > 1.0 means more than one core).  The
+step and grace, ``server_kernel_cpu_fraction`` the share of them spent in the kernel
+(system time: mostly the socket write path), and ``server_cpu_us_per_delivery`` those CPU
+seconds per delivery received; ``loadgen_cpu_share`` is the loadgens' CPU per wall second
+of the publishing window alone (summed over loadgen processes: > 1.0 is over one core).  The
 result carries the knee per latency limit (:func:`bench.knee.knees`) and its resolution.
 After a step that overloaded the server, the next waits until the server is idle again
 (:func:`_drain`).
@@ -22,6 +23,7 @@ After a step that overloaded the server, the next waits until the server is idle
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -75,17 +77,21 @@ def run_w1(
                 _drain(server.pid)
             step_id += 1
             planned = plan_step(rate, room_size)
-            cpu_before = process_cpu_seconds(server.pid)
+            user_before, system_before = cpu_times(server.pid)
             figures = pool.step(step_id, rooms=planned["rooms"],
                                 publishers=planned["publishers"], rate=1.0,
                                 duration=step_seconds, grace=grace_seconds)
-            cpu_seconds = process_cpu_seconds(server.pid) - cpu_before
+            user_after, system_after = cpu_times(server.pid)
+            cpu_seconds = (user_after - user_before) + (system_after - system_before)
             expected = figures["sent"] * room_size
             step = {
                 "offered_per_s": planned["deliveries"], **planned, **figures,
                 "delivered_per_s": round(figures["received"] / step_seconds),
                 "delivery_ratio": round(figures["received"] / expected, 4) if expected else 0.0,
                 "server_cpu_share": round(cpu_seconds / figures["wall_seconds"], 3),
+                "server_kernel_cpu_fraction": (
+                    round((system_after - system_before) / cpu_seconds, 3)
+                    if cpu_seconds else None),
                 "server_cpu_us_per_delivery": (
                     round(cpu_seconds * 1e6 / figures["received"], 2)
                     if figures["received"] else None),
@@ -101,6 +107,17 @@ def run_w1(
                   f"us/delivery={step['server_cpu_us_per_delivery']} "
                   f"loadgen_cpu={step['loadgen_cpu_share']}", file=sys.stderr)
     return summarise(result)
+
+
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU seconds of process ``pid`` (all its threads);
+    ``(0.0, 0.0)`` if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
 def _drain(pid: int) -> float:
