@@ -135,11 +135,11 @@ def targets(w1: dict[str, Any], w2: dict[str, Any]) -> list[dict[str, Any]]:
         ratios, best = figures["ratio_ours_over_peer"], figures["best_centrifugo"]
         for key, target in CENTRIFUGO_TARGETS.items():
             peer = best.get(key)
-            if peer is not None:
+            if peer is not None and peer in ratios:
                 value = ratios[peer][key]["median"]
                 checks.append(_check(f"W1 {room} {key} ours/best Centrifugo ({peer})",
                                      f">= {target}", value, (value or 0) >= target))
-        if best.get("cpu") is not None:
+        if best.get("cpu") in ratios:
             value = ratios[best["cpu"]]["cpu_per_delivery_at_50000_per_s"]["median"]
             checks.append(_check(
                 f"W1 {room} CPU µs/delivery at 50,000/s ours/best Centrifugo ({best['cpu']})",
