@@ -25,7 +25,11 @@ import trio
 from actors.realtime.session import ConnectionSession, SessionServices
 from http_facade.middleware.security import SESSION_COOKIE, origin_allowed
 from http_facade.websocket.asgi_transport import AsgiApp, AsgiTransport, Receive, Scope, Send
-from http_facade.websocket.hypercorn_direct import DirectAsgiTransport, attach
+from http_facade.websocket.hypercorn_direct import (
+    DirectAsgiTransport,
+    attach,
+    release_handshake,
+)
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, negotiate
 from protocol.enums import GoodbyeReason
@@ -79,6 +83,7 @@ class Gateway:
         if accepted is not None:
             # The handshake's headers and messages are gone by now: only what the session
             # keeps stays for the connection's lifetime (memory per idle connection).
+            release_handshake(scope, send)
             await self._run_session(attach(receive, send), *accepted)
 
     async def _accept(

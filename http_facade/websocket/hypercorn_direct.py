@@ -39,10 +39,15 @@ fails when a real Hypercorn connection does not take the fast path.
 
 Once per process, :func:`contain_connection_failures` wraps ``TCPServer.run`` so that an
 exception escaping one connection no longer ends the server.  Per connection,
-:func:`guard_events` also wraps the wsproto connection's ``events`` and
-sets its private ``_state`` on a parse failure, so broken framing is answered with a close
-frame and data after the server's close frame cannot reach Hypercorn's message buffer (its
-docstring says why: the latter stopped the whole server).
+:func:`guard_events` also makes the wsproto connection a :class:`GuardedConnection`
+(``__class__`` is swapped: its ``events`` sets the private ``_state`` on a parse failure),
+so broken framing is answered with a close frame and data after the server's close frame
+cannot reach Hypercorn's message buffer (its docstring says why: the latter stopped the
+whole server), and swaps its private, empty ``_events`` deque for a smaller list.  Once the
+upgrade is accepted, :func:`release_handshake` drops what Hypercorn keeps only for the
+handshake: it empties ``scope["headers"]``, replaces ``WSStream.handshake`` (read
+afterwards only for ``accepted``) and ``H11WSConnection.h11_connection`` (unused after
+the upgrade) by small stand-ins — less memory per idle connection.
 
 Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, wsproto's public
 ``Connection.state`` and the socket's ``fileno()``, and writes with :func:`os.write` on
@@ -80,14 +85,15 @@ import functools
 import importlib.metadata
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Generator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
 import trio
 
 from actors.realtime.ports import Written
-from http_facade.websocket.asgi_transport import AsgiTransport, Receive, Send
+from http_facade.websocket.asgi_transport import AsgiTransport, Receive, Scope, Send
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +121,8 @@ RE_VERIFY: Final = (
 
 try:
     from hypercorn.protocol.h2 import H2Protocol
-    from hypercorn.protocol.h11 import H11Protocol
-    from hypercorn.protocol.ws_stream import WSStream
+    from hypercorn.protocol.h11 import H11Protocol, H11WSConnection
+    from hypercorn.protocol.ws_stream import ASGIWebsocketState, WSStream
     from hypercorn.trio.tcp_server import TCPServer
     from wsproto.connection import Connection, ConnectionState
     from wsproto.events import CloseConnection, Event, Message
@@ -301,8 +307,9 @@ def contain_connection_failures() -> None:
 
 def guard_events(connection: Connection) -> None:
     """Fix two gaps between wsproto and Hypercorn's ``WSStream._handle_events``, for every
-    WebSocket Hypercorn serves (fast path or not), by wrapping the wsproto connection's
-    ``events`` (an instance attribute):
+    WebSocket Hypercorn serves (fast path or not), by making the wsproto connection a
+    :class:`GuardedConnection` (its ``events`` is overridden; the class is swapped, so no
+    closure is kept per connection):
 
     * **Broken framing gets a close frame.**  wsproto reports a frame it cannot parse (an
       unmasked frame, reserved bits, an unknown opcode, a fragmented or over-long control
@@ -317,19 +324,90 @@ def guard_events(connection: Connection) -> None:
       the ``TypeError`` ended the whole server (one client could stop every connection).
       Once the server has sent its close frame (``LOCAL_CLOSING``), data messages are
       not handed to Hypercorn at all: nobody would read them.
+
+    Also replaces the connection's empty event ``deque`` (~0.7 KB each, used only when
+    ``receive_data(None)`` reports a lost transport, which Hypercorn never calls) by an
+    empty :class:`_EventList`.  A connection of another class is left as it is.
     """
-    original = connection.events
+    if type(connection) is Connection:
+        connection.__class__ = GuardedConnection
+        if isinstance(connection._events, deque) and not connection._events:
+            connection._events = _EventList()  # type: ignore[assignment]
 
-    def events() -> Iterator[Event]:
-        for event in original():
-            state = connection.state
-            if isinstance(event, CloseConnection) and state is ConnectionState.OPEN:
-                connection._state = ConnectionState.REMOTE_CLOSING
-            elif isinstance(event, Message) and state is not ConnectionState.OPEN:
-                continue
-            yield event
 
-    connection.events = events  # type: ignore[method-assign,assignment]
+if _IMPORT_PROBLEM is None:
+
+    class GuardedConnection(Connection):
+        """A wsproto :class:`~wsproto.connection.Connection` whose ``events`` closes broken
+        framing and drops data after the server's close frame (see :func:`guard_events`)."""
+
+        def events(self) -> Generator[Event, None, None]:
+            for event in super().events():
+                state = self._state
+                if isinstance(event, CloseConnection) and state is ConnectionState.OPEN:
+                    self._state = ConnectionState.REMOTE_CLOSING
+                elif isinstance(event, Message) and state is not ConnectionState.OPEN:
+                    continue
+                yield event
+
+
+class _EventList(list):  # type: ignore[type-arg]
+    """The part of ``deque`` wsproto's ``Connection._events`` uses (``append``, truth,
+    ``popleft``), in 56 bytes instead of a deque's ~0.7 KB; it holds at most one event."""
+
+    __slots__ = ()
+
+    def popleft(self) -> object:
+        return self.pop(0)
+
+
+class _AcceptedHandshake:
+    """Stands for Hypercorn's ``Handshake`` once the upgrade is accepted: from then on
+    ``WSStream`` reads nothing of it but ``accepted``."""
+
+    __slots__ = ()
+    accepted = True
+
+
+_ACCEPTED_HANDSHAKE: Final = _AcceptedHandshake()
+
+
+class _UpgradedH11:
+    """Stands for the h11 connection Hypercorn's ``H11WSConnection`` keeps after the upgrade:
+    Hypercorn writes no HTTP event on an accepted WebSocket, so one would be a bug."""
+
+    __slots__ = ()
+
+    def send(self, event: object) -> bytes:
+        raise RuntimeError(f"an HTTP event ({type(event).__name__}) on an upgraded connection")
+
+
+def release_handshake(scope: Scope, send: Send) -> None:
+    """Drop what only the handshake needed once the WebSocket is accepted; Hypercorn would
+    otherwise keep it for the connection's lifetime (memory per idle connection, ~2 KB):
+
+    * the request headers in ``scope`` (``scope["headers"]`` becomes empty; Hypercorn
+      reads the scope only while handshaking, for its access log);
+    * Hypercorn's ``Handshake`` (the offered subprotocols, key and extensions), replaced
+      by a shared object whose ``accepted`` is True — all ``WSStream`` reads afterwards;
+    * the h11 connection behind Hypercorn's ``H11WSConnection`` (h11's state, buffers
+      and reader), whose ``send`` only writes HTTP events, none of which follow an
+      accepted upgrade.
+
+    Only with a verified Hypercorn, and only for an accepted HTTP/1.1 ``WSStream``;
+    anything else is left untouched (the gateway calls this for every connection).
+    """
+    stream = getattr(send, "__self__", None)
+    if environment_problem() is not None or not isinstance(stream, WSStream):
+        return
+    if stream.state is not ASGIWebsocketState.CONNECTED or scope is not stream.scope:
+        return
+    scope["headers"] = []
+    if getattr(stream.handshake, "accepted", False):
+        stream.handshake = _ACCEPTED_HANDSHAKE  # type: ignore[assignment]
+    protocol = getattr(stream.send, "__self__", None)
+    if isinstance(protocol, H11Protocol) and isinstance(protocol.connection, H11WSConnection):
+        protocol.connection.h11_connection = _UpgradedH11()  # type: ignore[assignment]
 
 
 class DirectAsgiTransport(AsgiTransport):
