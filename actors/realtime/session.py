@@ -163,7 +163,44 @@ class ConnectionSession(SessionDispatch):
                     self._start_writer()
                 nursery.start_soon(self._announce_opened)
                 nursery.start_soon(self._renew_presence)
-                await self._read()
+                # The reader (the actor's turn loop), inline: one coroutine frame less per
+                # held connection.
+                limits_ = self._services.limits
+                invalid_frames = 0
+                while not self._stopping:
+                    timeout = limits_.heartbeat_timeout
+                    if self.principal is None:
+                        timeout = min(timeout, self._authentication_deadline - trio.current_time())
+                    with trio.move_on_after(max(timeout, 0)) as self._receive_scope:
+                        data = await self._transport.receive()
+                    if self._stopping:
+                        break
+                    if self._receive_scope.cancelled_caught:
+                        if self.principal is None:
+                            self._stop(CloseCode.UNAUTHORIZED, "authentication timeout", flush=True)
+                        else:
+                            self._stop(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout", flush=True)
+                        break
+                    if data is None:
+                        self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
+                        break
+                    try:
+                        frame = self._codec.decode_client(data, max_bytes=limits_.max_frame_bytes)
+                    except ProtocolError as error:
+                        if not self._within_rate(error.request_id):
+                            continue
+                        await self.send_frame(error_reply(error))
+                        invalid_frames += 1
+                        if error.code is ErrorCode.TOO_LARGE:
+                            self._stop(CloseCode.TOO_LARGE, "frame too large", flush=True)
+                        elif invalid_frames > limits_.max_invalid_frames:
+                            self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames",
+                                       flush=True)
+                        continue
+                    if self._services.frame_counter is not None:
+                        self._services.frame_counter.frame_in(frame)
+                    if self._within_rate(frame.id):
+                        await self.dispatch(frame)
                 self._outbound.close()
                 if self._writer_done is not None:
                     with trio.move_on_after(self._services.limits.drain_timeout):
@@ -187,7 +224,7 @@ class ConnectionSession(SessionDispatch):
         listener = self._services.connections
         if listener is None:
             return
-        await self.authenticated.wait()
+        await self.wait_authenticated()
         assert self.principal is not None
         try:
             await listener.connection_opened(self.principal, self.connection_id)
@@ -217,7 +254,7 @@ class ConnectionSession(SessionDispatch):
         interval = self._services.presence_renew_seconds
         if listener is None or interval is None:
             return
-        await self.authenticated.wait()
+        await self.wait_authenticated()
         assert self.principal is not None
         while True:
             await trio.sleep(interval)
@@ -341,43 +378,6 @@ class ConnectionSession(SessionDispatch):
             self._writer_done.set()
         # The socket is gone or the queue closed: either way the session is over.
         self._stop(self.close_code, self.close_reason, flush=False)
-
-    async def _read(self) -> None:
-        limits_ = self._services.limits
-        invalid_frames = 0
-        while not self._stopping:
-            timeout = limits_.heartbeat_timeout
-            if self.principal is None:
-                timeout = min(timeout, self._authentication_deadline - trio.current_time())
-            with trio.move_on_after(max(timeout, 0)) as self._receive_scope:
-                data = await self._transport.receive()
-            if self._stopping:
-                return
-            if self._receive_scope.cancelled_caught:
-                if self.principal is None:
-                    self._stop(CloseCode.UNAUTHORIZED, "authentication timeout", flush=True)
-                else:
-                    self._stop(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout", flush=True)
-                return
-            if data is None:
-                self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
-                return
-            try:
-                frame = self._codec.decode_client(data, max_bytes=limits_.max_frame_bytes)
-            except ProtocolError as error:
-                if not self._within_rate(error.request_id):
-                    continue
-                await self.send_frame(error_reply(error))
-                invalid_frames += 1
-                if error.code is ErrorCode.TOO_LARGE:
-                    self._stop(CloseCode.TOO_LARGE, "frame too large", flush=True)
-                elif invalid_frames > limits_.max_invalid_frames:
-                    self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames", flush=True)
-                continue
-            if self._services.frame_counter is not None:
-                self._services.frame_counter.frame_in(frame)
-            if self._within_rate(frame.id):
-                await self.dispatch(frame)
 
     def _within_rate(self, request_id: RequestId | None) -> bool:
         """Spend a token; answer a client that sends too fast (the refusal carries the

@@ -73,13 +73,13 @@ class SessionDispatch:
         self._codec = codec
         self._services = services
         self.principal = principal
-        self.authenticated = trio.Event()
+        self._authenticated = None if principal is not None else trio.Event()
+        """Set when an anonymous connection authenticates; None when it started authenticated
+        (most do, with a bearer token: no event kept per connection)."""
         self.on_authenticated: Callable[[], None] | None = None
         """Called once when a connection that started anonymous authenticates."""
         self.typing: TypingTracker | None = None
         """Created with the connection's first typing indicator (most never type)."""
-        if principal is not None:
-            self.authenticated.set()
         self._subscriptions: dict[str, Subscription] = {}
         self._stopping = False
         self._writer_done: trio.Event | None = None
@@ -91,6 +91,11 @@ class SessionDispatch:
         self.connection_id = secrets.token_hex(8)
         self.presence_status = "online"
         """What this connection last reported with ``set_presence``."""
+
+    async def wait_authenticated(self) -> None:
+        """Return once the connection is authenticated (at once if it already is)."""
+        if self._authenticated is not None:
+            await self._authenticated.wait()
 
     async def send_frame(self, frame: ServerFrame) -> None:
         raise NotImplementedError
@@ -187,7 +192,8 @@ class SessionDispatch:
             self._stop(CloseCode.UNAUTHORIZED, "authentication failed", flush=True)
             return
         self.principal = principal
-        self.authenticated.set()
+        if self._authenticated is not None:
+            self._authenticated.set()
         if self.on_authenticated is not None:
             self.on_authenticated()
         result = Authenticated(

@@ -24,7 +24,7 @@ import trio
 
 from actors.realtime.session import ConnectionSession, SessionServices
 from http_facade.middleware.security import SESSION_COOKIE, origin_allowed
-from http_facade.websocket.asgi_transport import AsgiApp, AsgiTransport, Receive, Scope, Send
+from http_facade.websocket.asgi_transport import AsgiApp, Receive, Scope, Send
 from http_facade.websocket.hypercorn_direct import (
     DirectAsgiTransport,
     attach,
@@ -84,7 +84,25 @@ class Gateway:
             # The handshake's headers and messages are gone by now: only what the session
             # keeps stays for the connection's lifetime (memory per idle connection).
             release_handshake(scope, send)
-            await self._run_session(attach(receive, send), *accepted)
+            # The session runs in this coroutine (no frame of its own: memory per connection).
+            codec, principal = accepted
+            transport = attach(receive, send)
+            session = ConnectionSession(transport, codec, self._services, principal)
+            direct = isinstance(transport, DirectAsgiTransport)
+            self._direct_open += direct
+            if principal is None:
+                self._anonymous.add(session)
+                session.on_authenticated = lambda: self._register(session)
+            else:
+                self._register(session)
+            try:
+                await session.run()
+            finally:
+                self._direct_open -= direct
+                self._anonymous.discard(session)
+                if session.principal is not None:
+                    _discard(self._by_login, session.principal.session_id, session)
+                    _discard(self._by_user, session.principal.user_id, session)
 
     async def _accept(
         self, scope: Scope, receive: Receive, send: Send
@@ -138,26 +156,6 @@ class Gateway:
         if principal is None:
             return None, (401, "unauthorized", "invalid or expired token")
         return principal, None
-
-    async def _run_session(
-        self, transport: AsgiTransport, codec: Codec, principal: Principal | None
-    ) -> None:
-        session = ConnectionSession(transport, codec, self._services, principal)
-        direct = isinstance(transport, DirectAsgiTransport)
-        self._direct_open += direct
-        if principal is None:
-            self._anonymous.add(session)
-            session.on_authenticated = lambda: self._register(session)
-        else:
-            self._register(session)
-        try:
-            await session.run()
-        finally:
-            self._direct_open -= direct
-            self._anonymous.discard(session)
-            if session.principal is not None:
-                _discard(self._by_login, session.principal.session_id, session)
-                _discard(self._by_user, session.principal.user_id, session)
 
     def _register(self, session: ConnectionSession) -> None:
         """Index an authenticated session by login and user (for revocations, bans)."""
