@@ -307,7 +307,8 @@ def contain_connection_failures() -> None:
     Compared with Hypercorn's, a held connection keeps fewer objects alive (memory per
     idle connection): no wrapper coroutine, no ``_read_data`` frame, no ``fail_after``
     scope around each read when ``read_timeout`` is not set (Hypercorn's never fires
-    then), no exception kept from probing a plain socket for a TLS handshake, and a
+    then), no exception kept from probing a plain socket for a TLS handshake, a plain
+    socket read without ``SocketStream.receive_some``'s four coroutine frames, and a
     WebSocket app's received messages pass through an
     :class:`~http_facade.websocket.app_queue.AppQueue` instead of a trio memory channel
     (:class:`_LeanTaskGroup`).
@@ -371,15 +372,35 @@ async def _run_connection(self: TCPServer) -> None:
                 await self.idle_task.restart(self._task_group, self._idle_timeout)
                 stream = self.stream
                 read_timeout = self.config.read_timeout
+                plain = None if read_timeout or ssl else stream.socket
+                data: bytes | bytearray
                 while True:
                     try:
-                        if read_timeout:
+                        if plain is not None:
+                            # SocketStream.receive_some without its four coroutine frames
+                            # and context manager: a checkpoint, then a non-blocking read
+                            # of the descriptor, waiting for it to be readable when empty.
+                            # Its errors are the stream's: any OSError ends the reading
+                            # (Broken/ClosedResourceError there), as does a closed socket.
+                            await trio.lowlevel.checkpoint_if_cancelled()
+                            while True:
+                                descriptor = plain.fileno()
+                                if descriptor < 0:
+                                    raise trio.ClosedResourceError
+                                try:
+                                    data = os.read(descriptor, MAX_RECV)
+                                except BlockingIOError:
+                                    await trio.lowlevel.wait_readable(descriptor)
+                                else:
+                                    await trio.lowlevel.cancel_shielded_checkpoint()
+                                    break
+                        elif read_timeout:
                             with trio.fail_after(read_timeout):
                                 data = await stream.receive_some(MAX_RECV)
                         else:
                             data = await stream.receive_some(MAX_RECV)
                     except (trio.ClosedResourceError, trio.BrokenResourceError,
-                            trio.TooSlowError):
+                            trio.TooSlowError, OSError):
                         break
                     await self.protocol.handle(RawData(bytes(data)))
                     if data == b"":
