@@ -29,6 +29,7 @@ LOADGEN_SOURCE = BENCH / "loadgen"
 CENTRIFUGO_MODULE = "github.com/centrifugal/centrifugo/v6"
 CENTRIFUGO_VERSION = "v6.9.1"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "topicsflow"
+CENTRIFUGO_CACHE = CACHE / f"centrifugo-{CENTRIFUGO_VERSION}"
 BUILD_TIMEOUT_S = 900
 
 
@@ -46,7 +47,7 @@ def _run(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | N
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
 
 
-def _requirement_lines() -> list[tuple[str, str]]:
+def requirement_lines() -> list[tuple[str, str]]:
     """``(distribution name, requirement line)`` for every line of ``requirements.txt``."""
     lines = []
     for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
@@ -60,7 +61,7 @@ def _requirement_lines() -> list[tuple[str, str]]:
 def ensure_requirements(only: tuple[str, ...] | None = None) -> None:
     """pip-install the bench requirements (or those named in ``only``) that are missing."""
     missing = []
-    for name, line in _requirement_lines():
+    for name, line in requirement_lines():
         if only is not None and name not in only:
             continue
         try:
@@ -80,7 +81,7 @@ def _go() -> str:
 
 def centrifugo_binary() -> Path:
     """The cached Centrifugo binary, built on first use."""
-    directory = CACHE / f"centrifugo-{CENTRIFUGO_VERSION}"
+    directory = CENTRIFUGO_CACHE
     binary = directory / "centrifugo"
     if not binary.exists():
         directory.mkdir(parents=True, exist_ok=True)
@@ -90,13 +91,18 @@ def centrifugo_binary() -> Path:
     return binary
 
 
-def loadgen_binary() -> Path:
-    """The load generator built from the current sources (cached by their hash)."""
+def loadgen_source_hash() -> str:
+    """SHA-256 (hex) of the loadgen's sources: its ``.go``, ``go.mod`` and ``go.sum``."""
     digest = hashlib.sha256()
     for path in sorted(LOADGEN_SOURCE.glob("*")):
         if path.suffix in {".go", ".mod", ".sum"}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    binary = CACHE / f"loadgen-{digest.hexdigest()[:16]}"
+    return digest.hexdigest()
+
+
+def loadgen_binary() -> Path:
+    """The load generator built from the current sources (cached by their hash)."""
+    binary = CACHE / f"loadgen-{loadgen_source_hash()[:16]}"
     if not binary.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         _run([_go(), "build", "-o", str(binary), "."], cwd=LOADGEN_SOURCE)
