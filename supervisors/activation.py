@@ -51,6 +51,7 @@ from actors.runtime.statistics import ActorStatistics, FailureRecord, wall_time
 from protocol.fields import milliseconds
 from storage.errors import StorageUnavailable
 from supervisors import hooks, tracing
+from supervisors.batch_linger import BatchLinger
 from supervisors.policy import RestartType, RestartWindow
 
 if TYPE_CHECKING:
@@ -94,9 +95,9 @@ class StopReason(enum.Enum):
 class Activation:
     """The runtime side of one actor; also the ``ActorContext`` its incarnations get."""
 
-    __slots__ = ("_held", "_host", "_in_turn", "_inbox", "_own_chain", "_parked", "_stop_reason",
-                 "_window", "activated_at", "address", "fence", "idle_since", "last_failure",
-                 "mailbox", "processed", "restarts", "state")
+    __slots__ = ("_held", "_host", "_in_turn", "_inbox", "_linger", "_own_chain", "_parked",
+                 "_stop_reason", "_window", "activated_at", "address", "fence", "idle_since",
+                 "last_failure", "mailbox", "processed", "restarts", "state")
 
     def __init__(self, host: KindHost, address: Address) -> None:
         self._host = host
@@ -117,6 +118,8 @@ class Activation:
         """The envelope that ended a batch (not batchable): the next one handled."""
         self.fence: int | None = None
         """The fencing token of the lease this incarnation runs under (None: single node)."""
+        budget = host.kind.batch_linger
+        self._linger = BatchLinger(budget, self.activated_at) if budget > 0 else None
 
     # ActorContext
 
@@ -341,26 +344,48 @@ class Activation:
                 turns = 0
                 await trio.lowlevel.checkpoint()
             if batching and actor.batches(envelope.message):
-                error = await self._batch_turn(actor, self._batch_from(actor, envelope))
+                error = await self._batch_turn(actor, await self._batch_from(actor, envelope))
             else:
                 error = await self._turn(actor, envelope)
             if error is not None:
                 return error
 
-    def _batch_from(self, actor: Actor, first: Envelope) -> list[Envelope]:
+    async def _batch_from(self, actor: Actor, first: Envelope) -> list[Envelope]:
         """``first`` and the batchable envelopes queued right behind it; the envelope that
-        ends the run (not batchable, or the runtime's wake-up) is held for the next turn."""
+        ends the run (not batchable, or the runtime's wake-up) is held for the next turn.
+        On a busy node a hot actor of a kind with a linger budget also waits up to that
+        budget for more (:mod:`supervisors.batch_linger`).  The wait is shielded: it is
+        short, and envelopes already taken from the mailbox must reach the turn."""
         batch = [first]
+        self._take_queued(actor, batch)
+        linger = self._linger
+        if linger is None:
+            return batch
+        now = trio.current_time()
+        if len(batch) < MAX_BATCH and self._held is None and (wait := linger.seconds(now)):
+            with trio.CancelScope(shield=True), trio.move_on_after(wait):
+                while len(batch) < MAX_BATCH and self._held is None:
+                    envelope = await self._inbox.receive()
+                    if envelope is WAKE or not actor.batches(envelope.message):
+                        self._held = envelope
+                        break
+                    batch.append(envelope)
+                    self._take_queued(actor, batch)
+        linger.rate.note(len(batch), now)
+        return batch
+
+    def _take_queued(self, actor: Actor, batch: list[Envelope]) -> None:
+        """Add the batchable envelopes queued now to ``batch`` (up to ``MAX_BATCH``); hold
+        the one that ends the run."""
         while len(batch) < MAX_BATCH:
             try:
                 envelope = self._inbox.receive_nowait()
             except trio.WouldBlock:
-                break
+                return
             if envelope is WAKE or not actor.batches(envelope.message):
                 self._held = envelope
-                break
+                return
             batch.append(envelope)
-        return batch
 
     async def _batch_turn(self, actor: Actor, batch: list[Envelope]) -> Exception | None:
         self._in_turn = True

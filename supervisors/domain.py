@@ -61,6 +61,7 @@ def actor_kinds(
     content_filter: ContentFilter | None = None,
     presence: PresenceBook | None = None,
     offline: OfflineInbox | None = None,
+    batch_linger: float = 0.0,
 ) -> list[ActorKind]:
     """Every actor kind of the node, with its storage injected.
 
@@ -70,6 +71,8 @@ def actor_kinds(
     other).  ``content_filter`` screens every message, post and comment (none: no rules).
     ``presence`` is the node's presence book (cluster mode passes one with expiry).
     ``offline`` takes mentions and DMs for offline delivery (none: not delivered offline).
+    ``batch_linger`` is the chat rooms' batching budget in seconds
+    (:mod:`supervisors.batch_linger`; 0: a turn never waits for more messages).
     """
     screen = content_filter or ContentFilter.from_rules()
     log = ChannelLog(store.channel_events, hub)
@@ -80,6 +83,7 @@ def actor_kinds(
             lambda context: ChatRoomActor(context, store, hub, screen),
             mailbox_capacity=256,
             idle_timeout=600.0,
+            batch_linger=batch_linger,
         ),
         ActorKind(
             TOPIC,

@@ -38,6 +38,9 @@ class ActorKind:
       ``ActorStopped``) and escalates to the kind.
     * ``escalation_intensity``: how many activations may give up within the period
       before the kind itself fails and escalates to the registry's supervisor.
+    * ``batch_linger``: for actors that batch (``Actor.batches``), the longest a turn may
+      wait for more batchable messages when the node is busy and the actor hot, in
+      seconds (:mod:`supervisors.batch_linger`); 0 never waits.
     """
 
     name: str
@@ -50,6 +53,7 @@ class ActorKind:
     intensity: RestartIntensity = DEFAULT_INTENSITY
     backoff: Backoff | None = None
     escalation_intensity: RestartIntensity = DEFAULT_INTENSITY
+    batch_linger: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.name or "/" in self.name:
@@ -60,3 +64,5 @@ class ActorKind:
             raise ValueError("idle_timeout must be > 0 or None")
         if self.ask_timeout <= 0 or self.stop_timeout <= 0:
             raise ValueError("ask_timeout and stop_timeout must be > 0")
+        if not 0 <= self.batch_linger <= 1:
+            raise ValueError("batch_linger must be between 0 and 1 second")

@@ -96,6 +96,9 @@ class Settings:
     dependency_deadline_seconds: float = 1.5
     """Longest wait for one call to Redis or MongoDB before it fails 503 ``unavailable``
     (``storage.dependency``: each dependency also has a circuit breaker)."""
+    batch_linger_ms: float = 10.0
+    """The longest a busy chat room waits for its next messages to batch them with one it
+    holds (``supervisors.batch_linger``); 0 never waits."""
     public_url: str = "http://127.0.0.1:8000"
     email_backend: str = "outbox"
     email_from: str = "TopicsFlow <noreply@topicsflow.invalid>"
@@ -430,6 +433,9 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         dependency_deadline_seconds=value(
             "DEPENDENCY_DEADLINE_SECONDS", _parse_float(0.05, 60.0),
             defaults.dependency_deadline_seconds,
+        ),
+        batch_linger_ms=value(
+            "BATCH_LINGER_MS", _parse_float(0.0, 100.0), defaults.batch_linger_ms
         ),
         public_url=value("PUBLIC_URL", _parse_url("http", "https"), listening_url(host, port)),
         email_backend=email_backend,

@@ -118,7 +118,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                     *actor_kinds(
                         store, hub, alias_secret=settings.secret_key,
                         content_filter=content_filter, presence=presence,
-                        offline=offline,
+                        offline=offline, batch_linger=settings.batch_linger_ms / 1000,
                     ),
                     *webhooks.kinds(),
                     account_jobs_kind(jobs),

@@ -1,0 +1,137 @@
+"""Latency-budgeted batching: the policy (supervisors/batch_linger.py) and the runtime's
+wait for more batchable messages (supervisors/activation.py)."""
+
+from __future__ import annotations
+
+import pytest
+import trio
+import trio.testing
+
+from supervisors import batch_linger, open_registry
+from supervisors.batch_linger import ArrivalRate, BatchLinger, ProcessLoad
+from tests.unit.supervisors.test_batch_turns import Append, batching_kind
+
+BUDGET = 0.01
+
+
+class Clocks:
+    """A CPU clock and a wall clock the test moves."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.wall = 100.0
+
+
+def test_process_load_is_the_cpu_share_of_the_last_window() -> None:
+    clocks = Clocks()
+    load = ProcessLoad(lambda: clocks.cpu, lambda: clocks.wall)
+    assert load.share() == 0.0
+    clocks.cpu, clocks.wall = 0.2, 100.25
+    assert load.share() == pytest.approx(0.8)
+    clocks.cpu, clocks.wall = 0.21, 100.3  # a window not yet over: the last figure stands
+    assert load.share() == pytest.approx(0.8)
+    clocks.cpu, clocks.wall = 0.22, 100.5
+    assert load.share() == pytest.approx(0.02 / 0.25)
+
+
+def test_arrival_rate_counts_the_last_window_and_a_burst_at_once() -> None:
+    rate = ArrivalRate(0.0)
+    assert rate.per_second(0.0) == 0.0
+    rate.note(30, 0.1)
+    assert rate.per_second(0.2) == 30.0  # the current window's burst counts at once
+    rate.note(20, 1.0)  # a new window: the last one saw 30 in 1 s
+    assert rate.per_second(1.1) == 30.0
+    assert rate.per_second(3.5) == 0.0  # nothing for two windows: cold
+    rate.note(1, 5.0)  # after a gap of two windows: the old window reads as 0
+    rate.note(1, 6.1)
+    assert rate.per_second(6.2) == pytest.approx(1.0)
+
+
+def test_only_a_hot_actor_on_a_busy_node_waits_and_never_beyond_the_budget() -> None:
+    load = 0.9
+    linger = BatchLinger(BUDGET, 0.0, load=lambda: load)
+    assert linger.seconds(0.0) == 0.0  # nothing arrived yet: cold
+    linger.rate.note(10, 0.1)  # 10/s: 0.1 expected within 10 ms
+    assert linger.seconds(0.2) == 0.0
+    linger.rate.note(90, 0.3)  # 100/s: 1 expected
+    assert linger.seconds(0.4) == BUDGET
+    load = 0.2  # an idle node never waits, however hot the actor
+    assert linger.seconds(0.4) == 0.0
+    with pytest.raises(ValueError):
+        BatchLinger(0.0, 0.0)
+
+
+async def test_a_hot_actor_on_a_busy_node_batches_messages_arriving_within_the_budget(
+    autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
+    seen: list[list[int]] = []
+    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
+        ref = registry.ref("batcher", "a")
+        for value in range(100):  # 100 messages/s, one at a time: hot, one per turn
+            await ref.ask(Append(200 + value))
+            await trio.sleep(0.01)
+        assert all(len(batch) <= 2 for batch in seen)
+        seen.clear()
+        replies: list[object] = []
+
+        async def ask_after(delay: float, value: int) -> None:
+            await trio.sleep(delay)
+            replies.append(await ref.ask(Append(value)))
+
+        started = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            for index, delay in enumerate((0.0, 0.003, 0.006, 0.02)):
+                nursery.start_soon(ask_after, delay, 1000 + index)
+        # The first three arrived within 10 ms of the first: one turn; the fourth, later.
+        assert seen == [[1000, 1001, 1002], [1003]]
+        assert sorted(replies) == [101, 102, 103, 104]  # type: ignore[type-var]
+        assert trio.current_time() - started <= 0.02 + 2 * BUDGET
+
+
+async def test_an_idle_node_never_waits(
+    autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch_linger, "process_share", lambda: 0.0)
+    seen: list[list[int]] = []
+    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
+        ref = registry.ref("batcher", "a")
+        for value in range(100):
+            await ref.ask(Append(200 + value))
+            await trio.sleep(0.005)
+        started = trio.current_time()
+        await ref.ask(Append(1))
+        assert trio.current_time() == started  # no wait at all
+        assert all(len(batch) == 1 for batch in seen)
+
+
+async def test_a_message_that_does_not_batch_ends_the_wait_and_keeps_its_place(
+    autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.unit.supervisors.test_batch_turns import Snapshot
+
+    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
+    seen: list[list[int]] = []
+    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
+        ref = registry.ref("batcher", "a")
+        for value in range(100):
+            await ref.ask(Append(200 + value))
+            await trio.sleep(0.01)
+        seen.clear()
+        results: dict[str, object] = {}
+
+        async def first() -> None:
+            results["append"] = await ref.ask(Append(7))
+
+        async def snapshot() -> None:
+            await trio.sleep(0.001)
+            results["snapshot"] = await ref.ask(Snapshot())
+
+        started = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(first)
+            nursery.start_soon(snapshot)
+        assert seen == [[7]]
+        assert results["append"] == 101
+        assert isinstance(results["snapshot"], list) and results["snapshot"][-1] == 7
+        assert trio.current_time() - started < BUDGET  # the snapshot ended the wait
