@@ -544,7 +544,12 @@ class DirectAsgiTransport(AsgiTransport):
     def write_nowait(self, frame: bytes) -> Written:
         if self._tail or self._lock.locked():
             return Written.NOTHING
-        descriptor = self._writable_descriptor()
+        # _writable_descriptor inlined: this runs once per delivery.
+        descriptor = self._socket.fileno()
+        if (descriptor < 0 or self._closed or self._stream.closed
+                or self._connection.state is not ConnectionState.OPEN):
+            self._closed = True
+            raise trio.BrokenResourceError("the WebSocket is closed")
         try:
             written = os.write(descriptor, frame)
         except BlockingIOError:

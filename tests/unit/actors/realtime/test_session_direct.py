@@ -16,7 +16,9 @@ from wsproto.events import TextMessage
 from actors.realtime.hub import Hub
 from actors.realtime.ports import DirectTransport, Written
 from actors.realtime.session import ConnectionSession, SessionLimits, SessionServices
+from protocol.broadcast import BroadcastFrame
 from protocol.channels import ChannelKind
+from protocol.chat_events import ChatMessage, MessageCreated
 from protocol.close_codes import CloseCode
 from protocol.codecs import JSON_CODEC
 from tests.unit.actors.realtime.session_support import (
@@ -81,13 +83,13 @@ class FakeDirectTransport(FakeTransport):
 
 @asynccontextmanager
 async def subscribed_session(
-    transport: FakeDirectTransport, **limits: Any
+    transport: FakeDirectTransport, *, resync_on_gap: bool = False, **limits: Any
 ) -> AsyncIterator[tuple[ConnectionSession, FakeRoom]]:
     hub = Hub()
     room = FakeRoom(hub)
     services = SessionServices(
         hub=hub, authenticator=FakeAuthenticator(), channels={ChannelKind.CHAT_ROOM: room},
-        router=FakeRouter(), limits=SessionLimits(**limits),
+        router=FakeRouter(), limits=SessionLimits(**limits), resync_on_gap=resync_on_gap,
     )
     session = ConnectionSession(transport, JSON_CODEC, services, ALICE)
     async with trio.open_nursery() as nursery:
@@ -212,3 +214,42 @@ async def test_a_peer_that_stops_reading_is_a_slow_consumer(autojump_clock: obje
         await transport.closed.wait()
         assert transport.closed_with == CloseCode.SLOW_CONSUMER
         assert room.hub.statistics().dropped_slow == 1
+
+
+def _events(*seqs: int) -> list[BroadcastFrame]:
+    return [BroadcastFrame(MessageCreated(
+        channel=CHANNEL, seq=seq,
+        message=ChatMessage(id=f"m{seq}", author_id="bob", text=f"t{seq}", created_at=1)))
+        for seq in seqs]
+
+
+async def test_runs_already_passed_on_are_not_written_again(autojump_clock: object) -> None:
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport) as (_session, room):
+        await trio.testing.wait_all_tasks_blocked()
+        room.hub.publish_many(CHANNEL, _events(1, 2, 3))
+        room.hub.publish_many(CHANNEL, _events(2, 3))  # seen: nothing written
+        room.hub.publish_many(CHANNEL, _events(3, 4, 5))  # overlapping: only 4 and 5
+        room.hub.publish(CHANNEL, _events(5)[0])
+        room.hub.publish_many(CHANNEL, _events(6))
+        assert [frame["seq"] for frame in transport.messages()[1:]] == [1, 2, 3, 4, 5, 6]
+        transport.disconnect()
+
+
+async def test_a_gap_passes_unless_the_node_resyncs_on_gaps(autojump_clock: object) -> None:
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport) as (_session, room):
+        await trio.testing.wait_all_tasks_blocked()
+        room.hub.publish_many(CHANNEL, _events(1, 2))
+        room.hub.publish_many(CHANNEL, _events(5, 6))
+        assert [frame["seq"] for frame in transport.messages()[1:]] == [1, 2, 5, 6]
+        transport.disconnect()
+    transport = FakeDirectTransport()
+    async with subscribed_session(transport, resync_on_gap=True) as (session, room):
+        await trio.testing.wait_all_tasks_blocked()
+        room.hub.publish_many(CHANNEL, _events(1, 2))
+        room.hub.publish_many(CHANNEL, _events(5, 6))
+        await transport.closed.wait()
+        assert session.close_code == CloseCode.INTERNAL_ERROR
+        assert [frame.get("seq") for frame in transport.messages()[1:3]] == [1, 2]
+        assert all(frame.get("seq") not in (5, 6) for frame in transport.messages())
