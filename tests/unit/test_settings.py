@@ -32,6 +32,7 @@ def test_values_are_parsed() -> None:
         "TOPICSFLOW_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
         "TOPICSFLOW_LOG_LEVEL": "debug",
         "TOPICSFLOW_REDIS_PREFIX": "eu-1.topicsflow",
+        "TOPICSFLOW_BATCH_LINGER_MS": "2.5",
     })
     assert settings.profile is Profile.PRODUCTION
     assert settings.port == 9000
@@ -40,6 +41,8 @@ def test_values_are_parsed() -> None:
     assert ipaddress.ip_address("10.1.2.3") in settings.trusted_proxies[0]
     assert settings.log_level == "DEBUG"
     assert settings.redis_prefix == "eu-1.topicsflow"
+    assert settings.batch_linger_ms == 2.5
+    assert load_settings({}).batch_linger_ms == 10.0
 
 
 @pytest.mark.parametrize(
@@ -54,6 +57,7 @@ def test_values_are_parsed() -> None:
         ("TOPICSFLOW_TRUSTED_PROXIES", "proxy.local", "expected a comma-separated list of IP"),
         ("TOPICSFLOW_SECRET_KEY", "short", "expected at least 32 characters"),
         ("TOPICSFLOW_REDIS_PREFIX", "a:b", "expected 1 to 64 letters, digits"),
+        ("TOPICSFLOW_BATCH_LINGER_MS", "500", "between 0"),
     ],
 )
 def test_invalid_values_name_the_variable(variable: str, value: str, expected: str) -> None:
