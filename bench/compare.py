@@ -1,23 +1,29 @@
 """Realtime benchmarks side by side: TopicsFlow against Flask-SocketIO (eventlet and gevent),
-python-socketio and Centrifugo (issue 11).
+python-socketio and Centrifugo variants (issues 11 and 26).
 
     .venv/bin/python bench/compare.py [--smoke] [--json PATH] [--servers LIST]
-        [--repetitions 3] [--room-sizes 100,1000] [--step-seconds 5] [--grace-seconds 2]
-        [--loadgens 1] [--idle-connections 10000] [--skip-w1] [--skip-w2]
-        [--plots DIR] [--no-install]
+        [--repetitions 5] [--room-sizes 100,1000] [--step-seconds 5] [--grace-seconds 2]
+        [--targets LIST | --start-rate N] [--loadgens 1] [--idle-connections 10000]
+        [--skip-w1] [--skip-w2] [--plots DIR] [--workdir-parent DIR] [--no-install]
 
 Each server (:mod:`bench.servers`) runs pinned to CPU 0 and the Go load generator
-(``bench/loadgen``, :mod:`bench.loadgen_driver`) to CPU 1.  Every repetition starts
-every server afresh for each workload: W1 fan-out per room size (:mod:`bench.w1`), then
-W2 idle connections (:mod:`bench.w2`).  After the repetitions, ours only: W3 REST
-create/list at concurrency 50 and W4 actor churn (:mod:`bench.w3_w4`).  Our node uses
-the embedded SQLite store, seeded once with the rooms and users the loadgen logs in as
-(:mod:`bench.server_source`).  The JSON
-(``--json``) holds every step of every run, medians over repetitions and the ratio
-ours/peer per repetition (:mod:`bench.summary`); ``--plots`` draws throughput against
-p99 per room size (:mod:`bench.plots`).  Bench-only packages
-(``bench/requirements.txt``) are pip-installed into this venv first unless
-``--no-install``; the loadgen and Centrifugo are built with Go and cached in
+(``bench/loadgen``, :mod:`bench.loadgen_driver`) to the other CPUs, one process per CPU
+(``--loadgens``; on a 2-CPU machine every loadgen shares CPU 1).  Every repetition starts
+every server afresh for each workload, servers in the order given, so a repetition
+interleaves them: W1 fan-out per room size (:mod:`bench.w1`: a knee search in steps of
+at most 10 %, :mod:`bench.knee`, unless ``--targets`` fixes the rates), then W2 idle
+connections (:mod:`bench.w2`).  After the repetitions, ours only: W3 REST create/list at
+concurrency 50 and W4 actor churn (:mod:`bench.w3_w4`).  Our node uses the embedded
+SQLite store, seeded once with the rooms and users the loadgen logs in as
+(:mod:`bench.server_source`), in a temporary directory under ``--workdir-parent``.  The
+JSON (``--json``) holds the command, the versions of everything measured
+(:mod:`bench.versions`), every step of every run, and the summary
+(:mod:`bench.summary`): per latency limit (p99 ≤ 25, 50, 100, 200 ms) each server's
+knee and ours/peer ratios as min/median/max over the repetitions, CPU per delivery at
+50,000/s, and the targets of issue 26.  ``--plots`` draws p99 against delivered/s per
+room size (:mod:`bench.plots`); :mod:`bench.tables` prints the Markdown tables.
+Bench-only packages (``bench/requirements.txt``) are pip-installed into this venv first
+unless ``--no-install``; the loadgen and Centrifugo are built with Go and cached in
 ``~/.cache/topicsflow``.
 
 ``--smoke`` proves the harness end to end in well under a minute: ours and
@@ -43,7 +49,7 @@ from typing import Any
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench import toolchain  # noqa: E402
+from bench import toolchain, versions  # noqa: E402
 from bench.idle import raise_file_limit  # noqa: E402
 from bench.knee import max_rooms  # noqa: E402
 from bench.profiling import hot_functions, py_spy_record  # noqa: E402
@@ -69,7 +75,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--servers", default=",".join(SERVERS))
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--room-sizes", default="100,1000")
     parser.add_argument("--targets", default="",
                         help="W1 offered deliveries/s per step, instead of the knee search")
@@ -140,6 +146,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                     "load_average_at_start": os.getloadavg(), "server_cpu": SERVER_CPU,
                     "loadgen_cpus": LOADGEN_CPUS[:arguments.loadgens]},
         "settings": {key: value for key, value in vars(arguments).items() if key != "json_path"},
+        "versions": versions.collect(),
         "repetitions": [],
     }
     with tempfile.TemporaryDirectory(prefix="topicsflow-compare-",
