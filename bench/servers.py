@@ -1,4 +1,4 @@
-"""The four servers of the comparison, each started as a child process pinned to one CPU.
+"""The servers of the comparison, each started as a child process pinned to one CPU.
 
 :func:`start_server` runs one of :data:`SERVERS` on a free loopback port behind
 ``taskset -c <cpu>`` and yields a :class:`RunningServer` once it accepts connections;
@@ -12,11 +12,49 @@ stdout and stderr go to ``<workdir>/<name>-<ns>.log``, one file per start.
 * ``flask_socketio``: ``bench/peers/flask_socketio_app.py`` with eventlet (the mode its
   docs call the fastest); ``flask_socketio_gevent`` the same app on gevent +
   gevent-websocket (the faster of the two in our runs).
-* ``python_socketio``: ``bench/peers/socketio_asgi_app.py`` on uvicorn.
-* ``centrifugo``: Centrifugo v6, memory engine, JSON protocol over WebSocket, HS256
-  connection tokens signed with :data:`CENTRIFUGO_SECRET` (made by
-  :func:`centrifugo_token`), clients may subscribe to channels without a namespace and
-  publish to those they are subscribed to (``allow_publish_for_subscriber``).
+* ``python_socketio``: ``bench/peers/socketio_asgi_app.py`` on uvicorn (uvloop,
+  httptools; JSON and WebSocket implementation as measured fastest, see its docstring).
+* ``centrifugo``: Centrifugo v6 (:data:`bench.toolchain.CENTRIFUGO_VERSION`), memory
+  engine, JSON protocol over WebSocket, HS256 connection tokens signed with
+  :data:`CENTRIFUGO_SECRET` (made by :func:`centrifugo_token`), clients may subscribe
+  to channels without a namespace and publish to those they are subscribed to
+  (``allow_publish_for_subscriber``); otherwise Centrifugo's defaults.
+* ``centrifugo_protobuf``: the same server and configuration, the clients speaking
+  Centrifugo's Protobuf protocol (subprotocol ``centrifuge-protobuf``, the loadgen's
+  ``-protocol centrifugo-protobuf``), its fastest wire format.
+* ``centrifugo_protobuf_gogc``: ``centrifugo_protobuf`` with the Go garbage collector
+  tuned: ``GOGC=`` :data:`CENTRIFUGO_GOGC` in its environment (below).
+* ``centrifugo_history``: ``centrifugo_protobuf_gogc`` with history and recovery on
+  every channel (:data:`CENTRIFUGO_HISTORY`: ``history_size`` 100, ``history_ttl``
+  300 s, ``force_recovery`` and ``force_positioning``, the v6 names of the channel
+  options under ``channel.without_namespace``): every publication is stored in the
+  channel's stream and carries an offset and epoch, the work our node does (it stores
+  and sequences every message).  The subscribe replies say ``recoverable`` and
+  ``positioned``.
+
+No ping bursts: the peers' servers ping their clients (Engine.IO and Centrifugo every
+25 s by default, counted from each connection's start), so the connections a run sets
+up together would get their pings in bursts inside a step.  Every peer pings every
+:data:`PEER_PING_INTERVAL_S` instead (an hour, beyond any run): the Socket.IO peers
+through python-engineio's ``ping_interval``/``ping_timeout`` (both an hour: its service
+task walks all sockets once per ``ping_timeout``; python-socketio's uvicorn also has its
+WebSocket-level pings off), Centrifugo through ``client.ping_interval`` ``3600s`` and
+``client.pong_timeout`` :data:`CENTRIFUGO_PONG_TIMEOUT_S` (v6 requires it below the
+interval; it only runs after a ping).  Our node does not ping; its clients do (every
+20 s, the loadgen spreading each connection's first ping at random over the interval,
+see ``bench/loadgen/conn.go``).
+
+GOGC for ``centrifugo_protobuf_gogc``, measured on the 2-core bench machine with the
+loadgen driven directly (Centrifugo Protobuf on CPU 0, one loadgen on CPU 1, rooms of
+100, a 3-second warm-up, then 4-second steps of 100,000 and 150,000 deliveries/s, 2 s
+grace; GOGC 100, 200, 400, 800 interleaved, 3 runs each).  Centrifugo's CPU share at
+100,000/s, median of 3 (p99 ms of the 3 runs): GOGC 100 0.572 (52, 27, 14), 200 0.567
+(40, 11, 16), 400 0.542 (9, 36, 13), 800 0.568 (11, 10, 38).  At 150,000/s every value
+delivered everything with p99 290-440 ms and a CPU share of 0.675-0.682: the loadgen
+then used 0.85-0.88 of its CPU while publishing, near its own limit, so that step
+tells the GOGC values apart no better.  The differences are within the runs' spread;
+GOGC 400 used the least CPU (-5 % against the default 100), hence
+:data:`CENTRIFUGO_GOGC`.
 
 The peers are ready when their port accepts a TCP connection.
 """
@@ -44,12 +82,23 @@ from bench.toolchain import centrifugo_binary
 
 SERVERS = (
     "topicsflow", "flask_socketio", "flask_socketio_gevent", "python_socketio", "centrifugo",
+    "centrifugo_protobuf", "centrifugo_protobuf_gogc", "centrifugo_history",
 )
+CENTRIFUGO_SERVERS = ("centrifugo", "centrifugo_protobuf", "centrifugo_protobuf_gogc",
+                      "centrifugo_history")
 LOADGEN_PROTOCOL = {
     "topicsflow": "topicsflow", "flask_socketio": "socketio", "flask_socketio_gevent": "socketio",
     "python_socketio": "socketio", "centrifugo": "centrifugo",
+    "centrifugo_protobuf": "centrifugo-protobuf", "centrifugo_protobuf_gogc": "centrifugo-protobuf",
+    "centrifugo_history": "centrifugo-protobuf",
 }
 CENTRIFUGO_SECRET = "bench-only-hmac-secret-not-used-anywhere-else"
+# Server pings every hour: never within a run (see the module docstring).
+PEER_PING_INTERVAL_S = 3600
+CENTRIFUGO_PONG_TIMEOUT_S = 60
+CENTRIFUGO_GOGC = "400"
+CENTRIFUGO_HISTORY = {"history_size": 100, "history_ttl": "300s", "force_recovery": True,
+                      "force_positioning": True}
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 
@@ -85,17 +134,22 @@ def centrifugo_token(user_id: str) -> str:
     return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
 
 
-def centrifugo_config(port: int) -> dict[str, object]:
+def centrifugo_config(port: int, *, history: bool = False) -> dict[str, object]:
     """Centrifugo's configuration; see the module docstring."""
+    channel: dict[str, object] = {
+        "allow_subscribe_for_client": True, "allow_publish_for_subscriber": True,
+    }
+    if history:
+        channel.update(CENTRIFUGO_HISTORY)
     return {
         "http_server": {"address": "127.0.0.1", "port": port},
         "log": {"level": "error"},
         "usage_stats": {"disabled": True},
         "engine": {"type": "memory"},
-        "client": {"token": {"hmac_secret_key": CENTRIFUGO_SECRET}, "allowed_origins": ["*"]},
-        "channel": {"without_namespace": {
-            "allow_subscribe_for_client": True, "allow_publish_for_subscriber": True,
-        }},
+        "client": {"token": {"hmac_secret_key": CENTRIFUGO_SECRET}, "allowed_origins": ["*"],
+                   "ping_interval": f"{PEER_PING_INTERVAL_S}s",
+                   "pong_timeout": f"{CENTRIFUGO_PONG_TIMEOUT_S}s"},
+        "channel": {"without_namespace": channel},
     }
 
 
@@ -138,17 +192,21 @@ def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, 
         return command, None
     if name == "python_socketio":
         return [sys.executable, str(peers / "socketio_asgi_app.py"), "--port", str(port)], None
-    if name == "centrifugo":
-        config = workdir / "centrifugo.json"
-        config.write_text(json.dumps(centrifugo_config(port)), encoding="utf-8")
-        return [str(centrifugo_binary()), "--config", str(config)], None
+    if name in CENTRIFUGO_SERVERS:
+        config = workdir / f"{name}.json"
+        config.write_text(json.dumps(centrifugo_config(port, history=name == "centrifugo_history")),
+                          encoding="utf-8")
+        environment = {key: value for key, value in os.environ.items() if key != "GOGC"}
+        if name in ("centrifugo_protobuf_gogc", "centrifugo_history"):
+            environment["GOGC"] = CENTRIFUGO_GOGC
+        return [str(centrifugo_binary()), "--config", str(config)], environment
     raise ValueError(f"unknown server {name!r}; one of {SERVERS}")
 
 
 def _websocket_path(name: str) -> str:
     if name == "topicsflow":
         return "/ws"
-    if name == "centrifugo":
+    if name in CENTRIFUGO_SERVERS:
         return "/connection/websocket"
     return "/socket.io/?EIO=4&transport=websocket"
 

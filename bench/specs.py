@@ -10,15 +10,15 @@ every server gets the same rooms, members and publishers:
   users' tokens round-robin.
 * Socket.IO peers: rooms named ``r<size>-<k>``, no credentials (the seed's handlers
   authenticate nothing either).
-* ``centrifugo``: channels ``r<size>_<k>``, a connection JWT per member
-  (:func:`bench.servers.centrifugo_token`).
+* Centrifugo (every variant of :data:`bench.servers.CENTRIFUGO_SERVERS`): channels
+  ``r<size>_<k>``, a connection JWT per member (:func:`bench.servers.centrifugo_token`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bench.servers import centrifugo_token
+from bench.servers import CENTRIFUGO_SERVERS, centrifugo_token
 
 Spec = dict[str, Any]
 
@@ -40,7 +40,7 @@ def fanout_specs(
     specs = []
     for k in range(rooms):
         for i in range(room_size):
-            if server == "centrifugo":
+            if server in CENTRIFUGO_SERVERS:
                 token, room = centrifugo_token(f"u{room_size}-{k}-{i}"), f"r{room_size}_{k}"
             else:
                 token, room = "", f"r{room_size}-{k}"
@@ -56,7 +56,7 @@ def idle_specs(server: str, count: int, accounts: dict[str, Any] | None) -> list
             raise ValueError("topicsflow needs seeded idle users")
         pool = accounts["idle_tokens"]
         tokens = [pool[index % len(pool)] for index in range(count)]
-    elif server == "centrifugo":
+    elif server in CENTRIFUGO_SERVERS:
         tokens = [centrifugo_token(f"idle{index % 200}") for index in range(count)]
     else:
         tokens = [""] * count
