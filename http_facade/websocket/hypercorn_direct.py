@@ -88,7 +88,7 @@ import os
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import Final, cast
 
 import trio
 
@@ -496,8 +496,9 @@ def release_handshake(scope: Scope, send: Send) -> None:
     """Drop what only the handshake needed once the WebSocket is accepted; Hypercorn would
     otherwise keep it for the connection's lifetime (memory per idle connection, ~2 KB):
 
-    * the request headers in ``scope`` (``scope["headers"]`` becomes empty; Hypercorn
-      reads the scope only while handshaking, for its access log);
+    * the request's details in ``scope``: only ``type`` and ``path`` are kept (Hypercorn
+      reads the scope after the handshake only for its access log, which the node turns
+      off, and the gateway has read what it needs before accepting);
     * Hypercorn's ``Handshake`` (the offered subprotocols, key and extensions), replaced
       by a shared object whose ``accepted`` is True — all ``WSStream`` reads afterwards;
     * the h11 connection behind Hypercorn's ``H11WSConnection`` (h11's state, buffers
@@ -512,7 +513,10 @@ def release_handshake(scope: Scope, send: Send) -> None:
         return
     if stream.state is not ASGIWebsocketState.CONNECTED or scope is not stream.scope:
         return
-    scope["headers"] = []
+    details = cast("dict[str, object]", scope)  # a TypedDict has no clear()
+    kept = {"type": details["type"], "path": details["path"]}
+    details.clear()
+    details.update(kept)
     if getattr(stream.handshake, "accepted", False):
         stream.handshake = _ACCEPTED_HANDSHAKE  # type: ignore[assignment]
     protocol = getattr(stream.send, "__self__", None)
