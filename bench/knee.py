@@ -1,29 +1,29 @@
 """Which offered rate W1 tries next, and where each latency limit's knee lies (issue 26).
 
-A run ascends (no rate is tried twice):
+The search brackets every latency limit of :data:`LIMITS_MS` (p99 ≤ 25, 50, 100 and
+200 ms) between a rate that kept it and the lowest rate that missed it, then narrows each
+bracket to at most :data:`FINE_GROWTH` (10 %):
 
-1. **Coarse**: the rates of :data:`COARSE_RATES` (1.33 to 1.67 times apart) from the first
-   one, until a step misses the tightest limit (:data:`LIMITS_MS`, 25 ms).
-2. **Fine**: back to the last coarse rate that kept the tightest limit, then up in steps of
-   at most :data:`FINE_GROWTH` (10 %), until a step misses the loosest limit (200 ms) or
-   loses deliveries or connections.  An anchor rate (:data:`ANCHOR_RATES`) on the way is
-   stepped on exactly, so that every server has a step at 5,000 and 50,000 deliveries/s
-   for the latency and CPU-per-delivery comparisons.
+1. **Ascend** the coarse ladder :data:`COARSE_RATES` (1.33 to 1.67 times apart; it holds
+   the anchor rates :data:`ANCHOR_RATES`, 5,000 and 50,000/s, which every server that
+   gets that far steps on, for the p99 and CPU-per-delivery comparisons) while the last
+   step kept every limit not yet bracketed.
+2. **Bisect** (geometric mean) the bracket of the tightest limit not yet resolved, until
+   it is within 10 % or as narrow as whole messages allow (rates are multiples of the
+   room size, so below 10,000/s a bracket on rooms of 1,000 stays 1,000/s wide).
+3. Stop once every limit is resolved, or once the ladder is exhausted (the top rate,
+   1,000,000/s, no server reached: ``limit_reached`` is then false and the knees are
+   lower bounds), or after :data:`MAX_STEPS`.
 
-A coarse step that overloads the server (misses 200 ms at once, as hockey-stick curves
-do) still leads to the fine phase below it, after the caller lets the server drain
-(:attr:`KneeSearch.overloaded`); a fine step that misses 200 ms, or any step that lost a
-connection, ends the run.
-
-Rates are multiples of the room size (one message/s per publisher), so for rooms of
-1,000 a fine step below 10,000/s is 1,000/s wide, more than 10 %.  There is no ceiling
-other than :data:`COARSE_RATES`' last entry, which no server has reached: a run that
-ends there says ``limit_reached: false`` and its knees are lower bounds.
+A step that overloads the server (misses 200 ms) may be followed by lower rates; the
+caller lets the server drain first (:attr:`KneeSearch.overloaded`).  A step that lost a
+connection ends the run: the pool is no longer whole.
 
 A step **keeps** limit *L* when its p99 ≤ *L*, it delivered at least
 :data:`MIN_DELIVERY_RATIO` of what was sent to the room members and it lost no
-connection.  :func:`knees` gives, per limit, the highest rate delivered by a step that
-kept it.
+connection.  A limit's bracket is the lowest rate that missed it and the highest rate
+below that which kept it (a noisy miss lower down makes the bracket conservative).
+:func:`knees` gives, per limit, the highest rate delivered by a step that kept it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import Any
 LIMITS_MS = (25.0, 50.0, 100.0, 200.0)
 MIN_DELIVERY_RATIO = 0.95
 FINE_GROWTH = 1.10
+MAX_STEPS = 60
 ANCHOR_RATES = (5_000, 50_000)
 COARSE_RATES = (1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 50_000,
                 70_000, 100_000, 150_000, 200_000, 300_000, 450_000, 700_000, 1_000_000)
@@ -75,63 +76,40 @@ def coarse_rates(room_size: int, start: int, rates: tuple[int, ...] = COARSE_RAT
     return ladder
 
 
-def fine_next(rate: int, room_size: int) -> int:
-    """The next fine rate above ``rate``: ≤ 10 % higher where the room size allows, and
-    exactly an anchor rate when one lies in between."""
-    candidate = max(quantise(rate * FINE_GROWTH, room_size), rate + room_size)
-    for anchor in ANCHOR_RATES:
-        anchor_rate = quantise(anchor, room_size)
-        if rate < anchor_rate < candidate:
-            return anchor_rate
-    return candidate
-
-
 class KneeSearch:
-    """The ascending search of one run: :meth:`next_rate` after each recorded step."""
+    """The search of one run: :meth:`next_rate` after each recorded step."""
 
     def __init__(self, room_size: int, *, start: int = COARSE_RATES[0],
                  rates: tuple[int, ...] = COARSE_RATES) -> None:
         self.room_size = room_size
         self._ladder = coarse_rates(room_size, start, rates)
-        self._coarse_index = 0
-        self._fine = False
-        self._last_tight_pass: int | None = None
         self.steps: list[dict[str, Any]] = []
-        self.limit_reached = False
+
+    @property
+    def limit_reached(self) -> bool:
+        """Whether a step missed the loosest limit (else the knees are lower bounds)."""
+        return bracket(self.steps, LIMITS_MS[-1])[1] is not None
 
     def next_rate(self) -> int | None:
         """The rate of the next step, or ``None`` when the run is over."""
         if not self.steps:
             return self._ladder[0] if self._ladder else None
-        last = self.steps[-1]
-        rate = int(last["offered_per_s"])
-        if not keeps(last, LIMITS_MS[-1]):
-            self.limit_reached = True
-            if self._fine or last.get("lost_connections", 0) or self._last_tight_pass is None:
-                return None
-            self._fine = True
-            following = self._untried(fine_next(self._last_tight_pass, self.room_size))
-            return following if following < rate else None
-        if self._fine:
-            return self._untried(fine_next(rate, self.room_size))
-        if keeps(last, LIMITS_MS[0]):
-            self._last_tight_pass = rate
-            self._coarse_index += 1
-            if self._coarse_index < len(self._ladder):
-                return self._ladder[self._coarse_index]
+        if self.steps[-1].get("lost_connections", 0) or len(self.steps) >= MAX_STEPS:
             return None
-        self._fine = True
-        base = self._last_tight_pass
-        if base is None:
-            return fine_next(rate, self.room_size)
-        following = fine_next(base, self.room_size)
-        return self._untried(following if following < rate else fine_next(rate, self.room_size))
-
-    def _untried(self, rate: int) -> int:
         tried = {int(step["offered_per_s"]) for step in self.steps}
-        while rate in tried:
-            rate = fine_next(rate, self.room_size)
-        return rate
+        for limit in LIMITS_MS:
+            kept, missed = bracket(self.steps, limit)
+            if missed is None:
+                # Nothing tried missed this limit yet: climb the ladder.
+                higher = [rate for rate in self._ladder if rate > max(tried)]
+                return higher[0] if higher else None
+            if kept is None or missed <= kept * FINE_GROWTH:
+                continue
+            middle = max(quantise(math.sqrt(kept * missed), self.room_size),
+                         kept + self.room_size)
+            if middle < missed and middle not in tried:
+                return middle
+        return None
 
     @property
     def overloaded(self) -> bool:
@@ -144,6 +122,16 @@ class KneeSearch:
         self.steps.append(step)
 
 
+def bracket(steps: list[dict[str, Any]], limit_ms: float) -> tuple[int | None, int | None]:
+    """``(kept, missed)`` offered rates: the lowest rate that missed ``limit_ms`` and the
+    highest rate below it that kept it (either ``None`` when there is none)."""
+    missed = min((int(step["offered_per_s"]) for step in steps if not keeps(step, limit_ms)),
+                 default=None)
+    kept = max((int(step["offered_per_s"]) for step in steps if keeps(step, limit_ms)
+                and (missed is None or step["offered_per_s"] < missed)), default=None)
+    return kept, missed
+
+
 def knees(steps: list[dict[str, Any]]) -> dict[str, int]:
     """Per limit (``"p99_le_25ms"``…), the highest rate delivered by a step keeping it."""
     return {
@@ -154,12 +142,7 @@ def knees(steps: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def bracket_ratio(steps: list[dict[str, Any]], limit_ms: float) -> float | None:
-    """How far apart the best step keeping ``limit_ms`` and the next step above it that
-    missed it are (offered rates), i.e. the knee's resolution; ``None`` if unbracketed."""
-    kept = [step["offered_per_s"] for step in steps if keeps(step, limit_ms)]
-    if not kept:
-        return None
-    best = max(kept)
-    missed = [step["offered_per_s"] for step in steps
-              if not keeps(step, limit_ms) and step["offered_per_s"] > best]
-    return round(min(missed) / best, 3) if missed else None
+    """How far apart a limit's bracket is (missed / kept), i.e. the knee's resolution;
+    ``None`` when the limit was never missed or never kept."""
+    kept, missed = bracket(steps, limit_ms)
+    return round(missed / kept, 3) if kept and missed else None

@@ -5,10 +5,9 @@ publisher sending 1 message/s (our rooms allow a member 1/s sustained), in as fe
 as hold that many publishers (:func:`bench.knee.plan_step`); every member of a room, the
 publisher included, receives every message of the room.  All rooms are connected and
 joined before a 3-second warm-up step at about 500 deliveries/s whose figures are
-discarded.  The rates come from :class:`bench.knee.KneeSearch` (coarse, then ≤ 10 %
-steps from where p99 first passes 25 ms up to the first step that misses 200 ms), or
-from ``targets`` when given (every one, stopping after the first miss of 200 ms at or
-above :data:`TARGET_DELIVERIES_PER_S`).
+discarded.  The rates come from :class:`bench.knee.KneeSearch` (the coarse ladder, then each latency
+limit's bracket bisected to ≤ 10 %), or from ``targets`` when given (every one, stopping
+after the first miss of 200 ms at or above :data:`TARGET_DELIVERIES_PER_S`).
 
 Per step: ``delivered_per_s`` is the deliveries received (during the step and its grace)
 per second of publishing; the server's CPU share is its CPU seconds per wall second of
@@ -140,7 +139,6 @@ def _next_fixed(fixed: list[int], search: KneeSearch) -> int | None:
     if search.steps:
         last = search.steps[-1]
         if not last["within_limit"] and last["offered_per_s"] >= TARGET_DELIVERIES_PER_S:
-            search.limit_reached = True
             return None
     if not fixed:
         return None
@@ -158,7 +156,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     result["p99_ms_at_5000_per_s"] = _at(steps, TARGET_DELIVERIES_PER_S, "p99")
     result["server_cpu_us_per_delivery_at_50000_per_s"] = _at(
         steps, CPU_COMPARISON_PER_S, "cpu")
-    result["limit_reached"] = bool(steps) and not steps[-1]["within_limit"]
+    result["limit_reached"] = any(not step["within_limit"] for step in steps)
     return result
 
 
