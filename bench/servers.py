@@ -13,7 +13,8 @@ stdout and stderr go to ``<workdir>/<name>-<ns>.log``, one file per start.
   docs call the fastest); ``flask_socketio_gevent`` the same app on gevent +
   gevent-websocket (the faster of the two in our runs).
 * ``python_socketio``: ``bench/peers/socketio_asgi_app.py`` on uvicorn (uvloop,
-  httptools; JSON and WebSocket implementation as measured fastest, see its docstring).
+  httptools, the ``websockets-sansio`` implementation: measured fastest, see its
+  docstring).
 * ``centrifugo``: Centrifugo v6 (:data:`bench.toolchain.CENTRIFUGO_VERSION`), memory
   engine, JSON protocol over WebSocket, HS256 connection tokens signed with
   :data:`CENTRIFUGO_SECRET` (made by :func:`centrifugo_token`), clients may subscribe
