@@ -4,7 +4,8 @@ python-socketio and Centrifugo variants (issues 11 and 26).
     .venv/bin/python bench/compare.py [--smoke] [--json PATH] [--servers LIST]
         [--repetitions 5] [--room-sizes 100,1000] [--step-seconds 5] [--grace-seconds 2]
         [--targets LIST | --start-rate N] [--loadgens 1] [--idle-connections 10000]
-        [--skip-w1] [--skip-w2] [--plots DIR] [--workdir-parent DIR] [--no-install]
+        [--skip-w1] [--skip-w2 | --w2-servers LIST] [--plots DIR] [--workdir-parent DIR]
+        [--no-install]
 
 Each server (:mod:`bench.servers`) runs pinned to CPU 0 and the Go load generator
 (``bench/loadgen``, :mod:`bench.loadgen_driver`) to the other CPUs, one process per CPU
@@ -89,6 +90,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hold-seconds", type=float, default=5.0)
     parser.add_argument("--skip-w1", action="store_true")
     parser.add_argument("--skip-w2", action="store_true")
+    parser.add_argument("--w2-servers", help="run W2 on these servers only (default: all)")
     parser.add_argument("--w3-seconds", type=float, default=10.0)
     parser.add_argument("--skip-w3", action="store_true")
     parser.add_argument("--skip-w4", action="store_true")
@@ -177,7 +179,8 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                                 grace_seconds=arguments.grace_seconds,
                                 payload_bytes=arguments.payload_bytes,
                             )
-                if not arguments.skip_w2:
+                if not arguments.skip_w2 and (
+                        not arguments.w2_servers or name in arguments.w2_servers.split(",")):
                     specs = idle_specs(name, arguments.idle_connections, accounts)
                     with start_server(name, workdir, cpu=SERVER_CPU, source=source) as server:
                         rep[name]["w2"] = run_w2(server, specs, loadgen=loadgen,
