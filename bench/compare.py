@@ -135,7 +135,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         only = SMOKE_REQUIREMENTS if arguments.smoke else None
         toolchain.ensure_requirements(only)
     loadgen = toolchain.loadgen_binary()
-    if "centrifugo" in servers:
+    if any(name.startswith("centrifugo") for name in servers):
         toolchain.centrifugo_binary()
     raise_file_limit(arguments.idle_connections + 4096)
     rooms_per_size = {
