@@ -188,6 +188,9 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                                                  hold_seconds=arguments.hold_seconds)
             print(f"repetition {repetition + 1} done", file=sys.stderr)
             results["repetitions"].append(rep)
+            if arguments.json_path:  # what is done survives an interrupted run
+                Path(f"{arguments.json_path}.partial").write_text(
+                    json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if "topicsflow" in servers and accounts is not None and not arguments.skip_w3:
             specs = idle_specs("topicsflow", len(accounts["idle_tokens"]), accounts)
             with start_server("topicsflow", workdir, cpu=SERVER_CPU, source=source) as server:

@@ -15,9 +15,12 @@ bracket to at most :data:`FINE_GROWTH` (10 %):
    1,000,000/s, no server reached: ``limit_reached`` is then false and the knees are
    lower bounds), or after :data:`MAX_STEPS`.
 
-A step that overloads the server (misses 200 ms) may be followed by lower rates; the
-caller lets the server drain first (:attr:`KneeSearch.overloaded`).  A step that lost a
-connection ends the run: the pool is no longer whole.
+The first rate to miss a limit is tried once more before it counts as missed (a rate
+is missed only when every try missed): a transient, such as the
+minutes after thousands of connections were set up, must not end the climb.  A step
+that overloads the server (misses 200 ms) may be followed by lower rates or its retry;
+the caller lets the server drain first (:attr:`KneeSearch.overloaded`).  A step that lost
+a connection ends the run: the pool is no longer whole.
 
 A step **keeps** limit *L* when its p99 ≤ *L*, it delivered at least
 :data:`MIN_DELIVERY_RATIO` of what was sent to the room members and it lost no
@@ -97,6 +100,9 @@ class KneeSearch:
         if self.steps[-1].get("lost_connections", 0) or len(self.steps) >= MAX_STEPS:
             return None
         tried = {int(step["offered_per_s"]) for step in self.steps}
+        retry = self._unconfirmed_miss()
+        if retry is not None:
+            return retry
         for limit in LIMITS_MS:
             kept, missed = bracket(self.steps, limit)
             if missed is None:
@@ -111,6 +117,19 @@ class KneeSearch:
                 return middle
         return None
 
+    def _unconfirmed_miss(self) -> int | None:
+        """The last step's rate again when it was the first try at that rate and the
+        first step to miss its tightest missed limit (a transient, such as a stall right
+        after setting up thousands of connections, must not end the climb)."""
+        last = self.steps[-1]
+        rate = int(last["offered_per_s"])
+        if sum(1 for step in self.steps if step["offered_per_s"] == rate) > 1:
+            return None
+        for limit in LIMITS_MS:
+            if not keeps(last, limit):
+                return rate if bracket(self.steps[:-1], limit)[1] is None else None
+        return None
+
     @property
     def overloaded(self) -> bool:
         """Whether the last step missed the loosest limit: let the server drain first."""
@@ -123,12 +142,15 @@ class KneeSearch:
 
 
 def bracket(steps: list[dict[str, Any]], limit_ms: float) -> tuple[int | None, int | None]:
-    """``(kept, missed)`` offered rates: the lowest rate that missed ``limit_ms`` and the
-    highest rate below it that kept it (either ``None`` when there is none)."""
-    missed = min((int(step["offered_per_s"]) for step in steps if not keeps(step, limit_ms)),
-                 default=None)
-    kept = max((int(step["offered_per_s"]) for step in steps if keeps(step, limit_ms)
-                and (missed is None or step["offered_per_s"] < missed)), default=None)
+    """``(kept, missed)`` offered rates: the lowest rate whose every try missed
+    ``limit_ms`` and the highest rate below it that one try kept (``None``: none)."""
+    verdicts: dict[int, bool] = {}
+    for step in steps:
+        rate = int(step["offered_per_s"])
+        verdicts[rate] = verdicts.get(rate, False) or keeps(step, limit_ms)
+    missed = min((rate for rate, kept in verdicts.items() if not kept), default=None)
+    kept = max((rate for rate, kept in verdicts.items()
+                if kept and (missed is None or rate < missed)), default=None)
     return kept, missed
 
 

@@ -4,10 +4,12 @@ A step offers ``deliveries`` deliveries/s: ``deliveries / room_size`` messages/s
 publisher sending 1 message/s (our rooms allow a member 1/s sustained), in as few rooms
 as hold that many publishers (:func:`bench.knee.plan_step`); every member of a room, the
 publisher included, receives every message of the room.  All rooms are connected and
-joined before a 3-second warm-up step at about 500 deliveries/s whose figures are
-discarded.  The rates come from :class:`bench.knee.KneeSearch` (the coarse ladder, then each latency
-limit's bracket bisected to ≤ 10 %), or from ``targets`` when given (every one, stopping
-after the first miss of 200 ms at or above :data:`TARGET_DELIVERIES_PER_S`).
+joined, the server is let settle (until its CPU share drops, :func:`_drain`), then a
+3-second warm-up step at about 500 deliveries/s runs whose figures are discarded.  The
+rates come from :class:`bench.knee.KneeSearch` (the coarse ladder, then each latency
+limit's bracket bisected to ≤ 10 %, a first miss tried twice), or from ``targets`` when
+given (every one, stopping after the first miss of 200 ms at or above
+:data:`TARGET_DELIVERIES_PER_S`).
 
 Per step: ``delivered_per_s`` is the deliveries received (during the step and its grace)
 per second of publishing; the server's CPU share is its CPU seconds per wall second of
@@ -65,6 +67,7 @@ def run_w1(
                      payload_bytes=payload_bytes) as pool:
         result["setup"] = pool.ready
         print(f"W1 {server.name} room={room_size} ready {pool.ready}", file=sys.stderr)
+        result["settled_seconds"] = round(_drain(server.pid), 1)  # the set-up's aftermath
         pool.step(0, rooms=1, publishers=max(1, min(room_size, WARMUP_DELIVERIES // room_size)),
                   rate=1.0, duration=WARMUP_SECONDS, grace=1.0)
         step_id = 0

@@ -57,21 +57,36 @@ def test_every_knee_is_found_within_ten_percent(true_knees: dict[float, int]) ->
     assert search.limit_reached
 
 
-def test_no_rate_twice_and_the_anchors_are_stepped_on() -> None:
+def test_a_rate_is_tried_twice_only_after_a_first_miss_and_anchors_are_stepped_on() -> None:
     search = _run(100, _hockey_stick({25.0: 40_000, 50.0: 60_000, 100.0: 80_000,
                                       200.0: 90_000}))
     rates = [step["offered_per_s"] for step in search.steps]
-    assert len(rates) == len(set(rates))
+    for rate in set(rates):
+        tries = [step for step in search.steps if step["offered_per_s"] == rate]
+        assert len(tries) <= 2
+        if len(tries) == 2:
+            assert tries[0]["latency_ms"]["p99"] > 25
     for anchor in ANCHOR_RATES:
         assert anchor in rates
+
+
+def test_a_transient_miss_does_not_end_the_climb() -> None:
+    search = KneeSearch(100, start=2000)
+    stall = True
+    while (rate := search.next_rate()) is not None:
+        p99 = 10.0 if rate <= 100_000 else 5_000.0
+        if rate == 3000 and stall:  # the minutes after setting up 10,000 connections
+            p99, stall = 270.0, False
+        search.record(_step(rate, p99))
+    assert knees(search.steps)["p99_le_25ms"] == 100_000
 
 
 def test_overloads_are_few_and_the_run_is_short() -> None:
     search = _run(100, _hockey_stick({25.0: 20_000, 50.0: 20_000, 100.0: 20_000,
                                       200.0: 20_000}))
     overloads = [step for step in search.steps if step["latency_ms"]["p99"] == 5_000.0]
-    assert 1 <= len(overloads) <= 3
-    assert len(search.steps) <= 16
+    assert 1 <= len(overloads) <= 4
+    assert len(search.steps) <= 20
 
 
 def test_a_knee_low_on_rooms_of_a_thousand_does_not_make_the_whole_ladder_fine() -> None:
@@ -86,6 +101,9 @@ def test_a_knee_low_on_rooms_of_a_thousand_does_not_make_the_whole_ladder_fine()
 def test_lost_deliveries_or_connections_end_the_run_whatever_the_latency() -> None:
     search = KneeSearch(100)
     search.record(_step(search.next_rate() or 0, 3.0, ratio=0.5))
+    retry = search.next_rate()
+    assert retry == search.steps[0]["offered_per_s"]  # a first miss is tried again
+    search.record(_step(retry, 3.0, ratio=0.5))
     assert search.next_rate() is None and search.limit_reached  # missed from the start
     search = KneeSearch(100)
     search.record(_step(search.next_rate() or 0, 3.0, lost=1))
