@@ -43,9 +43,10 @@ def plot_w1(results: dict[str, Any], directory: Path) -> list[Path]:
         for name, colour in COLOURS.items():
             for index, rep in enumerate(results["repetitions"]):
                 run = rep.get(name, {}).get("w1", {}).get(room)
-                points = [(step["delivered_per_s"], step["latency_ms"]["p99"])
-                          for step in (run or {}).get("steps", [])
-                          if step["latency_ms"]["p99"] is not None]
+                # Sorted: the knee search steps back down to bisect its brackets.
+                points = sorted((step["delivered_per_s"], step["latency_ms"]["p99"])
+                                for step in (run or {}).get("steps", [])
+                                if step["latency_ms"]["p99"] is not None)
                 if points:
                     axes.plot(*zip(*points, strict=True), marker=".", color=colour, alpha=0.6,
                               linewidth=1, label=LABELS[name] if index == 0 else None)

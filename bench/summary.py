@@ -5,7 +5,8 @@ run_w1 result}, "w2": run_w2 result}}``.  Every figure is reported per repetitio
 ``{"min", "median", "max"}`` over them (:func:`spread`).  Per room size and server:
 
 * the knee at each latency limit (``max_delivered_per_s``: p99 ≤ 25, 50, 100, 200 ms);
-* p99 at 5,000 deliveries/s and server CPU µs per delivery at 50,000 deliveries/s;
+* p99 at 5,000 deliveries/s, server CPU µs per delivery at 50,000 deliveries/s and the
+  kernel's share of that CPU, and the loadgen's highest CPU share while publishing;
 * ours/peer: the ratio of knees per repetition and limit, and of CPU per delivery.
 
 The **best Centrifugo variant** at a limit is the one with the highest median knee; for
@@ -28,6 +29,7 @@ PEER_TARGETS = {"flask_socketio": 3.0, "flask_socketio_gevent": 3.0, "python_soc
 CPU_RATIO_TARGET = 1.2
 P99_AT_5000_TARGET_MS = 50.0
 W2_TARGET_BYTES = 20_000
+CPU_RATE = 50_000
 
 
 def spread(values: list[float | None]) -> dict[str, float | None]:
@@ -59,8 +61,22 @@ def _server_figures(runs: list[dict[str, Any] | None]) -> dict[str, Any]:
         "server_cpu_us_per_delivery_at_50000_per_s": _figure(
             [run["server_cpu_us_per_delivery_at_50000_per_s"] if run else None
              for run in runs]),
+        "server_kernel_share_at_50000_per_s": _figure(
+            [_step_figure(run, CPU_RATE, "server_kernel_cpu_fraction") for run in runs]),
+        "loadgen_cpu_share_max": _figure(
+            [max((step["loadgen_cpu_share"] for step in run["steps"]), default=None)
+             if run else None for run in runs]),
         "limit_reached": [run["limit_reached"] if run else None for run in runs],
     }
+
+
+def _step_figure(run: dict[str, Any] | None, rate: int, key: str) -> float | None:
+    """``key`` of the run's first step offering ``rate`` (None when there is none)."""
+    for step in (run or {}).get("steps", []):
+        if step["offered_per_s"] == rate:
+            value = step.get(key)
+            return None if value is None else float(value)
+    return None
 
 
 def _ratios(ours: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.plots import LABELS  # noqa: E402
+from bench.summary import summarise_w1, summarise_w2, targets  # noqa: E402
 
 
 def _number(value: float | None, digits: int = 0) -> str:
@@ -55,8 +56,9 @@ def w1_tables(results: dict[str, Any]) -> list[str]:
         lines += ["", f"#### W1, rooms of {size:,}: ours/peer, p99 at 5,000/s, "
                   "CPU per delivery at 50,000/s", "",
                   f"| server | {headers} | p99 ms at 5,000/s | server CPU µs/delivery "
-                  "at 50,000/s | ours/peer CPU |",
-                  "|---|" + "---:|" * (len(limits) + 3)]
+                  "at 50,000/s | ours/peer CPU | kernel share of it | loadgen CPU, "
+                  "highest step |",
+                  "|---|" + "---:|" * (len(limits) + 5)]
         for name, server in figures["servers"].items():
             ratio = figures["ratio_ours_over_peer"].get(name)
             cells = " | ".join(_spread(ratio[key], 2) if ratio else "—" for key in limits)
@@ -65,7 +67,9 @@ def w1_tables(results: dict[str, Any]) -> list[str]:
                 f"| {LABELS.get(name, name)} | {cells} "
                 f"| {_spread(server['p99_ms_at_5000_per_s'], 1)} "
                 f"| {_spread(server['server_cpu_us_per_delivery_at_50000_per_s'], 2)} "
-                f"| {_spread(cpu, 2) if cpu else '—'} |")
+                f"| {_spread(cpu, 2) if cpu else '—'} "
+                f"| {_spread(server['server_kernel_share_at_50000_per_s'], 2)} "
+                f"| {_spread(server['loadgen_cpu_share_max'], 2)} |")
         lines.append("")
     return lines
 
@@ -116,6 +120,9 @@ def w3_w4_tables(results: dict[str, Any]) -> list[str]:
 def main() -> int:
     """Print the tables of the JSON file named on the command line."""
     results = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    # The summary is recomputed from the steps, so figures added since the run show too.
+    w1, w2 = summarise_w1(results["repetitions"]), summarise_w2(results["repetitions"])
+    results["summary"] = {"w1": w1, "w2": w2, "targets": targets(w1, w2)}
     print("\n".join(w1_tables(results) + w2_table(results) + w3_w4_tables(results)
                     + targets_table(results)))
     return 0
