@@ -144,6 +144,13 @@ def _check(figure: str, target: str, measured: float | None, met: bool) -> dict[
             "met": measured is not None and met}
 
 
+def _peer_never_kept(figures: dict[str, Any], peer: str, key: str) -> bool:
+    """Whether ``peer``'s knee at ``key`` is 0 in every repetition while ours is not."""
+    theirs = figures["servers"][peer]["max_delivered_per_s"][key]
+    ours = figures["servers"].get(OURS, {}).get("max_delivered_per_s", {}).get(key)
+    return theirs["max"] == 0 and ours is not None and (ours["min"] or 0) > 0
+
+
 def targets(w1: dict[str, Any], w2: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target of issue 26 with the measured median and whether it is met."""
     checks: list[dict[str, Any]] = []
@@ -165,6 +172,12 @@ def targets(w1: dict[str, Any], w2: dict[str, Any]) -> list[dict[str, Any]]:
             if peer in ratios:
                 for key in LIMIT_KEYS:
                     value = ratios[peer][key]["median"]
+                    if value is None and _peer_never_kept(figures, peer, key):
+                        # The peer kept this limit at no rate: any knee of ours beats it.
+                        checks.append({"figure": f"W1 {room} {key} ours/{peer}",
+                                       "target": f">= {target}", "measured": None,
+                                       "met": True, "note": "the peer kept it at no rate"})
+                        continue
                     checks.append(_check(f"W1 {room} {key} ours/{peer}", f">= {target}",
                                          value, (value or 0) >= target))
         ours = figures["servers"].get(OURS)
