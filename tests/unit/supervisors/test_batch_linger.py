@@ -3,6 +3,8 @@ wait for more batchable messages (supervisors/activation.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import trio
 import trio.testing
@@ -61,6 +63,14 @@ def test_only_a_hot_actor_on_a_busy_node_waits_and_never_beyond_the_budget() -> 
         BatchLinger(0.0, 0.0)
 
 
+async def warm_up(ref: Any, gap: float) -> None:
+    """Ask 100 messages one at a time, ``gap`` seconds apart: the actor's arrival rate is
+    then 1 / ``gap`` per second."""
+    for value in range(100):
+        await ref.ask(Append(200 + value))
+        await trio.sleep(gap)
+
+
 async def test_a_hot_actor_on_a_busy_node_batches_messages_arriving_within_the_budget(
     autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -68,9 +78,7 @@ async def test_a_hot_actor_on_a_busy_node_batches_messages_arriving_within_the_b
     seen: list[list[int]] = []
     async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
         ref = registry.ref("batcher", "a")
-        for value in range(100):  # 100 messages/s, one at a time: hot, one per turn
-            await ref.ask(Append(200 + value))
-            await trio.sleep(0.01)
+        await warm_up(ref, 0.01)  # 100 messages/s, one at a time: hot, one per turn
         assert all(len(batch) <= 2 for batch in seen)
         seen.clear()
         replies: list[object] = []
@@ -96,9 +104,7 @@ async def test_an_idle_node_never_waits(
     seen: list[list[int]] = []
     async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
         ref = registry.ref("batcher", "a")
-        for value in range(100):
-            await ref.ask(Append(200 + value))
-            await trio.sleep(0.005)
+        await warm_up(ref, 0.005)
         started = trio.current_time()
         await ref.ask(Append(1))
         assert trio.current_time() == started  # no wait at all
@@ -114,9 +120,7 @@ async def test_a_message_that_does_not_batch_ends_the_wait_and_keeps_its_place(
     seen: list[list[int]] = []
     async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
         ref = registry.ref("batcher", "a")
-        for value in range(100):
-            await ref.ask(Append(200 + value))
-            await trio.sleep(0.01)
+        await warm_up(ref, 0.01)
         seen.clear()
         results: dict[str, object] = {}
 
