@@ -84,6 +84,7 @@ import dataclasses
 import functools
 import importlib.metadata
 import logging
+import math
 import os
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
@@ -123,10 +124,10 @@ RE_VERIFY: Final = (
 try:
     from hypercorn.config import Config
     from hypercorn.events import Closed, RawData
-    from hypercorn.protocol import ProtocolWrapper
     from hypercorn.protocol.h2 import H2Protocol
     from hypercorn.protocol.h11 import H11Protocol, H11WSConnection
     from hypercorn.protocol.ws_stream import ASGIWebsocketState, WSStream
+    from hypercorn.trio import tcp_server as tcp_server_module
     from hypercorn.trio.task_group import TaskGroup
     from hypercorn.trio.task_group import _handle as _handle_app
     from hypercorn.trio.tcp_server import MAX_RECV, TCPServer
@@ -135,9 +136,7 @@ try:
         ASGIReceiveEvent,
         ASGISendEvent,
     )
-    from hypercorn.typing import ConnectionState as HypercornConnectionState
     from hypercorn.typing import Scope as HypercornScope
-    from hypercorn.utils import parse_socket_addr
     from wsproto.connection import Connection, ConnectionState
     from wsproto.events import CloseConnection, Event, Message
 except ImportError as error:  # an unverified Hypercorn or wsproto: plain ASGI only
@@ -298,27 +297,36 @@ def contain_connection_failures() -> None:
     Hypercorn runs each TCP connection as a handler in the server's own nursery, so an
     exception escaping a connection (a bug in Hypercorn, wsproto or h11 met by one odd
     client) ends the server and every connection with it.  :class:`TCPServer`'s ``run`` is
-    replaced, once per process, by :func:`_run_connection`: Hypercorn 0.18.0's own ``run``
-    and ``_read_data`` in one coroutine, which logs such an exception with its traceback
-    and ends only that connection (its socket is closed as Hypercorn's ``finally`` does).
-    Cancellation and ``KeyboardInterrupt`` pass unchanged.  Does nothing when the installed
-    Hypercorn is not a verified one.
+    wrapped, once per process, to log such an exception with its traceback and end only
+    that connection (its socket is closed by Hypercorn's own ``finally``).  Cancellation
+    and ``KeyboardInterrupt`` pass unchanged.  Does nothing when the installed Hypercorn is
+    not a verified one.
 
-    Compared with Hypercorn's, a held connection keeps fewer objects alive (memory per
-    idle connection): no wrapper coroutine, no ``_read_data`` frame, no ``fail_after``
-    scope around each read when ``read_timeout`` is not set (Hypercorn's never fires
-    then), no exception kept from probing a plain socket for a TLS handshake, a plain
-    socket read without ``SocketStream.receive_some``'s four coroutine frames, and a
-    WebSocket app's received messages pass through an
+    Two more changes keep fewer objects alive per held connection (memory per idle
+    connection): a WebSocket app's received messages pass through an
     :class:`~http_facade.websocket.app_queue.AppQueue` instead of a trio memory channel
-    (:class:`_LeanTaskGroup`).
+    (:class:`_LeanTaskGroup`, the task group ``run`` creates), and the connection is read
+    by :func:`_read_connection`, which reads a plain socket without a ``fail_after`` scope
+    (none is needed without ``read_timeout``) or ``SocketStream.receive_some``'s coroutine
+    frames.
     """
     if environment_problem() is not None:
         return
-    if getattr(TCPServer.run, "contained", False):
+    original = TCPServer.run
+    if getattr(original, "contained", False):
         return
-    _run_connection.contained = True  # type: ignore[attr-defined]
-    TCPServer.run = _run_connection  # type: ignore[method-assign]
+
+    async def run(self: TCPServer) -> None:
+        try:
+            await original(self)
+        except Exception:
+            logger.exception("a connection failed inside Hypercorn; it was closed, and the "
+                             "other connections go on")
+
+    run.contained = True  # type: ignore[attr-defined]
+    TCPServer.run = run  # type: ignore[method-assign]
+    TCPServer._read_data = _read_connection  # type: ignore[method-assign]
+    tcp_server_module.TaskGroup = _LeanTaskGroup  # type: ignore[attr-defined]
 
 
 if _IMPORT_PROBLEM is None:
@@ -341,78 +349,44 @@ if _IMPORT_PROBLEM is None:
             return queue.put
 
 
-async def _run_connection(self: TCPServer) -> None:
-    """Hypercorn 0.18.0's ``TCPServer.run`` with ``_read_data`` inlined, contained and
-    leaner (see :func:`contain_connection_failures`)."""
-    try:
-        if isinstance(self.stream, trio.SSLStream):
-            try:
-                with trio.fail_after(self.config.ssl_handshake_timeout):
-                    await self.stream.do_handshake()
-            except (trio.BrokenResourceError, trio.TooSlowError):
-                return  # Handshake failed
-            alpn_protocol = self.stream.selected_alpn_protocol()
-            socket = self.stream.transport_stream.socket
-            ssl = True
-        else:
-            alpn_protocol = "http/1.1"
-            socket = self.stream.socket
-            ssl = False
+async def _read_connection(self: TCPServer) -> None:
+    """Hand everything the peer sends to the connection's protocol, then tell it the
+    connection closed: at end of stream, on a broken or closed socket, or past
+    ``read_timeout``.
+
+    A plain socket without ``read_timeout`` (the node's case) is read with a non-blocking
+    ``os.read`` of its descriptor, waiting for it to be readable when it is empty; TLS
+    streams and a ``read_timeout`` go through the stream.
+    """
+    stream = self.stream
+    timeout = self.config.read_timeout
+    plain = None if timeout or isinstance(stream, trio.SSLStream) else stream.socket
+    data: bytes | bytearray
+    while True:
         try:
-            client = parse_socket_addr(socket.family, socket.getpeername())
-            server = parse_socket_addr(socket.family, socket.getsockname())
-            async with _LeanTaskGroup() as task_group:
-                self._task_group = task_group
-                self.protocol = ProtocolWrapper(
-                    self.app, self.config, self.context, task_group,
-                    HypercornConnectionState(self.state), ssl, client, server,
-                    self.protocol_send, alpn_protocol,
-                )
-                await self.protocol.initiate()
-                await self.idle_task.restart(self._task_group, self._idle_timeout)
-                stream = self.stream
-                read_timeout = self.config.read_timeout
-                plain = None if read_timeout or ssl else stream.socket
-                data: bytes | bytearray
+            if plain is None:
+                with trio.fail_after(timeout or math.inf):
+                    data = await stream.receive_some(MAX_RECV)
+            else:
+                await trio.lowlevel.checkpoint_if_cancelled()
                 while True:
+                    descriptor = plain.fileno()
+                    if descriptor < 0:
+                        raise trio.ClosedResourceError
                     try:
-                        if plain is not None:
-                            # SocketStream.receive_some without its four coroutine frames
-                            # and context manager: a checkpoint, then a non-blocking read
-                            # of the descriptor, waiting for it to be readable when empty.
-                            # Its errors are the stream's: any OSError ends the reading
-                            # (Broken/ClosedResourceError there), as does a closed socket.
-                            await trio.lowlevel.checkpoint_if_cancelled()
-                            while True:
-                                descriptor = plain.fileno()
-                                if descriptor < 0:
-                                    raise trio.ClosedResourceError
-                                try:
-                                    data = os.read(descriptor, MAX_RECV)
-                                except BlockingIOError:
-                                    await trio.lowlevel.wait_readable(descriptor)
-                                else:
-                                    await trio.lowlevel.cancel_shielded_checkpoint()
-                                    break
-                        elif read_timeout:
-                            with trio.fail_after(read_timeout):
-                                data = await stream.receive_some(MAX_RECV)
-                        else:
-                            data = await stream.receive_some(MAX_RECV)
-                    except (trio.ClosedResourceError, trio.BrokenResourceError,
-                            trio.TooSlowError, OSError):
+                        data = os.read(descriptor, MAX_RECV)
+                    except BlockingIOError:
+                        await trio.lowlevel.wait_readable(descriptor)
+                    else:
+                        await trio.lowlevel.cancel_shielded_checkpoint()
                         break
-                    await self.protocol.handle(RawData(bytes(data)))
-                    if data == b"":
-                        break
-                await self.protocol.handle(Closed())
-        except OSError:
-            pass
-        finally:
-            await self._close()
-    except Exception:
-        logger.exception("a connection failed inside Hypercorn; it was closed, and the "
-                         "other connections go on")
+        except (trio.ClosedResourceError, trio.BrokenResourceError, trio.TooSlowError,
+                OSError):
+            break
+        await self.protocol.handle(RawData(bytes(data)))
+        if not data:
+            break
+    await self.protocol.handle(Closed())
 
 
 def guard_events(connection: Connection) -> None:
