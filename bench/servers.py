@@ -154,13 +154,20 @@ def centrifugo_config(port: int, *, history: bool = False) -> dict[str, object]:
     }
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` from ``/proc`` (0.0 if unreadable)."""
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU seconds of process ``pid`` (all its threads) from
+    ``/proc``; ``(0.0, 0.0)`` if unreadable."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (0.0 if unreadable)."""
+    return sum(cpu_times(pid))
 
 
 def process_tree_cpu_seconds(pid: int) -> float:

@@ -24,7 +24,6 @@ After a step that overloaded the server, the next waits until the server is idle
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 from bench.knee import LIMITS_MS, KneeSearch, bracket_ratio, keeps, knees, plan_step
 from bench.loadgen_driver import LoadgenPool
-from bench.servers import RunningServer, process_cpu_seconds
+from bench.servers import RunningServer, cpu_times, process_cpu_seconds
 from bench.specs import Spec
 
 TARGET_DELIVERIES_PER_S = 5000
@@ -109,17 +108,6 @@ def run_w1(
                   f"us/delivery={step['server_cpu_us_per_delivery']} "
                   f"loadgen_cpu={step['loadgen_cpu_share']}", file=sys.stderr)
     return summarise(result)
-
-
-def cpu_times(pid: int) -> tuple[float, float]:
-    """User and system (kernel) CPU seconds of process ``pid`` (all its threads);
-    ``(0.0, 0.0)`` if unreadable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0, 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
 def _drain(pid: int) -> float:
