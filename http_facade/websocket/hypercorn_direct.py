@@ -375,11 +375,13 @@ async def _read_connection(self: TCPServer) -> None:
                         raise trio.ClosedResourceError
                     try:
                         data = os.read(descriptor, MAX_RECV)
-                    except BlockingIOError:
-                        await trio.lowlevel.wait_readable(descriptor)
-                    else:
-                        await trio.lowlevel.cancel_shielded_checkpoint()
                         break
+                    except BlockingIOError:
+                        pass
+                    # Waited for outside the handler: awaiting in it would keep the
+                    # exception and its traceback alive for as long as the peer is idle.
+                    await trio.lowlevel.wait_readable(descriptor)
+                await trio.lowlevel.cancel_shielded_checkpoint()
         except (trio.ClosedResourceError, trio.BrokenResourceError, trio.TooSlowError,
                 OSError):
             break

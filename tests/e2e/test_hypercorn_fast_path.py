@@ -11,9 +11,13 @@ write paths.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+
 import httpx
 import pytest
 import trio
+import trio.testing
 import trio_websocket
 
 from actors.realtime.ports import Written
@@ -128,3 +132,20 @@ async def test_a_node_serves_a_plain_client_on_the_fast_path(node: NodeHandle) -
             ),
             pytrace=False,
         )
+
+
+async def test_an_idle_connection_keeps_no_exception_alive(node: NodeHandle) -> None:
+    """The reader waits for the next bytes outside its ``BlockingIOError`` handler: an
+    exception and its traceback held per idle connection would be memory and objects for
+    the cyclic collector to walk, times every open connection."""
+    alice = await log_in_new_user(node, "alice")
+    idle = 5
+    with trio.fail_after(DEADLINE_S):
+        async with contextlib.AsyncExitStack() as stack:
+            clients = [await stack.enter_async_context(
+                open_client(websocket_url(node), token=alice.token)) for _ in range(idle)]
+            for client in clients:
+                await client.ping()  # each reader has read, and waits again
+            await trio.testing.wait_all_tasks_blocked()
+            held = [item for item in gc.get_objects() if isinstance(item, BlockingIOError)]
+    assert held == [], f"{len(held)} BlockingIOError objects alive with {idle} idle connections"
