@@ -96,6 +96,10 @@ class Settings:
     dependency_deadline_seconds: float = 1.5
     """Longest wait for one call to Redis or MongoDB before it fails 503 ``unavailable``
     (``storage.dependency``: each dependency also has a circuit breaker)."""
+    heartbeat_timeout_seconds: float = 60.0
+    """Silence after which a WebSocket is closed (4009); the protocol's default.  Clients
+    are told (``authenticated``) to send some frame, a ``ping`` when idle, every 5/12 of
+    it (25 s of 60).  Large deployments raise it to spend less on idle connections."""
     batch_linger_ms: float = 10.0
     """The longest a busy chat room waits for its next messages to batch them with one it
     holds (``supervisors.batch_linger``); 0 never waits."""
@@ -433,6 +437,10 @@ def load_settings(environment: Mapping[str, str] | None = None) -> Settings:
         dependency_deadline_seconds=value(
             "DEPENDENCY_DEADLINE_SECONDS", _parse_float(0.05, 60.0),
             defaults.dependency_deadline_seconds,
+        ),
+        heartbeat_timeout_seconds=value(
+            "HEARTBEAT_TIMEOUT_SECONDS", _parse_float(10.0, 86400.0),
+            defaults.heartbeat_timeout_seconds,
         ),
         batch_linger_ms=value(
             "BATCH_LINGER_MS", _parse_float(0.0, 100.0), defaults.batch_linger_ms

@@ -92,6 +92,13 @@ class SessionLimits:
     drain_timeout: float = 2.0
     announce_timeout: float = 10.0
 
+    @property
+    def heartbeat_interval_ms(self) -> int:
+        """How often clients are told to send a frame: the protocol's share (25 of 60 s)
+        of the heartbeat timeout, so that one lost ping never closes a connection."""
+        share = limits.HEARTBEAT_INTERVAL_MS / limits.HEARTBEAT_TIMEOUT_MS
+        return round(self.heartbeat_timeout * 1000 * share)
+
 
 class SessionServices:
     """The node's collaborators a session uses; shared by every session of the node."""

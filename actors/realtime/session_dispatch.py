@@ -200,7 +200,7 @@ class SessionDispatch:
             user_id=principal.user_id,
             session_id=principal.session_id,
             revision=limits.PROTOCOL_REVISION,
-            heartbeat_interval_ms=limits.HEARTBEAT_INTERVAL_MS,
+            heartbeat_interval_ms=self._services.limits.heartbeat_interval_ms,
             max_frame_bytes=self._services.limits.max_frame_bytes,
         )
         await self.send_frame(Ack(id=frame.id, result=result))

@@ -33,6 +33,7 @@ def test_values_are_parsed() -> None:
         "TOPICSFLOW_LOG_LEVEL": "debug",
         "TOPICSFLOW_REDIS_PREFIX": "eu-1.topicsflow",
         "TOPICSFLOW_BATCH_LINGER_MS": "2.5",
+        "TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS": "600",
     })
     assert settings.profile is Profile.PRODUCTION
     assert settings.port == 9000
@@ -43,6 +44,8 @@ def test_values_are_parsed() -> None:
     assert settings.redis_prefix == "eu-1.topicsflow"
     assert settings.batch_linger_ms == 2.5
     assert load_settings({}).batch_linger_ms == 10.0
+    assert settings.heartbeat_timeout_seconds == 600.0
+    assert load_settings({}).heartbeat_timeout_seconds == 60.0
 
 
 @pytest.mark.parametrize(
@@ -58,6 +61,7 @@ def test_values_are_parsed() -> None:
         ("TOPICSFLOW_SECRET_KEY", "short", "expected at least 32 characters"),
         ("TOPICSFLOW_REDIS_PREFIX", "a:b", "expected 1 to 64 letters, digits"),
         ("TOPICSFLOW_BATCH_LINGER_MS", "500", "between 0"),
+        ("TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS", "5", "between 10"),
     ],
 )
 def test_invalid_values_name_the_variable(variable: str, value: str, expected: str) -> None:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 
 from actors.realtime.hub import Hub
 from actors.realtime.presence import PresenceBook
-from actors.realtime.session import SessionServices
+from actors.realtime.session import SessionLimits, SessionServices
 from actors.users.offline_delivery import OfflineInbox
 from http_facade.app import create_app
 from http_facade.context import FacadeContext
@@ -142,6 +142,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                 connections=domain.connections,
                 resync_on_gap=cluster is not None,
                 presence_renew_seconds=None if cluster is None else PRESENCE_RENEW_SECONDS,
+                limits=SessionLimits(heartbeat_timeout=settings.heartbeat_timeout_seconds),
             ),
         )
         if cluster is not None:

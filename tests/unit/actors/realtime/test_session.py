@@ -84,6 +84,20 @@ async def test_bad_token_closes_4001_and_good_token_is_acknowledged(autojump_clo
         transport.disconnect()
 
 
+async def test_the_advertised_heartbeat_interval_follows_the_configured_timeout(
+    autojump_clock: Any,
+) -> None:
+    for timeout, interval_ms in ((60, 25_000), (600, 250_000)):
+        async with open_session(heartbeat_timeout=timeout) as (transport, _session, _):
+            transport.push({"type": "authenticate", "id": 1, "token": "good-token"})
+            reply = await transport.next_frame(0)
+            assert reply["result"]["heartbeat_interval_ms"] == interval_ms
+            await trio.sleep(interval_ms / 1000 * 2)  # two intervals of silence: still open
+            transport.push({"type": "ping", "id": 2})
+            assert (await transport.next_frame(1))["type"] == "pong"
+            transport.disconnect()
+
+
 async def test_silence_closes_with_the_timeouts(autojump_clock: Any) -> None:
     async with open_session(authentication_timeout=10) as (transport, _session, _):
         assert await finished(transport) == CloseCode.UNAUTHORIZED
