@@ -82,6 +82,8 @@ class LoadgenPool:
                 "-shard", str(shard), "-shards", str(self._processes_wanted),
                 "-payload-bytes", str(self._payload_bytes),
             ]
+            if self._server.keepalive_seconds is not None:
+                command += ["-keepalive", f"{self._server.keepalive_seconds:g}s"]
             with open(self._workdir / f"loadgen-{shard}.log", "a", encoding="utf-8") as log:
                 process = subprocess.Popen(
                     pinned(command, self._cpus[shard % len(self._cpus)]), stdin=subprocess.PIPE,

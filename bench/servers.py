@@ -41,9 +41,13 @@ through python-engineio's ``ping_interval``/``ping_timeout`` (both an hour: its 
 task walks all sockets once per ``ping_timeout``; python-socketio's uvicorn also has its
 WebSocket-level pings off), Centrifugo through ``client.ping_interval`` ``3600s`` and
 ``client.pong_timeout`` :data:`CENTRIFUGO_PONG_TIMEOUT_S` (v6 requires it below the
-interval; it only runs after a ping).  Our node does not ping; its clients do (every
-20 s, the loadgen spreading each connection's first ping at random over the interval,
-see ``bench/loadgen/conn.go``).
+interval; it only runs after a ping).  Our node does not ping; its clients do, at the
+interval it advertises (5/12 of its heartbeat timeout): the node runs with
+``TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS`` :data:`OUR_HEARTBEAT_TIMEOUT_S`, so that the
+loadgen pings every :data:`PEER_PING_INTERVAL_S` as well (``-keepalive``; each
+connection's first ping at a random point of the interval, ``bench/loadgen/conn.go``).
+``BENCH_TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS=60`` measures the default's cost instead (a
+ping every 25 s per connection).
 
 GOGC for ``centrifugo_protobuf_gogc``, measured on the 2-core bench machine with the
 loadgen driven directly (Centrifugo Protobuf on CPU 0, one loadgen on CPU 1, rooms of
@@ -96,6 +100,9 @@ LOADGEN_PROTOCOL = {
 CENTRIFUGO_SECRET = "bench-only-hmac-secret-not-used-anywhere-else"
 # Server pings every hour: never within a run (see the module docstring).
 PEER_PING_INTERVAL_S = 3600
+# Our clients ping every 5/12 of the node's heartbeat timeout (docs/PROTOCOL.md).
+CLIENT_PING_SHARE = 5 / 12
+OUR_HEARTBEAT_TIMEOUT_S = PEER_PING_INTERVAL_S / CLIENT_PING_SHARE
 CENTRIFUGO_PONG_TIMEOUT_S = 60
 CENTRIFUGO_GOGC = "400"
 CENTRIFUGO_HISTORY = {"history_size": 100, "history_ttl": "300s", "force_recovery": True,
@@ -112,6 +119,9 @@ class RunningServer:
     pid: int
     protocol: str
     websocket_url: str
+    keepalive_seconds: float | None = None
+    """How often the loadgen's clients ping, for protocols whose clients do; None: the
+    loadgen's default."""
 
 
 def free_port() -> int:
@@ -192,7 +202,10 @@ def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, 
     peers = REPOSITORY / "bench" / "peers"
     if name == "topicsflow":
         command = [sys.executable, "-m", "topicsflow", "serve", "--port", "0"]
-        return command, node_environment(workdir / "topicsflow-data")
+        environment = node_environment(workdir / "topicsflow-data")
+        environment.setdefault("TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS",
+                               str(OUR_HEARTBEAT_TIMEOUT_S))
+        return command, environment
     if name in ("flask_socketio", "flask_socketio_gevent"):
         mode = "gevent" if name.endswith("gevent") else "eventlet"
         command = [sys.executable, str(peers / "flask_socketio_app.py"), "--port", str(port),
@@ -251,9 +264,14 @@ def start_server(
         )
     try:
         port = _wait_ready(name, process, port, log_path)
+        keepalive = None
+        if name == "topicsflow" and environment is not None:
+            keepalive = float(environment["TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS"]) * (
+                CLIENT_PING_SHARE)
         yield RunningServer(
             name=name, pid=process.pid, protocol=LOADGEN_PROTOCOL[name],
             websocket_url=f"ws://127.0.0.1:{port}{_websocket_path(name)}",
+            keepalive_seconds=keepalive,
         )
     finally:
         if process.poll() is None:

@@ -61,7 +61,13 @@ func main() {
 	restConcurrency := flag.Int("rest-concurrency", 50, "REST workers")
 	restSeconds := flag.Float64("rest-seconds", 10, "REST run length")
 	restPerToken := flag.Int("rest-per-token", 50, "REST requests per token at most")
+	flag.DurationVar(&KeepAliveInterval, "keepalive", KeepAliveInterval,
+		"client ping interval of the protocols whose clients ping (topicsflow)")
 	flag.Parse()
+	if KeepAliveInterval <= 0 {
+		fmt.Fprintln(os.Stderr, "-keepalive must be positive")
+		os.Exit(2)
+	}
 	if *rest != "" {
 		specs, err := loadSpecs(*specPath, 0, 1)
 		if err != nil || len(specs) == 0 {

@@ -33,8 +33,9 @@ type Protocol interface {
 	KeepAliveFrame(conn *Conn) []byte
 }
 
-// KeepAliveInterval is how often client-driven protocols ping.
-const KeepAliveInterval = 20 * time.Second
+// KeepAliveInterval is how often client-driven protocols ping (the -keepalive flag); the
+// default is below our protocol's advertised 25 s.
+var KeepAliveInterval = 20 * time.Second
 
 // setupTimeout bounds each read during Connect and Join.
 const setupTimeout = 60 * time.Second
