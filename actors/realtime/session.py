@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Mapping
 
@@ -171,43 +172,54 @@ class ConnectionSession(SessionDispatch):
                 nursery.start_soon(self._announce_opened)
                 nursery.start_soon(self._renew_presence)
                 # The reader (the actor's turn loop), inline: one coroutine frame less per
-                # held connection.
+                # held connection.  One cancel scope serves every read: its deadline is the
+                # heartbeat (or authentication) deadline while a read waits and infinite
+                # while a frame is served, so a timeout only ever interrupts a read (a
+                # scope per read cost the collector five new objects per frame).
                 limits_ = self._services.limits
+                reading = self._receive_scope
                 invalid_frames = 0
-                while not self._stopping:
-                    timeout = limits_.heartbeat_timeout
-                    if self.principal is None:
-                        timeout = min(timeout, self._authentication_deadline - trio.current_time())
-                    with trio.move_on_after(max(timeout, 0)) as self._receive_scope:
-                        data = await self._transport.receive()
-                    if self._stopping:
-                        break
-                    if self._receive_scope.cancelled_caught:
+                with reading:
+                    while not self._stopping:
+                        timeout = limits_.heartbeat_timeout
                         if self.principal is None:
-                            self._stop(CloseCode.UNAUTHORIZED, "authentication timeout", flush=True)
-                        else:
-                            self._stop(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout", flush=True)
-                        break
-                    if data is None:
-                        self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
-                        break
-                    try:
-                        frame = self._codec.decode_client(data, max_bytes=limits_.max_frame_bytes)
-                    except ProtocolError as error:
-                        if not self._within_rate(error.request_id):
+                            timeout = min(
+                                timeout, self._authentication_deadline - trio.current_time()
+                            )
+                        reading.deadline = trio.current_time() + max(timeout, 0)
+                        try:
+                            data = await self._transport.receive()
+                        finally:
+                            reading.deadline = math.inf
+                        if self._stopping:
+                            break
+                        if data is None:
+                            self._stop(CloseCode.NORMAL, "client disconnected", flush=False)
+                            break
+                        try:
+                            frame = self._codec.decode_client(
+                                data, max_bytes=limits_.max_frame_bytes
+                            )
+                        except ProtocolError as error:
+                            if not self._within_rate(error.request_id):
+                                continue
+                            await self.send_frame(error_reply(error))
+                            invalid_frames += 1
+                            if error.code is ErrorCode.TOO_LARGE:
+                                self._stop(CloseCode.TOO_LARGE, "frame too large", flush=True)
+                            elif invalid_frames > limits_.max_invalid_frames:
+                                self._stop(CloseCode.POLICY_VIOLATION,
+                                           "too many invalid frames", flush=True)
                             continue
-                        await self.send_frame(error_reply(error))
-                        invalid_frames += 1
-                        if error.code is ErrorCode.TOO_LARGE:
-                            self._stop(CloseCode.TOO_LARGE, "frame too large", flush=True)
-                        elif invalid_frames > limits_.max_invalid_frames:
-                            self._stop(CloseCode.POLICY_VIOLATION, "too many invalid frames",
-                                       flush=True)
-                        continue
-                    if self._services.frame_counter is not None:
-                        self._services.frame_counter.frame_in(frame)
-                    if self._within_rate(frame.id):
-                        await self.dispatch(frame)
+                        if self._services.frame_counter is not None:
+                            self._services.frame_counter.frame_in(frame)
+                        if self._within_rate(frame.id):
+                            await self.dispatch(frame)
+                if reading.cancelled_caught and not self._stopping:
+                    if self.principal is None:
+                        self._stop(CloseCode.UNAUTHORIZED, "authentication timeout", flush=True)
+                    else:
+                        self._stop(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout", flush=True)
                 self._outbound.close()
                 if self._writer_done is not None:
                     with trio.move_on_after(self._services.limits.drain_timeout):
@@ -377,7 +389,8 @@ class ConnectionSession(SessionDispatch):
         self.close_reason = reason
         if flush:
             self._outbound.close()
-            self._receive_scope.cancel()
+            if self._receive_scope.deadline != math.inf:  # a read waits: end it, not a reply
+                self._receive_scope.cancel()
         elif self._cancel_scope is not None:
             self._cancel_scope.cancel()
 

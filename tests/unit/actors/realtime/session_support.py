@@ -123,4 +123,6 @@ class FakeRouter:
             raise RuntimeError("handler bug")
         if frame.text == "no":
             raise DomainError(ErrorCode.FORBIDDEN, "you may not")
+        if frame.text.startswith("slow "):
+            await trio.sleep(float(frame.text.removeprefix("slow ")))
         return MessageAccepted(channel=frame.channel, seq=1, message_id="m1")

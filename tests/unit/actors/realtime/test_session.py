@@ -98,6 +98,19 @@ async def test_the_advertised_heartbeat_interval_follows_the_configured_timeout(
             transport.disconnect()
 
 
+async def test_the_heartbeat_deadline_never_interrupts_a_frame_being_served(
+    autojump_clock: Any,
+) -> None:
+    async with open_session(principal=ALICE, heartbeat_timeout=60) as (transport, _session, _):
+        transport.push({"type": "send_message", "id": 1, "channel": CHANNEL, "text": "slow 90"})
+        reply = await transport.next_frame(0)
+        assert (reply["type"], reply["id"]) == ("ack", 1)
+        assert trio.current_time() == pytest.approx(90, abs=0.5)
+        start = trio.current_time()  # the next read gets the whole timeout again
+        assert await finished(transport) == CloseCode.HEARTBEAT_TIMEOUT
+        assert trio.current_time() - start == pytest.approx(60, abs=0.5)
+
+
 async def test_silence_closes_with_the_timeouts(autojump_clock: Any) -> None:
     async with open_session(authentication_timeout=10) as (transport, _session, _):
         assert await finished(transport) == CloseCode.UNAUTHORIZED
