@@ -266,8 +266,8 @@ def start_server(
         port = _wait_ready(name, process, port, log_path)
         keepalive = None
         if name == "topicsflow" and environment is not None:
-            keepalive = float(environment["TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS"]) * (
-                CLIENT_PING_SHARE)
+            timeout = float(environment["TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS"])
+            keepalive = timeout * CLIENT_PING_SHARE
         yield RunningServer(
             name=name, pid=process.pid, protocol=LOADGEN_PROTOCOL[name],
             websocket_url=f"ws://127.0.0.1:{port}{_websocket_path(name)}",
