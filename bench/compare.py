@@ -55,12 +55,7 @@ from bench.idle import raise_file_limit  # noqa: E402
 from bench.knee import max_rooms  # noqa: E402
 from bench.profiling import hot_functions, py_spy_record  # noqa: E402
 from bench.server_source import prepare_source, seed  # noqa: E402
-from bench.servers import (  # noqa: E402
-    OUR_HEARTBEAT_TIMEOUT_S,
-    SERVERS,
-    RunningServer,
-    start_server,
-)
+from bench.servers import SERVERS, RunningServer, our_node_settings, start_server  # noqa: E402
 from bench.specs import fanout_specs, idle_specs  # noqa: E402
 from bench.summary import summarise_w1, summarise_w2, targets  # noqa: E402
 from bench.w1 import plan_steps, run_w1  # noqa: E402
@@ -153,9 +148,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                     "load_average_at_start": os.getloadavg(), "server_cpu": SERVER_CPU,
                     "loadgen_cpus": LOADGEN_CPUS[:arguments.loadgens]},
         "settings": {key: value for key, value in vars(arguments).items() if key != "json_path"},
-        "node_settings": {"TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS": str(OUR_HEARTBEAT_TIMEOUT_S)}
-        | {key.removeprefix("BENCH_"): value for key, value in os.environ.items()
-           if key.startswith("BENCH_TOPICSFLOW_")},
+        "node_settings": our_node_settings(),
         "versions": versions.collect(),
         "repetitions": [],
     }

@@ -48,16 +48,21 @@ def pinned(command: list[str], cpu: int | None) -> list[str]:
     return ["taskset", "-c", str(cpu), *command]
 
 
+def bench_overrides() -> dict[str, str]:
+    """The node settings a benchmark's A/B run sets as ``BENCH_TOPICSFLOW_<NAME>``, named as
+    the node reads them (``TOPICSFLOW_<NAME>``)."""
+    return {key.removeprefix("BENCH_"): value for key, value in os.environ.items()
+            if key.startswith("BENCH_TOPICSFLOW_")}
+
+
 def node_environment(data_dir: Path) -> dict[str, str]:
-    """The caller's environment without ``TOPICSFLOW_*``, plus the node's own settings;
-    a benchmark's A/B runs set node settings as ``BENCH_TOPICSFLOW_<NAME>`` (the node gets
-    ``TOPICSFLOW_<NAME>``)."""
+    """The caller's environment without ``TOPICSFLOW_*``, plus the node's own settings and
+    :func:`bench_overrides`."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("TOPICSFLOW_")
     }
     environment.update(
-        {key.removeprefix("BENCH_"): value for key, value in os.environ.items()
-         if key.startswith("BENCH_TOPICSFLOW_")},
+        bench_overrides(),
         TOPICSFLOW_DATA_DIR=str(data_dir), TOPICSFLOW_PROFILE="testing",
         TOPICSFLOW_LOG_LEVEL="INFO",  # the "serving on" line start_node waits for is INFO
     )

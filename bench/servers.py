@@ -82,8 +82,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.node_process import REPOSITORY, node_environment, pinned
+from bench.node_process import REPOSITORY, bench_overrides, node_environment, pinned
 from bench.toolchain import centrifugo_binary
+from protocol import limits
 
 SERVERS = (
     "topicsflow", "flask_socketio", "flask_socketio_gevent", "python_socketio", "centrifugo",
@@ -100,8 +101,8 @@ LOADGEN_PROTOCOL = {
 CENTRIFUGO_SECRET = "bench-only-hmac-secret-not-used-anywhere-else"
 # Server pings every hour: never within a run (see the module docstring).
 PEER_PING_INTERVAL_S = 3600
-# Our clients ping every 5/12 of the node's heartbeat timeout (docs/PROTOCOL.md).
-CLIENT_PING_SHARE = 5 / 12
+# Our clients ping at the protocol's share of the node's heartbeat timeout (25 of 60 s).
+CLIENT_PING_SHARE = limits.HEARTBEAT_INTERVAL_MS / limits.HEARTBEAT_TIMEOUT_MS
 OUR_HEARTBEAT_TIMEOUT_S = PEER_PING_INTERVAL_S / CLIENT_PING_SHARE
 CENTRIFUGO_PONG_TIMEOUT_S = 60
 CENTRIFUGO_GOGC = "400"
@@ -122,6 +123,13 @@ class RunningServer:
     keepalive_seconds: float | None = None
     """How often the loadgen's clients ping, for protocols whose clients do; None: the
     loadgen's default."""
+
+
+def our_node_settings() -> dict[str, str]:
+    """The settings our node runs with in a comparison: pings hourly like every peer, then
+    any ``BENCH_TOPICSFLOW_*`` override (recorded as ``node_settings`` in the JSON)."""
+    return {"TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS": str(OUR_HEARTBEAT_TIMEOUT_S),
+            **bench_overrides()}
 
 
 def free_port() -> int:
@@ -202,10 +210,7 @@ def _command(name: str, port: int, workdir: Path) -> tuple[list[str], dict[str, 
     peers = REPOSITORY / "bench" / "peers"
     if name == "topicsflow":
         command = [sys.executable, "-m", "topicsflow", "serve", "--port", "0"]
-        environment = node_environment(workdir / "topicsflow-data")
-        environment.setdefault("TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS",
-                               str(OUR_HEARTBEAT_TIMEOUT_S))
-        return command, environment
+        return command, node_environment(workdir / "topicsflow-data") | our_node_settings()
     if name in ("flask_socketio", "flask_socketio_gevent"):
         mode = "gevent" if name.endswith("gevent") else "eventlet"
         command = [sys.executable, str(peers / "flask_socketio_app.py"), "--port", str(port),
