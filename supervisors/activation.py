@@ -362,7 +362,8 @@ class Activation:
         if linger is None:
             return batch
         now = trio.current_time()
-        if len(batch) < MAX_BATCH and self._held is None and (wait := linger.seconds(now)):
+        if (len(batch) < MAX_BATCH and self._held is None
+                and (wait := linger.seconds(now, first.queued_at))):
             with trio.CancelScope(shield=True), trio.move_on_after(wait):
                 while len(batch) < MAX_BATCH and self._held is None:
                     envelope = await self._inbox.receive()

@@ -5,7 +5,10 @@ batchable ones queued right behind it.  On a busy node, one turn per message cos
 store write per message and, for a chat room, one socket write per subscriber per
 message; waiting a little for the room's next messages shares both among them (a run of
 messages reaches each subscriber in one write).  The wait is bounded by a latency budget
-and taken only where it is likely to pay off (:meth:`BatchLinger.seconds`):
+that counts from when the turn's first message was queued, not from the turn's start: a
+message that already waited behind the previous turn (the room's store write and fan-out)
+is not made to wait a whole budget more.  It is taken only where it is likely to pay off
+(:meth:`BatchLinger.seconds`):
 
 * the kind allows it: ``ActorKind.batch_linger`` is the budget in seconds (0: never);
 * the node is busy: its process used at least :data:`BUSY_SHARE` of a CPU recently
@@ -111,11 +114,15 @@ class BatchLinger:
         self._load = load
         self.rate = ArrivalRate(now)
 
-    def seconds(self, now: float) -> float:
-        """How long the turn starting ``now`` may wait for more messages (0: none).  The
-        load is ``load()`` when given, else :func:`process_share` (looked up per call)."""
+    def seconds(self, now: float, first_queued_at: float = 0.0) -> float:
+        """How long the turn starting ``now`` may wait for more messages (0: none): the
+        budget less what its first message has already waited since ``first_queued_at``
+        (0.0: not known, the whole budget).  The load is ``load()`` when given, else
+        :func:`process_share` (looked up per call)."""
         if self.rate.per_second(now) * self._budget < MIN_EXPECTED:
             return 0.0
         if (self._load() if self._load is not None else process_share()) < BUSY_SHARE:
             return 0.0
+        if first_queued_at:
+            return max(0.0, min(self._budget, first_queued_at + self._budget - now))
         return self._budget

@@ -106,7 +106,7 @@ class Registry:
         await self._send_local(self._open_host(address), address, message)
 
     async def _send_local(self, host: KindHost, address: Address, message: object) -> None:
-        envelope = Envelope(message, None, (), tracing.capture())
+        envelope = Envelope(message, None, (), tracing.capture(), trio.current_time())
         try:
             host.activation(address).mailbox.send_nowait(envelope)
         except trio.WouldBlock:
@@ -126,7 +126,7 @@ class Registry:
             return
         try:
             host.activation(address).mailbox.send_nowait(
-                Envelope(message, None, (), tracing.capture())
+                Envelope(message, None, (), tracing.capture(), trio.current_time())
             )
         except trio.WouldBlock:
             raise MailboxFull(address, host.kind.mailbox_capacity) from None
@@ -169,7 +169,7 @@ class Registry:
         chain: tuple[Address, ...],
     ) -> Any:
         reply = ReplySlot()
-        envelope = Envelope(message, reply, chain, tracing.capture())
+        envelope = Envelope(message, reply, chain, tracing.capture(), trio.current_time())
         with trio.move_on_after(timeout):
             try:
                 host.activation(address).mailbox.send_nowait(envelope)
@@ -184,7 +184,7 @@ class Registry:
         """Put a forwarded message in the local mailbox (waiting for room); its reply slot."""
         host = self._open_host(address)
         slot = ReplySlot() if reply else None
-        envelope = Envelope(message, slot, chain)
+        envelope = Envelope(message, slot, chain, None, trio.current_time())
         try:
             host.activation(address).mailbox.send_nowait(envelope)
         except trio.WouldBlock:

@@ -102,9 +102,11 @@ class Envelope:
 
     ``trace`` is the sender's trace context when tracing is on and a span was current
     (``supervisors.tracing.capture``), the actor's turn continuing it; otherwise ``None``.
+    ``queued_at`` is when it was put in the mailbox (trio's clock; 0.0 when not known):
+    a batching turn's latency budget counts from its first message's.
     """
 
-    __slots__ = ("chain", "message", "reply", "trace")
+    __slots__ = ("chain", "message", "queued_at", "reply", "trace")
 
     def __init__(
         self,
@@ -112,8 +114,10 @@ class Envelope:
         reply: ReplySlot | None = None,
         chain: tuple[Address, ...] = (),
         trace: object | None = None,
+        queued_at: float = 0.0,
     ) -> None:
         self.message = message
         self.reply = reply
         self.chain = chain
         self.trace = trace
+        self.queued_at = queued_at

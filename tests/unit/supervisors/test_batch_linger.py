@@ -139,3 +139,44 @@ async def test_a_message_that_does_not_batch_ends_the_wait_and_keeps_its_place(
         assert results["append"] == 101
         assert isinstance(results["snapshot"], list) and results["snapshot"][-1] == 7
         assert trio.current_time() - started < BUDGET  # the snapshot ended the wait
+
+
+def test_the_budget_counts_from_when_the_first_message_was_queued() -> None:
+    linger = BatchLinger(BUDGET, 0.0, load=lambda: 1.0)
+    linger.rate.note(100, 0.1)  # hot
+    assert linger.seconds(0.5, first_queued_at=0.5) == BUDGET
+    assert linger.seconds(0.5, first_queued_at=0.494) == pytest.approx(0.004)
+    assert linger.seconds(0.5, first_queued_at=0.45) == 0.0  # waited past the budget
+    assert linger.seconds(0.5) == BUDGET  # not known: the whole budget
+
+
+async def test_a_message_that_waited_behind_a_turn_lingers_only_what_is_left(
+    autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.unit.supervisors.test_batch_turns import Block
+
+    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
+    seen: list[list[int]] = []
+    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
+        ref = registry.ref("batcher", "a")
+        await warm_up(ref, 0.01)
+        seen.clear()
+        release = trio.Event()
+        answered: list[float] = []
+
+        async def append_after(delay: float) -> None:
+            await trio.sleep(delay)
+            await ref.ask(Append(1))
+            answered.append(trio.current_time())
+
+        started = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            # A turn of 8 ms; 1 ms in, a batchable message queues behind it.
+            nursery.start_soon(ref.ask, Block(release))
+            nursery.start_soon(append_after, 0.001)
+            await trio.sleep(0.008)
+            release.set()
+        # It waited 7 ms behind that turn, so its own turn lingers the 3 ms left of the
+        # budget, not a whole budget more.
+        assert seen == [[1]]
+        assert answered[0] - started == pytest.approx(0.001 + BUDGET)
