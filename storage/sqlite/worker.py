@@ -3,8 +3,10 @@
 Jobs are plain functions of the connection. The thread takes every job waiting in its
 queue (up to ``max_batch``), runs each inside its own savepoint of one transaction, commits
 once, and only then hands each caller its result: a failing job rolls back to its savepoint
-without disturbing the others, and nobody hears "done" before the commit. The event loop
-never runs SQL; a waiting task is rescheduled from the thread through the trio token.
+without disturbing the others, and nobody hears "done" before the commit. A job that is
+alone in its transaction needs no savepoint: when it fails, the transaction is rolled back.
+The event loop never runs SQL; the waiting tasks of one commit are rescheduled from the
+thread through the trio token with one call (one wake-up of the event loop per commit).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from storage.errors import StorageError, StorageUnavailable
 
 T = TypeVar("T")
 Job = Callable[[sqlite3.Connection], Any]
-Deliver = Callable[[outcome.Outcome[Any]], None]
+Waiter = tuple[trio.lowlevel.TrioToken, trio.lowlevel.Task]
+"""Who waits for a job: the task and the token of its trio run."""
+Woken = list[tuple[trio.lowlevel.Task, outcome.Outcome[Any]]]
 
 
 class SqliteWorker:
@@ -43,7 +47,7 @@ class SqliteWorker:
         self._path = path
         self._setup = setup
         self._max_batch = max_batch
-        self._jobs: queue.SimpleQueue[tuple[Job, Deliver] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Job, Waiter] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name=f"sqlite:{path}", daemon=True)
         self._jobs_done = 0
         self._batches = 0
@@ -64,15 +68,9 @@ class SqliteWorker:
         Not cancellable while queued or running: statements are short, and abandoning
         a write whose commit may still happen would break the durability rule.
         """
-        token = trio.lowlevel.current_trio_token()
-        task = trio.lowlevel.current_task()
-
-        def deliver(result: outcome.Outcome[Any]) -> None:
-            # When the caller's run has ended there is nobody left to tell.
-            with contextlib.suppress(trio.RunFinishedError):
-                token.run_sync_soon(trio.lowlevel.reschedule, task, result)
-
-        self._jobs.put((job, deliver))
+        self._jobs.put(
+            (job, (trio.lowlevel.current_trio_token(), trio.lowlevel.current_task()))
+        )
         try:
             result: T = await trio.lowlevel.wait_task_rescheduled(
                 lambda _: trio.lowlevel.Abort.FAILED
@@ -108,14 +106,13 @@ class SqliteWorker:
                 self._jobs_done += len(jobs)
                 self._batches += 1
                 self._largest_batch = max(self._largest_batch, len(jobs))
-                for (_, deliver), result in zip(jobs, results, strict=True):
-                    deliver(result)
+                _wake(jobs, results)
                 if stopping:
                     break
         finally:
             connection.close()
 
-    def _next_batch(self) -> tuple[list[tuple[Job, Deliver]], bool] | None:
+    def _next_batch(self) -> tuple[list[tuple[Job, Waiter]], bool] | None:
         first = self._jobs.get()
         if first is None:
             return None
@@ -137,13 +134,23 @@ class SqliteWorker:
         except sqlite3.Error as error:
             return [outcome.Error(error) for _ in jobs]
         results: list[outcome.Outcome[Any]] = []
-        for job in jobs:
-            connection.execute("SAVEPOINT job")
-            result = outcome.capture(job, connection)
+        if len(jobs) == 1:
+            # Alone in its transaction: a failure rolls the transaction back, which is
+            # what its savepoint would do, two statements (and two thread switches) fewer.
+            result = outcome.capture(jobs[0], connection)
             if isinstance(result, outcome.Error):
-                connection.execute("ROLLBACK TO job")
-            connection.execute("RELEASE job")
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                return [result]
             results.append(result)
+        else:
+            for job in jobs:
+                connection.execute("SAVEPOINT job")
+                result = outcome.capture(job, connection)
+                if isinstance(result, outcome.Error):
+                    connection.execute("ROLLBACK TO job")
+                connection.execute("RELEASE job")
+                results.append(result)
         try:
             connection.execute("COMMIT")
         except sqlite3.Error as error:
@@ -154,4 +161,21 @@ class SqliteWorker:
 
     def _fail_forever(self, error: sqlite3.Error) -> None:
         while (item := self._jobs.get()) is not None:
-            item[1](outcome.Error(error))
+            _wake([item], [outcome.Error(error)])
+
+
+def _wake(jobs: list[tuple[Job, Waiter]], results: list[outcome.Outcome[Any]]) -> None:
+    """Reschedule each job's waiting task with its result: one ``run_sync_soon`` per trio
+    run among the waiters (usually one), not one per job."""
+    by_token: dict[trio.lowlevel.TrioToken, Woken] = {}
+    for (_, (token, task)), result in zip(jobs, results, strict=True):
+        by_token.setdefault(token, []).append((task, result))
+    for token, woken in by_token.items():
+        # When the caller's run has ended there is nobody left to tell.
+        with contextlib.suppress(trio.RunFinishedError):
+            token.run_sync_soon(_reschedule_all, woken)
+
+
+def _reschedule_all(woken: Woken) -> None:
+    for task, result in woken:
+        trio.lowlevel.reschedule(task, result)
