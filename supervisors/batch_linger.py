@@ -114,15 +114,15 @@ class BatchLinger:
         self._load = load
         self.rate = ArrivalRate(now)
 
-    def seconds(self, now: float, first_queued_at: float = 0.0) -> float:
+    def seconds(self, now: float, first_queued_at: float | None = None) -> float:
         """How long the turn starting ``now`` may wait for more messages (0: none): the
         budget less what its first message has already waited since ``first_queued_at``
-        (0.0: not known, the whole budget).  The load is ``load()`` when given, else
+        (None: not known, the whole budget).  The load is ``load()`` when given, else
         :func:`process_share` (looked up per call)."""
         if self.rate.per_second(now) * self._budget < MIN_EXPECTED:
             return 0.0
         if (self._load() if self._load is not None else process_share()) < BUSY_SHARE:
             return 0.0
-        if first_queued_at:
+        if first_queued_at is not None:
             return max(0.0, min(self._budget, first_queued_at + self._budget - now))
         return self._budget

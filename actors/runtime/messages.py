@@ -102,7 +102,7 @@ class Envelope:
 
     ``trace`` is the sender's trace context when tracing is on and a span was current
     (``supervisors.tracing.capture``), the actor's turn continuing it; otherwise ``None``.
-    ``queued_at`` is when it was put in the mailbox (trio's clock; 0.0 when not known):
+    ``queued_at`` is when it was sent to the mailbox (trio's clock; None when not known):
     a batching turn's latency budget counts from its first message's.
     """
 
@@ -114,7 +114,7 @@ class Envelope:
         reply: ReplySlot | None = None,
         chain: tuple[Address, ...] = (),
         trace: object | None = None,
-        queued_at: float = 0.0,
+        queued_at: float | None = None,
     ) -> None:
         self.message = message
         self.reply = reply

@@ -148,6 +148,7 @@ def test_the_budget_counts_from_when_the_first_message_was_queued() -> None:
     assert linger.seconds(0.5, first_queued_at=0.494) == pytest.approx(0.004)
     assert linger.seconds(0.5, first_queued_at=0.45) == 0.0  # waited past the budget
     assert linger.seconds(0.5) == BUDGET  # not known: the whole budget
+    assert linger.seconds(0.005, first_queued_at=0.0) == pytest.approx(0.005)  # a clock at 0
 
 
 async def test_a_message_that_waited_behind_a_turn_lingers_only_what_is_left(
