@@ -3,6 +3,8 @@ wait for more batchable messages (supervisors/activation.py)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -71,6 +73,21 @@ async def warm_up(ref: Any, gap: float) -> None:
         await trio.sleep(gap)
 
 
+@contextlib.asynccontextmanager
+async def hot_batcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[Any, list[list[int]]]]:
+    """A batching actor warmed up to 100 messages/s on a node that reads as busy: its ref,
+    and the batches it takes from then on."""
+    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
+    seen: list[list[int]] = []
+    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
+        ref = registry.ref("batcher", "a")
+        await warm_up(ref, 0.01)
+        seen.clear()
+        yield ref, seen
+
+
 async def test_a_hot_actor_on_a_busy_node_batches_messages_arriving_within_the_budget(
     autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -116,12 +133,7 @@ async def test_a_message_that_does_not_batch_ends_the_wait_and_keeps_its_place(
 ) -> None:
     from tests.unit.supervisors.test_batch_turns import Snapshot
 
-    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
-    seen: list[list[int]] = []
-    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
-        ref = registry.ref("batcher", "a")
-        await warm_up(ref, 0.01)
-        seen.clear()
+    async with hot_batcher(monkeypatch) as (ref, seen):
         results: dict[str, object] = {}
 
         async def first() -> None:
@@ -156,12 +168,7 @@ async def test_a_message_that_waited_behind_a_turn_lingers_only_what_is_left(
 ) -> None:
     from tests.unit.supervisors.test_batch_turns import Block
 
-    monkeypatch.setattr(batch_linger, "process_share", lambda: 1.0)
-    seen: list[list[int]] = []
-    async with open_registry([batching_kind(seen, batch_linger=BUDGET)]) as registry:
-        ref = registry.ref("batcher", "a")
-        await warm_up(ref, 0.01)
-        seen.clear()
+    async with hot_batcher(monkeypatch) as (ref, seen):
         release = trio.Event()
         answered: list[float] = []
 
