@@ -187,14 +187,16 @@ class KindHost:
         mailboxes: list[MailboxSnapshot] = []
         for activation in self._table.values():
             counts[activation.state] += 1
-            mailbox = activation.mailbox.statistics()
-            if mailbox.current_buffer_used or mailbox.tasks_waiting_send:
+            if activation.parked:  # most of them: an empty mailbox (Activation.mailbox_load)
+                continue
+            depth, senders_waiting = activation.mailbox_load()
+            if depth or senders_waiting:
                 mailboxes.append(
                     MailboxSnapshot(
                         id=activation.address.id,
                         state=activation.state.value,
-                        depth=mailbox.current_buffer_used,
-                        senders_waiting=mailbox.tasks_waiting_send,
+                        depth=depth,
+                        senders_waiting=senders_waiting,
                     )
                 )
         deepest = heapq.nlargest(
@@ -232,7 +234,7 @@ class KindHost:
         counts = [0] * len(bounds)
         total = 0
         for activation in self._table.values():
-            depth = activation.mailbox.statistics().current_buffer_used
+            depth = 0 if activation.parked else activation.mailbox_load()[0]
             total += depth
             index = bisect.bisect_left(bounds, depth)
             if index < len(counts):

@@ -185,3 +185,33 @@ async def test_status_snapshot_lists_kinds_mailboxes_and_failures(
         assert idle.last_failure is not None and idle.last_failure.error_type == "RuntimeError"
         for release in releases.values():
             release.set()
+
+
+async def test_status_reads_no_channel_statistics_of_idle_actors(
+    autojump_clock: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store()
+    async with open_registry([counter_kind(store, mailbox_capacity=8)]) as registry:
+        for index in range(50):
+            await registry.ref("counter", f"idle-{index}").ask(Add(1))
+        release = trio.Event()
+        busy = registry.ref("counter", "busy")
+        await busy.tell(Block(release))
+        await busy.tell(Add(1))
+        await busy.tell(Add(1))
+        await trio.testing.wait_all_tasks_blocked()
+        read: list[object] = []
+        statistics = trio.MemorySendChannel.statistics
+
+        def counted(channel: trio.MemorySendChannel[object]) -> object:
+            read.append(channel)
+            return statistics(channel)
+
+        monkeypatch.setattr(trio.MemorySendChannel, "statistics", counted)
+        kind = registry.snapshot().children[0].supervisor
+        assert kind is not None and kind.kind is not None
+        assert kind.kind.active == 51
+        assert [(box.id, box.depth) for box in kind.kind.top_mailboxes] == [("busy", 2)]
+        assert registry.mailbox_depths([0, 1, 2])["counter"] == ([50, 50, 51], 51, 2)
+        assert len(read) == 2  # the busy actor's channel, once per figure: none of the idle
+        release.set()
