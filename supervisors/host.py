@@ -222,8 +222,7 @@ class KindHost:
         """Up to ``limit`` activations' figures: deepest mailbox first, then the busiest."""
         chosen = heapq.nlargest(
             limit, self._table.values(),
-            key=lambda activation: (activation.mailbox.statistics().current_buffer_used,
-                                    activation.processed),
+            key=lambda activation: (activation.mailbox_load()[0], activation.processed),
         )
         return [activation.statistics() for activation in chosen]
 

@@ -214,4 +214,7 @@ async def test_status_reads_no_channel_statistics_of_idle_actors(
         assert [(box.id, box.depth) for box in kind.kind.top_mailboxes] == [("busy", 2)]
         assert registry.mailbox_depths([0, 1, 2])["counter"] == ([50, 50, 51], 51, 2)
         assert len(read) == 2  # the busy actor's channel, once per figure: none of the idle
+        (listed,) = registry.actors("counter", 1)  # the dashboard's listing of a kind
+        assert (listed.id, listed.mailbox_depth) == ("busy", 2)
+        assert len(read) == 4  # the busy one to rank it, then its own figures
         release.set()
