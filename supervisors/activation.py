@@ -95,9 +95,9 @@ class StopReason(enum.Enum):
 class Activation:
     """The runtime side of one actor; also the ``ActorContext`` its incarnations get."""
 
-    __slots__ = ("_held", "_host", "_in_turn", "_inbox", "_linger", "_own_chain",
+    __slots__ = ("_held", "_host", "_in_turn", "_inbox", "_linger", "_own_chain", "_parked",
                  "_stop_reason", "_window", "activated_at", "address", "fence", "idle_since",
-                 "last_failure", "mailbox", "parked", "processed", "restarts", "state")
+                 "last_failure", "mailbox", "processed", "restarts", "state")
 
     def __init__(self, host: KindHost, address: Address) -> None:
         self._host = host
@@ -110,8 +110,7 @@ class Activation:
         self.idle_since: float | None = None
         self.last_failure: FailureRecord | None = None
         self._own_chain = (address,)
-        self.parked = False
-        """True while the actor waits on its empty mailbox (:meth:`mailbox_load`)."""
+        self._parked = False
         self._in_turn = False
         self._stop_reason: StopReason | None = None
         self._window: RestartWindow | None = None
@@ -183,7 +182,7 @@ class Activation:
         not buffered; only a second one sent before the actor resumes (the same
         scheduling round) goes unseen.
         """
-        if self.parked:
+        if self._parked:
             return 0, 0
         statistics = self.mailbox.statistics()
         return statistics.current_buffer_used, statistics.tasks_waiting_send
@@ -213,8 +212,8 @@ class Activation:
                            dropped)
 
     def _wake(self) -> None:
-        if self.parked:
-            self.parked = False
+        if self._parked:
+            self._parked = False
             # If the mailbox refuses, the actor is already awake and will see the
             # request when its mailbox runs dry.
             with contextlib.suppress(
@@ -233,7 +232,7 @@ class Activation:
         kind = self._host.kind
         self.activated_at = trio.current_time()
         self.idle_since = None
-        self.parked = self._in_turn = False  # a parked activation resumes from scratch
+        self._parked = self._in_turn = False  # a parked activation resumes from scratch
         try:
             while True:
                 error = await self._incarnation()
@@ -343,9 +342,9 @@ class Activation:
                 if self._stop_reason is not None:
                     return None
                 self.idle_since = idle_since = trio.current_time()
-                self.parked = True
+                self._parked = True
                 envelope = await inbox.receive()
-                self.parked = False
+                self._parked = False
                 self.idle_since = None
                 turns = 0
             if placement is not None and placement.token(self.address) != self.fence:

@@ -187,8 +187,6 @@ class KindHost:
         mailboxes: list[MailboxSnapshot] = []
         for activation in self._table.values():
             counts[activation.state] += 1
-            if activation.parked:  # most of them: an empty mailbox (Activation.mailbox_load)
-                continue
             depth, senders_waiting = activation.mailbox_load()
             if depth or senders_waiting:
                 mailboxes.append(
@@ -233,7 +231,7 @@ class KindHost:
         counts = [0] * len(bounds)
         total = 0
         for activation in self._table.values():
-            depth = 0 if activation.parked else activation.mailbox_load()[0]
+            depth, _ = activation.mailbox_load()
             total += depth
             index = bisect.bisect_left(bounds, depth)
             if index < len(counts):
