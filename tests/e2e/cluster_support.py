@@ -92,18 +92,11 @@ class Cluster:
             username=name, email=f"{name}@example.org", password_hash="unused"
         )
         token = new_token()
-        await self.realtime.sessions.create(
+        # The store holds sessions, as on the nodes; their Redis only caches them.
+        await self.store.sessions.create(
             token_hash=hash_token(token), user_id=user.id, expires_at=time.time() + 3600
         )
         return user.id, token
-
-    async def session_for(self, user_id: str) -> str:
-        """A new live session token for an existing user."""
-        token = new_token()
-        await self.realtime.sessions.create(
-            token_hash=hash_token(token), user_id=user_id, expires_at=time.time() + 3600
-        )
-        return token
 
     async def room(self, owner_id: str, member_ids: list[str]) -> str:
         room = await self.store.rooms.create(owner_id=owner_id, name=f"cluster {new_token()[:6]}")
