@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.sqlite.delivery import DELIVERY_MIGRATION
+from storage.sqlite.search_queue import SEARCH_QUEUE_MIGRATION
 from storage.sqlite.search_schema import SEARCH_MIGRATION
 from storage.sqlite.support import SUPPORT_MIGRATION
 from storage.sqlite.webhooks import WEBHOOKS_MIGRATION
@@ -208,6 +209,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Support tickets and their replies (issue 23, docs/MODERATION.md "Support tickets").
     SUPPORT_MIGRATION,
+    # Room messages are indexed for search in batches, not inside their own insert
+    # (issue 26; storage/sqlite/search_queue.py).
+    SEARCH_QUEUE_MIGRATION,
 )
 
 

@@ -1,7 +1,9 @@
 """SQLite search: FTS5 ``MATCH`` with the caller's permissions inside the query.
 
 The index (``search_items`` + ``search_text``, ``search_users``) is kept by triggers
-(:mod:`storage.sqlite.search_schema`).  A query is one statement on the worker thread:
+(:mod:`storage.sqlite.search_schema`), except that new room messages wait in a queue
+for :func:`run_indexer` (:mod:`storage.sqlite.search_queue`); a search of room messages
+first drains that queue in its own job.  A query is one statement on the worker thread:
 the FTS5 match of the quoted prefix terms, joined with the item row, restricted by
 kind, optional scope and the access clause of the kind (:data:`_ACCESS`), ordered by
 ``-bm25 * recency`` and limited — so nothing unreadable is ever fetched, and the page
@@ -13,8 +15,12 @@ is cut after the permission filter.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
+import trio
+
+from storage.errors import StorageError
 from storage.keys import fold
 from storage.protocols.search import SearchHit, SearchKind, SearchQuery
 from storage.records import User
@@ -25,7 +31,15 @@ from storage.search_text import (
     rank_users,
 )
 from storage.sqlite.context import SqliteContext
+from storage.sqlite.search_queue import (
+    INDEX_BATCH,
+    INDEX_INTERVAL_SECONDS,
+    drain_queue,
+    index_queued_messages,
+)
 from storage.sqlite.users import USERS
+
+logger = logging.getLogger(__name__)
 
 _MEMBER_TOPIC = (
     "EXISTS (SELECT 1 FROM members m WHERE m.scope = 'topic' AND m.scope_id = t.id"
@@ -94,6 +108,8 @@ class SqliteSearch:
         }
 
         def select(connection: sqlite3.Connection) -> list[SearchHit]:
+            if query.kind == "room_message":
+                drain_queue(connection)
             rows = connection.execute(_statement(query.kind), parameters).fetchall()
             return [
                 SearchHit(
@@ -127,3 +143,31 @@ class SqliteSearch:
 
         return await self._run(select)
 
+    async def index_queued(self) -> int:
+        """Index every queued room message, :data:`INDEX_BATCH` to a job so that posts
+        interleave with the batches; returns how many."""
+        total = 0
+        while True:
+            done = await self._run(
+                lambda connection: index_queued_messages(connection, limit=INDEX_BATCH)
+            )
+            total += done
+            if done < INDEX_BATCH:
+                return total
+
+
+async def run_indexer(
+    search: SqliteSearch,
+    interval: float = INDEX_INTERVAL_SECONDS,
+    *,
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Index queued room messages every ``interval`` seconds until cancelled.  A failed
+    round is logged and retried at the next: the queue keeps the messages meanwhile."""
+    task_status.started()
+    while True:
+        await trio.sleep(interval)
+        try:
+            await search.index_queued()
+        except StorageError as error:
+            logger.warning("search indexing of room messages failed, retrying: %s", error)

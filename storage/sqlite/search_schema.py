@@ -22,6 +22,7 @@ SQL, and :data:`SEARCH_MIGRATION` is appended to :data:`storage.sqlite.schema.MI
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 
 def _field(row: str, path: str) -> str:
@@ -29,7 +30,7 @@ def _field(row: str, path: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Source:
+class Source:
     kind: str
     table: str
     key: str
@@ -40,25 +41,25 @@ class _Source:
     live: str
 
 
-_SOURCES = (
-    _Source(
+_SOURCES: tuple[Source, ...] = (
+    Source(
         "room_message", "messages", "X.room_id || ':' || X.seq", "X.room_id", "NULL", "''",
         "$.body", "coalesce($.kind, 'text') = 'text' AND $.deleted_at IS NULL",
     ),
-    _Source(
+    Source(
         "direct_message", "direct_messages", "X.id", "X.conversation_id", "NULL", "''",
         "$.body", "$.deleted_at IS NULL",
     ),
-    _Source("post", "posts", "X.id", "X.topic_id", "NULL", "$.title", "$.body", "X.deleted = 0"),
-    _Source(
+    Source("post", "posts", "X.id", "X.topic_id", "NULL", "$.title", "$.body", "X.deleted = 0"),
+    Source(
         "comment", "comments", "X.id", "(SELECT p.topic_id FROM posts p WHERE p.id = X.post_id)",
         "X.post_id", "''", "$.body", "$.deleted_at IS NULL AND $.removed IS NULL",
     ),
-    _Source("topic", "topics", "X.id", "X.id", "NULL", "$.title", "$.description", "X.deleted = 0"),
+    Source("topic", "topics", "X.id", "X.id", "NULL", "$.title", "$.description", "X.deleted = 0"),
 )
 
 
-def _sql(source: _Source, template: str, row: str) -> str:
+def source_sql(source: Source, template: str, row: str) -> str:
     """``template`` for ``row`` (``NEW``, ``OLD`` or a table alias): ``X.`` names the row's
     columns, ``$.name`` a field of its JSON document."""
     out = template.replace("X.", f"{row}.")
@@ -68,21 +69,21 @@ def _sql(source: _Source, template: str, row: str) -> str:
     return out
 
 
-def _index(source: _Source, row: str) -> str:
-    s = source
-    key, live = _sql(s, s.key, row), _sql(s, s.live, row)
+def _index(source: Source, row: str) -> str:
+    s, at = source, functools.partial(source_sql, source, row=row)
+    key, live = at(s.key), at(s.live)
     return (
         f"INSERT INTO search_items (kind, item_key, scope, parent, created_at)"
-        f" SELECT '{s.kind}', {key}, {_sql(s, s.scope, row)}, {_sql(s, s.parent, row)},"
-        f" coalesce({_sql(s, '$.created_at', row)}, 0) WHERE {live};\n"
+        f" SELECT '{s.kind}', {key}, {at(s.scope)}, {at(s.parent)},"
+        f" coalesce({at('$.created_at')}, 0) WHERE {live};\n"
         f"INSERT INTO search_text (rowid, title, body)"
-        f" SELECT id, coalesce({_sql(s, s.title, row)}, ''), coalesce({_sql(s, s.body, row)}, '')"
+        f" SELECT id, coalesce({at(s.title)}, ''), coalesce({at(s.body)}, '')"
         f" FROM search_items WHERE kind = '{s.kind}' AND item_key = {key} AND {live};\n"
     )
 
 
-def _unindex(source: _Source, row: str) -> str:
-    key = _sql(source, source.key, row)
+def _unindex(source: Source, row: str) -> str:
+    key = source_sql(source, source.key, row)
     return (
         f"DELETE FROM search_text WHERE rowid IN (SELECT id FROM search_items"
         f" WHERE kind = '{source.kind}' AND item_key = {key});\n"
@@ -90,14 +91,15 @@ def _unindex(source: _Source, row: str) -> str:
     )
 
 
-def _changed(source: _Source) -> str:
+def _changed(source: Source) -> str:
     parts = (source.key, source.scope, source.title, source.body, f"({source.live})")
     return " OR ".join(
-        f"({_sql(source, part, 'OLD')}) IS NOT ({_sql(source, part, 'NEW')})" for part in parts
+        f"({source_sql(source, part, 'OLD')}) IS NOT ({source_sql(source, part, 'NEW')})"
+        for part in parts
     )
 
 
-def _triggers(source: _Source) -> str:
+def _triggers(source: Source) -> str:
     t = source.table
     return (
         f"CREATE TRIGGER search_{t}_insert AFTER INSERT ON {t} BEGIN\n"
@@ -109,15 +111,15 @@ def _triggers(source: _Source) -> str:
     )
 
 
-def _backfill(source: _Source) -> str:
-    s, row = source, "X"
-    key, live = _sql(s, s.key, row), _sql(s, s.live, row)
+def _backfill(source: Source) -> str:
+    s, at = source, functools.partial(source_sql, source, row="X")
+    key, live = at(s.key), at(s.live)
     return (
         f"INSERT INTO search_items (kind, item_key, scope, parent, created_at)"
-        f" SELECT '{s.kind}', {key}, {_sql(s, s.scope, row)}, {_sql(s, s.parent, row)},"
-        f" coalesce({_sql(s, '$.created_at', row)}, 0) FROM {s.table} X WHERE {live};\n"
+        f" SELECT '{s.kind}', {key}, {at(s.scope)}, {at(s.parent)},"
+        f" coalesce({at('$.created_at')}, 0) FROM {s.table} X WHERE {live};\n"
         f"INSERT INTO search_text (rowid, title, body)"
-        f" SELECT i.id, coalesce({_sql(s, s.title, row)}, ''), coalesce({_sql(s, s.body, row)}, '')"
+        f" SELECT i.id, coalesce({at(s.title)}, ''), coalesce({at(s.body)}, '')"
         f" FROM {s.table} X JOIN search_items i ON i.kind = '{s.kind}' AND i.item_key = {key}"
         f" WHERE {live};\n"
     )
@@ -139,6 +141,8 @@ DELETE FROM search_users WHERE rowid = OLD.rowid;
 END;
 INSERT INTO search_users (rowid, username_key) SELECT rowid, username_key FROM users;
 """
+
+ROOM_MESSAGES = _SOURCES[0]
 
 SEARCH_MIGRATION = (
     "CREATE TABLE search_items (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"

@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
+import trio
+
 from storage.keys import IdGenerator
 from storage.sqlite.api_tokens import SqliteApiTokens
 from storage.sqlite.authored import SqliteAuthored
@@ -30,7 +32,7 @@ from storage.sqlite.reports import SqliteReports
 from storage.sqlite.room_directory import SqliteRoomDirectory
 from storage.sqlite.rooms import SqliteRooms
 from storage.sqlite.schema import configure, migrate
-from storage.sqlite.search import SqliteSearch
+from storage.sqlite.search import SqliteSearch, run_indexer
 from storage.sqlite.security import SqliteAccountRequests, SqlitePasskeys, SqliteSecurityEvents
 from storage.sqlite.support import SqliteSupport
 from storage.sqlite.topics import SqliteTopics
@@ -102,6 +104,9 @@ async def open_sqlite_store(
     try:
         store = SqliteStore(SqliteContext(worker=worker, ids=IdGenerator(clock), clock=clock))
         await store.ping()
-        yield store
+        async with trio.open_nursery() as nursery:
+            await nursery.start(run_indexer, store.search)
+            yield store
+            nursery.cancel_scope.cancel()
     finally:
         await worker.stop()

@@ -102,3 +102,21 @@ async def test_deleted_content_is_not_found(store: Store) -> None:
     dm = await store.direct_messages.send(sender_id=bob, recipient_id=alice, body="ostrich dm")
     await store.direct_messages.unsend(dm.id)
     assert await store.search.search(ask("direct_message", "ostrich", alice)) == []
+
+
+async def test_changes_before_indexing_are_what_search_finds(store: Store) -> None:
+    """A message edited, deleted or re-sent before any search (so before a deferred index
+    has caught up) is found as it is now, once."""
+    alice, _ = await write_content(store)
+    room = (await store.rooms.create(owner_id=alice, name="quick")).id
+    edited = await store.messages.append(room, MessageDraft(author_id=alice, body="heron"))
+    await store.messages.edit(room, edited.seq, body="egret")
+    gone = await store.messages.append(room, MessageDraft(author_id=alice, body="bittern"))
+    await store.messages.delete(room, gone.seq)
+    await store.messages.append(room, MessageDraft(author_id=alice, body="stork twice"))
+    await store.messages.append(room, MessageDraft(author_id=alice, body="stork again"))
+    assert await store.search.search(ask("room_message", "heron", alice)) == []
+    assert [hit.body for hit in await store.search.search(ask("room_message", "egret", alice))] \
+        == ["egret"]
+    assert await store.search.search(ask("room_message", "bittern", alice)) == []
+    assert len(await store.search.search(ask("room_message", "stork", alice))) == 2
