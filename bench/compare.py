@@ -53,6 +53,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 from bench import toolchain, versions  # noqa: E402
 from bench.idle import raise_file_limit  # noqa: E402
 from bench.knee import max_rooms  # noqa: E402
+from bench.netstat import netdev_backlog  # noqa: E402
 from bench.profiling import hot_functions, py_spy_record  # noqa: E402
 from bench.server_source import prepare_source, seed  # noqa: E402
 from bench.servers import SERVERS, RunningServer, our_node_settings, start_server  # noqa: E402
@@ -146,7 +147,8 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_start": os.getloadavg(), "server_cpu": SERVER_CPU,
-                    "loadgen_cpus": LOADGEN_CPUS[:arguments.loadgens]},
+                    "loadgen_cpus": LOADGEN_CPUS[:arguments.loadgens],
+                    "netdev_max_backlog": netdev_backlog()},
         "settings": {key: value for key, value in vars(arguments).items() if key != "json_path"},
         "node_settings": our_node_settings(),
         "versions": versions.collect(),

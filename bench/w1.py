@@ -16,10 +16,11 @@ per second of publishing; the server's CPU share is its CPU seconds per wall sec
 step and grace, ``server_kernel_cpu_fraction`` the share of them spent in the kernel
 (system time: mostly the socket write path), and ``server_cpu_us_per_delivery`` those CPU
 seconds per delivery received; ``loadgen_cpu_share`` is the loadgens' CPU per wall second
-of the publishing window alone (summed over loadgen processes: > 1.0 is over one core).  The
-result carries the knee per latency limit (:func:`bench.knee.knees`) and its resolution.
-After a step that overloaded the server, the next waits until the server is idle again
-(:func:`_drain`).
+of the publishing window alone (summed over loadgen processes: > 1.0 is over one core);
+``network`` the machine's packet drops and TCP recoveries during the step
+(:mod:`bench.netstat`).  The result carries the knee per latency limit
+(:func:`bench.knee.knees`) and its resolution.  After a step that overloaded the
+server, the next waits until the server is idle again (:func:`_drain`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 
 from bench.knee import LIMITS_MS, KneeSearch, bracket_ratio, keeps, knees, plan_step
 from bench.loadgen_driver import LoadgenPool
+from bench.netstat import counter_delta, network_counters
 from bench.servers import RunningServer, cpu_times, process_cpu_seconds
 from bench.specs import Spec
 
@@ -79,10 +81,12 @@ def run_w1(
             step_id += 1
             planned = plan_step(rate, room_size)
             user_before, system_before = cpu_times(server.pid)
+            network_before = network_counters()
             figures = pool.step(step_id, rooms=planned["rooms"],
                                 publishers=planned["publishers"], rate=1.0,
                                 duration=step_seconds, grace=grace_seconds)
             user_after, system_after = cpu_times(server.pid)
+            network = counter_delta(network_before, network_counters())
             cpu_seconds = (user_after - user_before) + (system_after - system_before)
             expected = figures["sent"] * room_size
             step = {
@@ -99,6 +103,7 @@ def run_w1(
                 "loadgen_cpu_share": round(
                     figures["loadgen_publish_cpu_seconds"]
                     / max(figures["loadgen_publish_wall_seconds"], 1e-9), 3),
+                "network": network,
             }
             step["within_limit"] = keeps(step, LIMITS_MS[-1])
             search.record(step)
