@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from services.bans import ban_in_force
 from services.principal import Principal
@@ -84,16 +84,21 @@ class SessionAuthenticator:
         found = await self.authenticate_session(token)
         return None if found is None else found.principal
 
-    async def session_alive(self, token_hash: str) -> bool:
-        """Whether the login session ``token_hash`` still exists (not revoked, not expired,
-        not vanished), or the personal access token ``token_hash`` is still valid;
+    async def alive_among(self, token_hashes: Collection[str]) -> set[str]:
+        """Those of ``token_hashes`` whose login session still exists (not revoked, not
+        expired, not vanished), read together, and those that are personal access tokens
+        still valid (one read each: what is not a live session);
         ``StorageUnavailable`` when that cannot be told now."""
-        if await self._sessions.get(token_hash) is not None:
-            return True
+        alive = await self._sessions.live_among(token_hashes)
         if self._api_tokens is None:
-            return False
-        found = await self._api_tokens.find(token_hash)
-        return found is not None and self._clock() < found.expires_at
+            return alive
+        now = self._clock()
+        for token_hash in token_hashes:
+            if token_hash not in alive:
+                found = await self._api_tokens.find(token_hash)
+                if found is not None and now < found.expires_at:
+                    alive.add(token_hash)
+        return alive
 
     async def authenticate_session(self, token: str) -> Authenticated | None:
         """The live session ``token`` opens and its principal (sliding its expiry), or None."""

@@ -11,7 +11,7 @@ Each refusal is a :class:`services.errors.DomainError`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 import msgspec
@@ -83,9 +83,9 @@ class Authenticator(Protocol):
         """The principal of a live session, or None for an unknown/expired/revoked token."""
         ...
 
-    async def session_alive(self, token_hash: str) -> bool:
-        """Whether the login session keyed ``token_hash`` still exists; raises
-        ``StorageUnavailable`` when that cannot be told now."""
+    async def alive_among(self, token_hashes: Collection[str]) -> set[str]:
+        """Those of ``token_hashes`` whose logins (sessions or access tokens) are still
+        valid, read together; raises ``StorageUnavailable`` when that cannot be told now."""
         ...
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
+
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from storage.errors import NotFound
 from storage.mongo.documents import Codec, MongoContext
 from storage.records import OneTimeToken, Session
+
+LIVE_AMONG_CHUNK = 1000
+"""Token hashes per query of :meth:`MongoSessions.live_among`."""
 
 TOKENS = Codec(OneTimeToken, id_field="token_hash")
 SESSIONS = Codec(Session, id_field="token_hash")
@@ -95,6 +101,19 @@ class MongoSessions:
         query = {"_id": token_hash, "expires_at": {"$gt": self._clock()}}
         found = await self._call(lambda: self._collection.find_one(query))
         return None if found is None else SESSIONS.decode(found)
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        wanted, now = list(token_hashes), self._clock()
+        live: set[str] = set()
+        for start in range(0, len(wanted), LIVE_AMONG_CHUNK):
+            query = {"_id": {"$in": wanted[start:start + LIVE_AMONG_CHUNK]},
+                     "expires_at": {"$gt": now}}
+            found = await self._call(functools.partial(self._live_ids, query))
+            live.update(found)
+        return live
+
+    def _live_ids(self, query: dict[str, object]) -> list[str]:
+        return [str(document["_id"]) for document in self._collection.find(query, {"_id": 1})]
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         now = self._clock()

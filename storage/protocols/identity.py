@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from msgspec import UNSET, UnsetType
@@ -149,6 +149,11 @@ class SessionStore(Protocol):
     ) -> Session: ...
 
     async def get(self, token_hash: str) -> Session | None: ...
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        """Those of ``token_hashes`` whose sessions exist and have not expired, read
+        together (a node's periodic check of its connections' logins)."""
+        ...
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         """Record activity now and move the expiry; None when the session is gone."""

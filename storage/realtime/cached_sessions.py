@@ -18,6 +18,7 @@ empty, replaced, or flushed only costs cache misses, and logs nobody out.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 
 from storage.errors import StorageUnavailable
 from storage.protocols import SessionStore
@@ -66,6 +67,10 @@ class CachedSessions:
         if session is not None:
             await self._fill(session)
         return session
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        # The store is the truth and answers many in one read; the cache, key by key.
+        return await self._durable.live_among(token_hashes)
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         session = await self._durable.touch(token_hash, expires_at=expires_at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 
 import msgspec
 import trio
@@ -56,6 +56,9 @@ class MemorySessions:
 
     async def get(self, token_hash: str) -> Session | None:
         return self._live(token_hash)
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        return {token_hash for token_hash in token_hashes if self._live(token_hash) is not None}
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         session = self._live(token_hash)

@@ -6,7 +6,7 @@ so a session is never served past its expiry even before Redis drops it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import coredis
 import msgspec
@@ -87,6 +87,12 @@ class RedisSessions:
 
     async def get(self, token_hash: str) -> Session | None:
         return await self._load(token_hash)
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        # One key per command, as in _sessions_of; a node checks its logins through
+        # CachedSessions, which asks the durable store instead.
+        return {token_hash for token_hash in token_hashes
+                if await self._load(token_hash) is not None}
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         session = await self._load(token_hash)

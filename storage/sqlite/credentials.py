@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 import msgspec
 
@@ -10,6 +11,9 @@ from storage.errors import NotFound
 from storage.records import OneTimeToken, Session
 from storage.sqlite.context import SqliteContext
 from storage.sqlite.tables import Table
+
+LIVE_AMONG_CHUNK = 500
+"""Token hashes per statement of :meth:`SqliteSessions.live_among` (bound parameters)."""
 
 TOKENS = Table(
     "one_time_tokens",
@@ -121,6 +125,23 @@ class SqliteSessions:
     async def get(self, token_hash: str) -> Session | None:
         session = await self._run(lambda connection: SESSIONS.find(connection, token_hash))
         return session if session is not None and session.expires_at > self._clock() else None
+
+    async def live_among(self, token_hashes: Collection[str]) -> set[str]:
+        wanted, now = list(token_hashes), self._clock()
+
+        def select(connection: sqlite3.Connection) -> set[str]:
+            live: set[str] = set()
+            for start in range(0, len(wanted), LIVE_AMONG_CHUNK):
+                chunk = wanted[start:start + LIVE_AMONG_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                live.update(token_hash for (token_hash,) in connection.execute(
+                    f"SELECT token_hash FROM sessions WHERE token_hash IN ({marks})"  # noqa: S608
+                    " AND expires_at > ?",
+                    (*chunk, now),
+                ))
+            return live
+
+        return await self._run(select) if wanted else set()
 
     async def touch(self, token_hash: str, *, expires_at: float) -> Session | None:
         now = self._clock()

@@ -53,10 +53,10 @@ async def test_tokens_expire_and_record_use_at_most_once_a_minute(
     clock.advance(1)
     assert await auth.authenticate(SECRET) is not None
     assert await last_used(store, token.token_hash) == clock.now
-    assert await auth.session_alive(token.token_hash)
+    assert await auth.alive_among([token.token_hash, "unknown"]) == {token.token_hash}
     clock.advance(600)
     assert await auth.authenticate(SECRET) is None
-    assert not await auth.session_alive(token.token_hash)
+    assert await auth.alive_among([token.token_hash]) == set()
     assert await auth.authenticate("tfp_unknown") is None
 
 

@@ -40,3 +40,20 @@ async def test_sessions_of_users_are_separate(sessions: SessionStore, clock: Fak
     assert await sessions.revoke_all(me) == 1
     assert await sessions.get(theirs) is not None
     assert await sessions.list_for_user(me) == []
+
+
+async def test_live_among_names_the_live_sessions_of_many(
+    sessions: SessionStore, clock: FakeClock
+) -> None:
+    user_id = unique("user")
+    hashes = [hash_token(unique("t")) for _ in range(1203)]  # more than a chunk of any store
+    for index, token_hash in enumerate(hashes):
+        lifetime = 5 if index % 3 == 1 else 100
+        await sessions.create(token_hash=token_hash, user_id=user_id,
+                              expires_at=clock.now + lifetime)
+    revoked, unknown = hashes[0], hash_token(unique("never"))
+    await sessions.revoke(revoked)
+    clock.advance(10)
+    expected = {h for index, h in enumerate(hashes) if index % 3 != 1 and h != revoked}
+    assert await sessions.live_among([*hashes, unknown]) == expected
+    assert await sessions.live_among([]) == set()

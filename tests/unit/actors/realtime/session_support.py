@@ -8,7 +8,7 @@ test is the peer of :class:`FakeTransport`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import trio
@@ -73,8 +73,8 @@ class FakeAuthenticator:
     async def authenticate(self, token: str) -> Principal | None:
         return ALICE if token == "good-token" else None
 
-    async def session_alive(self, token_hash: str) -> bool:
-        return True
+    async def alive_among(self, token_hashes: Collection[str]) -> set[str]:
+        return set(token_hashes)
 
 
 class FakeRoom:
