@@ -104,6 +104,8 @@ PEER_PING_INTERVAL_S = 3600
 # Our clients ping at the protocol's share of the node's heartbeat timeout (25 of 60 s).
 CLIENT_PING_SHARE = limits.HEARTBEAT_INTERVAL_MS / limits.HEARTBEAT_TIMEOUT_MS
 OUR_HEARTBEAT_TIMEOUT_S = PEER_PING_INTERVAL_S / CLIENT_PING_SHARE
+BENCH_OPS_TOKEN = "bench-ops-token"  # a throwaway loopback node's, not a secret
+"""The ops token our node gets in a comparison, for the bench's status reads."""
 CENTRIFUGO_PONG_TIMEOUT_S = 60
 CENTRIFUGO_GOGC = "400"
 CENTRIFUGO_HISTORY = {"history_size": 100, "history_ttl": "300s", "force_recovery": True,
@@ -126,10 +128,11 @@ class RunningServer:
 
 
 def our_node_settings() -> dict[str, str]:
-    """The settings our node runs with in a comparison: pings hourly like every peer, then
-    any ``BENCH_TOPICSFLOW_*`` override (recorded as ``node_settings`` in the JSON)."""
+    """The settings our node runs with in a comparison: pings hourly like every peer, an
+    ops token for the bench's status reads (:mod:`bench.node_status`), then any
+    ``BENCH_TOPICSFLOW_*`` override (recorded as ``node_settings`` in the JSON)."""
     return {"TOPICSFLOW_HEARTBEAT_TIMEOUT_SECONDS": str(OUR_HEARTBEAT_TIMEOUT_S),
-            **bench_overrides()}
+            "TOPICSFLOW_OPS_TOKEN": BENCH_OPS_TOKEN, **bench_overrides()}
 
 
 def free_port() -> int:

@@ -1,0 +1,47 @@
+"""Our node's own account of a step: its garbage-collector pauses, from ``/ops/status``.
+
+A collection holds the GIL, so a long one is a stall of every connection at once.  W1
+reads the node's counters (:mod:`supervisors.gc_pauses`) before and after each step:
+a step whose p99 jumps while its ``gc`` delta shows a collection of that length has its
+cause on record.  Only our node has them; for a peer :func:`gc_counters` gives None.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from bench.servers import BENCH_OPS_TOKEN, RunningServer
+
+STATUS_TIMEOUT_S = 10.0
+
+
+def gc_counters(server: RunningServer) -> dict[str, list[float]] | None:
+    """The node's collections and milliseconds collecting per generation, since it
+    started; None for a peer, or when the status cannot be read."""
+    if server.name != "topicsflow":
+        return None
+    base = server.websocket_url.replace("ws://", "http://", 1).rsplit("/", 1)[0]
+    request = urllib.request.Request(
+        f"{base}/ops/status", headers={"Authorization": f"Bearer {BENCH_OPS_TOKEN}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=STATUS_TIMEOUT_S) as reply:
+            status: dict[str, Any] = json.load(reply)
+    except (OSError, ValueError):
+        return None
+    pauses = status.get("gc")
+    if not isinstance(pauses, dict):
+        return None
+    return {"collections": list(pauses["collections"]), "total_ms": list(pauses["total_ms"])}
+
+
+def gc_delta(
+    before: dict[str, list[float]] | None, after: dict[str, list[float]] | None
+) -> dict[str, list[float]] | None:
+    """Collections and milliseconds per generation between two readings."""
+    if before is None or after is None:
+        return None
+    return {name: [round(later - earlier, 1) for earlier, later in zip(
+        before[name], after[name], strict=True)] for name in ("collections", "total_ms")}

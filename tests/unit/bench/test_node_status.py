@@ -1,0 +1,19 @@
+"""bench/node_status.py: per-step differences of our node's GC counters."""
+
+from __future__ import annotations
+
+from bench.node_status import gc_counters, gc_delta
+from bench.servers import RunningServer
+
+
+def test_the_delta_is_per_generation() -> None:
+    before = {"collections": [10, 2, 0], "total_ms": [50.0, 20.0, 0.0]}
+    after = {"collections": [13, 2, 1], "total_ms": [61.25, 20.0, 180.5]}
+    assert gc_delta(before, after) == {"collections": [3, 0, 1], "total_ms": [11.2, 0.0, 180.5]}
+    assert gc_delta(None, after) is None
+
+
+def test_a_peer_has_no_counters() -> None:
+    peer = RunningServer(name="centrifugo", pid=1, protocol="centrifugo",
+                         websocket_url="ws://127.0.0.1:1/connection/websocket")
+    assert gc_counters(peer) is None
