@@ -82,8 +82,9 @@ def run_w1(
                 _drain(server.pid)
             step_id += 1
             planned = plan_step(rate, room_size)
-            user_before, system_before = cpu_times(server.pid)
+            # The node's status read comes before the CPU reading: it is not the step's work.
             network_before, gc_before = network_counters(), gc_counters(server)
+            user_before, system_before = cpu_times(server.pid)
             figures = pool.step(step_id, rooms=planned["rooms"],
                                 publishers=planned["publishers"], rate=1.0,
                                 duration=step_seconds, grace=grace_seconds)
