@@ -90,6 +90,8 @@ def index_queued_messages(connection: sqlite3.Connection, *, limit: int) -> int:
 def drain_queue(connection: sqlite3.Connection) -> int:
     """Index every queued message in the caller's transaction; returns how many."""
     total = 0
-    while (done := index_queued_messages(connection, limit=INDEX_BATCH)) == INDEX_BATCH:
+    while True:
+        done = index_queued_messages(connection, limit=INDEX_BATCH)
         total += done
-    return total + done
+        if done < INDEX_BATCH:
+            return total
