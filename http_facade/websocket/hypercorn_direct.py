@@ -356,7 +356,10 @@ async def _read_connection(self: TCPServer) -> None:
 
     A plain socket without ``read_timeout`` (the node's case) is read with a non-blocking
     ``os.read`` of its descriptor, waiting for it to be readable when it is empty; TLS
-    streams and a ``read_timeout`` go through the stream.
+    streams and a ``read_timeout`` go through the stream.  Each read is a checkpoint the
+    way trio's own socket reads are: cancellation is checked first, and a read that found
+    data without waiting yields to the scheduler once; one that waited has already
+    yielded (one task step per frame that arrives while the peer is otherwise idle).
     """
     stream = self.stream
     timeout = self.config.read_timeout
@@ -369,6 +372,7 @@ async def _read_connection(self: TCPServer) -> None:
                     data = await stream.receive_some(MAX_RECV)
             else:
                 await trio.lowlevel.checkpoint_if_cancelled()
+                waited = False
                 while True:
                     descriptor = plain.fileno()
                     if descriptor < 0:
@@ -381,7 +385,9 @@ async def _read_connection(self: TCPServer) -> None:
                     # Waited for outside the handler: awaiting in it would keep the
                     # exception and its traceback alive for as long as the peer is idle.
                     await trio.lowlevel.wait_readable(descriptor)
-                await trio.lowlevel.cancel_shielded_checkpoint()
+                    waited = True
+                if not waited:
+                    await trio.lowlevel.cancel_shielded_checkpoint()
         except (trio.ClosedResourceError, trio.BrokenResourceError, trio.TooSlowError,
                 OSError):
             break
