@@ -75,9 +75,10 @@ def _string_strategy(info: inspect.StrType) -> st.SearchStrategy[str]:
             return _PATTERN_STRATEGIES[info.pattern]
         except KeyError:
             raise NotImplementedError(f"no strategy for pattern {info.pattern!r}") from None
-    # U+0000 is refused in every string (protocol.nul_text).
-    return st.text(st.characters(exclude_characters="\x00"), min_size=info.min_length or 0,
-                   max_size=info.max_length)
+    # U+0000 is refused in every string (protocol.nul_text).  Lone surrogates (category
+    # Cs) cannot be encoded as UTF-8, and neither decoder ever hands one to the server.
+    return st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                   min_size=info.min_length or 0, max_size=info.max_length)
 
 
 def _int_strategy(info: inspect.IntType) -> st.SearchStrategy[int]:
