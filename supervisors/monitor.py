@@ -22,6 +22,7 @@ from protocol.fields import milliseconds
 from storage.dependency import GateStatus
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
+from supervisors.loop_load import LoopLoad
 from supervisors.node_metrics import NodeMetrics, StoreOperationFigures
 from supervisors.status import SupervisorSnapshot
 
@@ -29,10 +30,17 @@ LAG_SAMPLE_INTERVAL_S = 0.5
 
 
 class LoopLag(msgspec.Struct, frozen=True):
-    """Event-loop lag in milliseconds: the last sample and the worst since start."""
+    """Event-loop lag in milliseconds: the last sample and the worst since start; and how
+    busy the loop is."""
 
     last_ms: float
     max_ms: float
+    busy_share: float = 0.0
+    """The share of the last quarter second's wall time the loop spent running tasks
+    rather than waiting for I/O (supervisors/loop_load.py): near 1.0 it is saturated."""
+    busy_seconds_total: float = 0.0
+    """Wall seconds the loop spent running tasks since start (the share over any window
+    is this counter's increase over the window's length)."""
 
 
 class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,6 +83,7 @@ class NodeMonitor:
         connection_count: Callable[[], int],
         direct_connection_count: Callable[[], int] = lambda: 0,
         gc_pauses: Callable[[], GcPauses] | None = None,
+        loop_load: LoopLoad | None = None,
         storage_backend: str,
         realtime_backend: str,
         metrics: NodeMetrics | None = None,
@@ -86,6 +95,7 @@ class NodeMonitor:
         self._connection_count = connection_count
         self._direct_connection_count = direct_connection_count
         self._gc_pauses = gc_pauses
+        self._loop_load = loop_load
         self._storage_backend = storage_backend
         self._realtime_backend = realtime_backend
         self.node = node or f"{socket.gethostname()}:{os.getpid()}"
@@ -110,6 +120,15 @@ class NodeMonitor:
         self._last_lag = max(0.0, lag_seconds)
         self._max_lag = max(self._max_lag, self._last_lag)
 
+    def _loop_lag(self) -> LoopLag:
+        load = self._loop_load
+        return LoopLag(
+            last_ms=self._last_lag * 1000,
+            max_ms=self._max_lag * 1000,
+            busy_share=0.0 if load is None else round(load.share(), 3),
+            busy_seconds_total=0.0 if load is None else round(load.busy_seconds, 6),
+        )
+
     def status(self) -> NodeStatus:
         """The node's status now."""
         now = time.time()
@@ -121,7 +140,7 @@ class NodeMonitor:
             realtime_backend=self._realtime_backend,
             connections=self._connection_count(),
             direct_write_connections=self._direct_connection_count(),
-            loop_lag=LoopLag(last_ms=self._last_lag * 1000, max_ms=self._max_lag * 1000),
+            loop_lag=self._loop_lag(),
             hub=self._hub.statistics(),
             supervisor=self._supervisor_snapshot(),
             cluster=None if self._cluster_status is None else self._cluster_status(),

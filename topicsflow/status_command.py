@@ -40,7 +40,7 @@ def render_status(status: dict[str, Any]) -> Iterator[str]:
     yield (
         f"  storage {status['storage_backend']}, realtime {status['realtime_backend']}, "
         f"{status['connections']} connections, loop lag {lag['last_ms']:.1f} ms "
-        f"(max {lag['max_ms']:.1f})"
+        f"(max {lag['max_ms']:.1f}), loop busy {lag.get('busy_share', 0.0):.0%}"
     )
     yield (
         f"  hub: {hub['channels']} channels, {hub['subscriptions']} subscriptions, "

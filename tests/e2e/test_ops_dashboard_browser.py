@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -194,6 +195,8 @@ def test_an_operator_watches_a_burst_and_passivates_the_actor(
     trio.from_thread.run_sync(burst.release.set, trio_token=live.token)
     live.run(burst.until, burst.all_received)
     expect(page.locator("#deliveries-rate")).not_to_have_text("0.0", timeout=WAIT_MS)
+    # The loop's busy share over the last poll, from its busy-seconds counter.
+    expect(page.locator("#loop-busy")).to_have_text(re.compile(r"^\d+\.\d$"), timeout=WAIT_MS)
     expect(page.locator(f"#mailboxes tr[data-actor='{actor}']")).to_have_count(0)
     expect(page.locator("#store").get_by_role("cell", name="messages.append", exact=True)
            ).to_be_visible()

@@ -87,3 +87,16 @@ async def test_garbage_collector_pauses_are_reported(node: NodeHandle) -> None:
     assert pauses["longest_ms"][0] <= pauses["total_ms"][0]
     assert 'topicsflow_gc_collections_total{generation="0"}' in metrics
     assert 'topicsflow_gc_longest_pause_seconds{generation="2"}' in metrics
+
+
+async def test_the_event_loop_s_busy_time_is_reported(node: NodeHandle) -> None:
+    async with httpx.AsyncClient(base_url=node.base_url) as client:
+        first = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+        metrics = (await client.get("/metrics", headers=bearer(OPS_TOKEN))).text
+        second = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+    busy = [status["loop_lag"]["busy_seconds_total"] for status in (first, second)]
+    # The loop ran the requests themselves, so the node's instrument counted batches.
+    assert 0.0 < busy[0] < busy[1]
+    assert 0.0 <= second["loop_lag"]["busy_share"] <= 1.0
+    assert "topicsflow_event_loop_busy_seconds_total " in metrics
+    assert "topicsflow_event_loop_busy_ratio " in metrics

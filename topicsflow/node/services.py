@@ -40,6 +40,7 @@ from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
 from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.gc_pauses import watch_gc_pauses
+from supervisors.loop_load import watch_loop_load
 from supervisors.monitor import NodeMonitor
 from supervisors.node_metrics import NodeMetrics
 from supervisors.offline_delivery import OfflineDeliveryRuntime, open_offline_delivery
@@ -150,6 +151,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
         mailer = node_mailer(settings)
         delivery = await open_offline_delivery(settings, store, mailer, registry.ref, offline)
         gc_pauses = stack.enter_context(watch_gc_pauses())
+        loop_load = stack.enter_context(watch_loop_load())
         gates = dependency_gates(raw_store, realtime)
         monitor = NodeMonitor(
             node=None if cluster is None else cluster.node_id,
@@ -159,6 +161,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
             connection_count=gateway.connection_count,
             direct_connection_count=gateway.direct_connection_count,
             gc_pauses=gc_pauses.statistics,
+            loop_load=loop_load,
             storage_backend=store.backend,
             realtime_backend=realtime.backend,
             metrics=metrics,

@@ -64,6 +64,16 @@ class NodeCollector(Collector):
             "topicsflow_event_loop_lag_seconds", "Last event-loop lag sample",
             status.loop_lag.last_ms / 1000,
         )
+        yield GaugeMetricFamily(
+            "topicsflow_event_loop_busy_ratio",
+            "Share of the last quarter second the event loop spent running tasks",
+            status.loop_lag.busy_share,
+        )
+        yield CounterMetricFamily(
+            "topicsflow_event_loop_busy_seconds",
+            "Wall seconds the event loop spent running tasks (its rate: the busy share)",
+            status.loop_lag.busy_seconds_total,
+        )
         hub = status.hub
         yield GaugeMetricFamily(
             "topicsflow_subscriptions", "Channel subscriptions", hub.subscriptions

@@ -196,6 +196,13 @@
     $("slow-dropped").textContent = status.hub.dropped_slow;
     $("loop-lag").textContent = fixed(status.loop_lag.last_ms);
     spark("lag-spark", samples.map((sample) => sample.status.loop_lag.last_ms));
+    // The loop's busy seconds grow by its busy share of each interval between two polls.
+    const busyPercent = samples.slice(1).map((sample, index) =>
+      Math.min(100, Math.max(0, 100 *
+        (sample.status.loop_lag.busy_seconds_total - samples[index].status.loop_lag.busy_seconds_total) /
+        Math.max(1e-3, sample.t - samples[index].t))));
+    $("loop-busy").textContent = fixed(busyPercent.length ? busyPercent[busyPercent.length - 1] : 0);
+    spark("busy-spark", busyPercent);
     const gcPerSecond = samples.slice(1).map((sample, index) =>
       Math.max(0, gcTotal(sample.status) - gcTotal(samples[index].status)) /
       Math.max(1e-3, sample.t - samples[index].t));

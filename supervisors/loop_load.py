@@ -1,0 +1,121 @@
+"""How much of the wall clock the event loop spends running tasks: whether it keeps up.
+
+The process's CPU share (:class:`supervisors.batch_linger.ProcessLoad`) misses the time
+the core gives to others while the loop has work: the kernel's receive work for the
+loopback or network packets the node sends (softirq, charged to no process), other
+threads and processes.  A node whose CPU share reads 0.6 can have a loop that never
+waits for I/O, every task waiting one long batch after another; that is what its
+clients' latency feels.  :class:`LoopLoad` measures it directly: a trio instrument that
+adds up the wall time between the end of one I/O wait and the start of the next (the
+loop running a batch of tasks), per window of :data:`WINDOW_SECONDS`.
+
+Costs two clock reads per loop iteration (a batch of task steps, not one per step).
+:data:`LOOP_LOAD` is the process's instance; :func:`watch_loop_load` installs it in the
+current trio run for the duration of a block (the node's).  Outside such a block its
+share reads 0.0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Final
+
+import trio
+
+WINDOW_SECONDS: Final = 0.25
+"""The window over which the busy share is measured; the figure is the last window's."""
+
+
+class LoopLoad(trio.abc.Instrument):
+    """The event loop's busy share of wall time over the last completed window."""
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter,
+                 window: float = WINDOW_SECONDS) -> None:
+        if window <= 0:
+            raise ValueError("the window must be > 0 seconds")
+        self._clock = clock
+        self._window = window
+        self._window_start: float | None = None
+        """Set by the first hook: the clock is read only inside the run it measures."""
+        self._busy = 0.0
+        self._batch_started: float | None = None
+        self._share = 0.0
+        self.busy_seconds = 0.0
+        """Wall seconds spent running batches since the instrument was created (a counter:
+        its rate over any window is the busy share over that window)."""
+        self.installs = 0
+        """How many :func:`watch_loop_load` blocks hold it installed."""
+
+    def after_io_wait(self, timeout: float) -> None:
+        """trio's hook: the loop stops waiting for I/O and runs a batch of tasks."""
+        now = self._clock()
+        if self._window_start is None:
+            self._window_start = now
+        self._batch_started = now
+
+    def before_io_wait(self, timeout: float) -> None:
+        """trio's hook: the batch is over, the loop looks for I/O (``timeout`` 0 when more
+        tasks are ready: that check is not counted as busy, it is one system call)."""
+        now = self._clock()
+        window_start = self._window_start
+        if window_start is None:
+            self._window_start = now
+            return
+        started = self._batch_started
+        if started is not None:
+            self._busy += now - max(started, window_start)
+            self.busy_seconds += now - started
+            self._batch_started = None
+        elapsed = now - window_start
+        if elapsed >= self._window:
+            self._share = min(1.0, self._busy / elapsed)
+            self._window_start, self._busy = now, 0.0
+
+    def detach(self) -> None:
+        """Forget what was measured: the instrument was removed from its run.  The share
+        reads 0.0 until it is installed again (a loop nobody measures is not reported
+        saturated, and a batch seen starting is not "running" ever since); the
+        :attr:`busy_seconds` counter keeps its count."""
+        self._batch_started = None
+        self._window_start = None
+        self._busy = 0.0
+        self._share = 0.0
+
+    def share(self) -> float:
+        """The busy share of the last completed window, from 0.0 (always waiting for I/O)
+        to 1.0 (never).  A batch that has run for longer than a window by itself (the loop
+        has not looked for I/O since) counts as it goes, so a stuck loop reads as busy."""
+        started = self._batch_started
+        if started is not None:
+            running = self._clock() - started
+            if running >= self._window:
+                return 1.0
+        return self._share
+
+
+LOOP_LOAD: Final = LoopLoad()
+"""The event loop's load for this process (one trio run at a time installs it)."""
+
+
+def loop_share() -> float:
+    """:data:`LOOP_LOAD`'s share (0.0 outside :func:`watch_loop_load`)."""
+    return LOOP_LOAD.share()
+
+
+@contextlib.contextmanager
+def watch_loop_load(load: LoopLoad = LOOP_LOAD) -> Iterator[LoopLoad]:
+    """Measure ``load`` in the current trio run while the block runs.  Blocks may nest or
+    overlap within one run (several in-process nodes, as in tests): the instrument stays
+    installed until the last of them ends."""
+    if load.installs == 0:
+        trio.lowlevel.add_instrument(load)
+    load.installs += 1
+    try:
+        yield load
+    finally:
+        load.installs -= 1
+        if load.installs == 0:
+            trio.lowlevel.remove_instrument(load)
+            load.detach()
