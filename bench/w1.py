@@ -18,7 +18,8 @@ step and grace, ``server_kernel_cpu_fraction`` the share of them spent in the ke
 seconds per delivery received; ``loadgen_cpu_share`` is the loadgens' CPU per wall second
 of the publishing window alone (summed over loadgen processes: > 1.0 is over one core);
 ``network`` the machine's packet drops and TCP recoveries during the step
-(:mod:`bench.netstat`), ``server_gc`` our node's garbage collections then, per generation
+(:mod:`bench.netstat`), ``server_gc`` our node's garbage collections then, per generation,
+and ``server_loop_busy_share`` the share of the step's wall time its event loop ran tasks
 (:mod:`bench.node_status`; None for a peer).  The result carries the knee per latency limit
 (:func:`bench.knee.knees`) and its resolution.  After a step that overloaded the
 server, the next waits until the server is idle again (:func:`_drain`).
@@ -34,7 +35,7 @@ from typing import Any
 from bench.knee import LIMITS_MS, KneeSearch, bracket_ratio, keeps, knees, plan_step
 from bench.loadgen_driver import LoadgenPool
 from bench.netstat import counter_delta, network_counters
-from bench.node_status import gc_counters, gc_delta
+from bench.node_status import gc_counters, gc_delta, loop_busy_share
 from bench.servers import RunningServer, cpu_times, process_cpu_seconds
 from bench.specs import Spec
 
@@ -90,7 +91,8 @@ def run_w1(
                                 duration=step_seconds, grace=grace_seconds)
             user_after, system_after = cpu_times(server.pid)
             network = counter_delta(network_before, network_counters())
-            gc_pauses = gc_delta(gc_before, gc_counters(server))
+            gc_after = gc_counters(server)
+            gc_pauses = gc_delta(gc_before, gc_after)
             cpu_seconds = (user_after - user_before) + (system_after - system_before)
             expected = figures["sent"] * room_size
             step = {
@@ -109,6 +111,8 @@ def run_w1(
                     / max(figures["loadgen_publish_wall_seconds"], 1e-9), 3),
                 "network": network,
                 "server_gc": gc_pauses,
+                "server_loop_busy_share": loop_busy_share(
+                    gc_before, gc_after, figures["wall_seconds"]),
             }
             step["within_limit"] = keeps(step, LIMITS_MS[-1])
             search.record(step)

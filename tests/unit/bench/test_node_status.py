@@ -1,8 +1,8 @@
-"""bench/node_status.py: per-step differences of our node's GC counters."""
+"""bench/node_status.py: per-step differences of our node's GC and event-loop counters."""
 
 from __future__ import annotations
 
-from bench.node_status import gc_counters, gc_delta
+from bench.node_status import gc_counters, gc_delta, loop_busy_share
 from bench.servers import RunningServer
 
 
@@ -17,3 +17,13 @@ def test_a_peer_has_no_counters() -> None:
     peer = RunningServer(name="centrifugo", pid=1, protocol="centrifugo",
                          websocket_url="ws://127.0.0.1:1/connection/websocket")
     assert gc_counters(peer) is None
+
+
+def test_the_loop_s_busy_share_is_its_busy_seconds_over_the_step_s_wall_time() -> None:
+    before = {"collections": [1, 0, 0], "total_ms": [1.0, 0.0, 0.0], "loop_busy_s": [40.0]}
+    after = {"collections": [1, 0, 0], "total_ms": [1.0, 0.0, 0.0], "loop_busy_s": [42.7]}
+    assert loop_busy_share(before, after, 3.0) == 0.9
+    assert gc_delta(before, after) == {"collections": [0, 0, 0], "total_ms": [0.0, 0.0, 0.0]}
+    older = {"collections": [1, 0, 0], "total_ms": [1.0, 0.0, 0.0]}  # a node without it
+    assert loop_busy_share(older, after, 3.0) is None
+    assert loop_busy_share(None, after, 3.0) is None
