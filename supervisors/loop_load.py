@@ -1,13 +1,13 @@
 """How much of the wall clock the event loop spends running tasks: whether it keeps up.
 
-The process's CPU share (:class:`supervisors.batch_linger.ProcessLoad`) misses the time
-the core gives to others while the loop has work: the kernel's receive work for the
-loopback or network packets the node sends (softirq, charged to no process), other
-threads and processes.  A node whose CPU share reads 0.6 can have a loop that never
-waits for I/O, every task waiting one long batch after another; that is what its
-clients' latency feels.  :class:`LoopLoad` measures it directly: a trio instrument that
-adds up the wall time between the end of one I/O wait and the start of the next (the
-loop running a batch of tasks), per window of :data:`WINDOW_SECONDS`.
+Near saturation a loop's tasks wait whole batches of other tasks, and that is what its
+clients' latency feels.  The process's CPU share (:class:`supervisors.batch_linger.ProcessLoad`)
+approximates it but misses the time the core gives to others while the loop has work
+(the kernel's receive work for the packets the node sends, charged to no process;
+other threads and processes), and counts the node's other threads.  :class:`LoopLoad`
+measures the loop directly: a trio instrument that adds up the wall time between the
+end of one I/O wait and the start of the next (the loop running a batch of tasks), per
+window of :data:`WINDOW_SECONDS`, and in total (:attr:`LoopLoad.busy_seconds`).
 
 Costs two clock reads per loop iteration (a batch of task steps, not one per step).
 :data:`LOOP_LOAD` is the process's instance; :func:`watch_loop_load` installs it in the
