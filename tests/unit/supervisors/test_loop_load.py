@@ -8,20 +8,11 @@ import trio
 import trio.testing
 
 from supervisors.loop_load import LoopLoad, watch_loop_load
-
-
-class Clock:
-    """A wall clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 10.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.supervisors.test_gc_pauses import FakeClock
 
 
 def test_the_share_is_the_time_spent_in_batches_over_the_last_window() -> None:
-    clock = Clock()
+    clock = FakeClock()
     load = LoopLoad(clock, window=0.25)
     assert load.share() == 0.0
     load.after_io_wait(0)  # the first hook starts the first window
@@ -44,7 +35,7 @@ def test_the_share_is_the_time_spent_in_batches_over_the_last_window() -> None:
 
 
 def test_a_loop_that_stays_in_one_batch_reads_as_saturated_while_it_runs() -> None:
-    clock = Clock()
+    clock = FakeClock()
     load = LoopLoad(clock, window=0.25)
     load.after_io_wait(0)
     clock.now += 0.1
@@ -62,7 +53,7 @@ def test_a_loop_that_stays_in_one_batch_reads_as_saturated_while_it_runs() -> No
 
 
 def test_installed_in_a_trio_run_it_measures_the_steps_of_its_block_only() -> None:
-    clock = Clock()
+    clock = FakeClock()
     load = LoopLoad(clock, window=0.25)
 
     async def main() -> float:
@@ -76,7 +67,7 @@ def test_installed_in_a_trio_run_it_measures_the_steps_of_its_block_only() -> No
 
 
 def test_overlapping_watches_keep_it_installed_until_the_last_one_ends() -> None:
-    clock = Clock()
+    clock = FakeClock()
     load = LoopLoad(clock, window=0.25)
 
     async def main() -> tuple[float, float, int]:
