@@ -5,9 +5,8 @@ A collection holds the GIL, so a long one is a stall of every connection at once
 reads the node's counters (:mod:`supervisors.gc_pauses`) before and after each step:
 a step whose p99 jumps while its ``gc`` delta shows a collection of that length has its
 cause on record.  The loop's busy seconds (:mod:`supervisors.loop_load`) give the share
-of the step's wall time the loop ran tasks: near 1.0 it was saturated, whatever the
-process's CPU share reads.  Only our node has them; for a peer :func:`gc_counters` gives
-None.
+of the step's wall time the loop ran tasks: near 1.0 it was saturated.  Only our node
+has them; for a peer :func:`gc_counters` gives None.
 """
 
 from __future__ import annotations
@@ -22,8 +21,9 @@ STATUS_TIMEOUT_S = 10.0
 
 
 def gc_counters(server: RunningServer) -> dict[str, list[float]] | None:
-    """The node's collections and milliseconds collecting per generation, since it
-    started; None for a peer, or when the status cannot be read."""
+    """The node's collections and milliseconds collecting per generation, and the event
+    loop's busy seconds (``loop_busy_s``, when the node reports them), since it started;
+    None for a peer, or when the status cannot be read."""
     if server.name != "topicsflow":
         return None
     base = server.websocket_url.replace("ws://", "http://", 1).rsplit("/", 1)[0]
