@@ -6,7 +6,7 @@ reads the node's counters (:mod:`supervisors.gc_pauses`) before and after each s
 a step whose p99 jumps while its ``gc`` delta shows a collection of that length has its
 cause on record.  The loop's busy seconds (:mod:`supervisors.loop_load`) give the share
 of the step's wall time the loop ran tasks: near 1.0 it was saturated.  Only our node
-has them; for a peer :func:`gc_counters` gives None.
+has them; for a peer :func:`node_counters` gives None.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bench.servers import BENCH_OPS_TOKEN, RunningServer
 STATUS_TIMEOUT_S = 10.0
 
 
-def gc_counters(server: RunningServer) -> dict[str, list[float]] | None:
+def node_counters(server: RunningServer) -> dict[str, list[float]] | None:
     """The node's collections and milliseconds collecting per generation, and the event
     loop's busy seconds (``loop_busy_s``, when the node reports them), since it started;
     None for a peer, or when the status cannot be read."""

@@ -35,7 +35,7 @@ from typing import Any
 from bench.knee import LIMITS_MS, KneeSearch, bracket_ratio, keeps, knees, plan_step
 from bench.loadgen_driver import LoadgenPool
 from bench.netstat import counter_delta, network_counters
-from bench.node_status import gc_counters, gc_delta, loop_busy_share
+from bench.node_status import gc_delta, loop_busy_share, node_counters
 from bench.servers import RunningServer, cpu_times, process_cpu_seconds
 from bench.specs import Spec
 
@@ -84,15 +84,15 @@ def run_w1(
             step_id += 1
             planned = plan_step(rate, room_size)
             # The node's status read comes before the CPU reading: it is not the step's work.
-            network_before, gc_before = network_counters(), gc_counters(server)
+            network_before, node_before = network_counters(), node_counters(server)
             user_before, system_before = cpu_times(server.pid)
             figures = pool.step(step_id, rooms=planned["rooms"],
                                 publishers=planned["publishers"], rate=1.0,
                                 duration=step_seconds, grace=grace_seconds)
             user_after, system_after = cpu_times(server.pid)
             network = counter_delta(network_before, network_counters())
-            gc_after = gc_counters(server)
-            gc_pauses = gc_delta(gc_before, gc_after)
+            node_after = node_counters(server)
+            gc_pauses = gc_delta(node_before, node_after)
             cpu_seconds = (user_after - user_before) + (system_after - system_before)
             expected = figures["sent"] * room_size
             step = {
@@ -112,7 +112,7 @@ def run_w1(
                 "network": network,
                 "server_gc": gc_pauses,
                 "server_loop_busy_share": loop_busy_share(
-                    gc_before, gc_after, figures["wall_seconds"]),
+                    node_before, node_after, figures["wall_seconds"]),
             }
             step["within_limit"] = keeps(step, LIMITS_MS[-1])
             search.record(step)

@@ -39,7 +39,7 @@ class LoopLoad(trio.abc.Instrument):
         self._window = window
         self._window_start: float | None = None
         """Set by the first hook: the clock is read only inside the run it measures."""
-        self._busy = 0.0
+        self._busy_at_window_start = 0.0
         self._batch_started: float | None = None
         self._share = 0.0
         self.busy_seconds = 0.0
@@ -52,7 +52,7 @@ class LoopLoad(trio.abc.Instrument):
         """trio's hook: the loop stops waiting for I/O and runs a batch of tasks."""
         now = self._clock()
         if self._window_start is None:
-            self._window_start = now
+            self._window_start, self._busy_at_window_start = now, self.busy_seconds
         self._batch_started = now
 
     def before_io_wait(self, timeout: float) -> None:
@@ -61,17 +61,16 @@ class LoopLoad(trio.abc.Instrument):
         now = self._clock()
         window_start = self._window_start
         if window_start is None:
-            self._window_start = now
+            self._window_start, self._busy_at_window_start = now, self.busy_seconds
             return
         started = self._batch_started
         if started is not None:
-            self._busy += now - max(started, window_start)
             self.busy_seconds += now - started
             self._batch_started = None
         elapsed = now - window_start
         if elapsed >= self._window:
-            self._share = min(1.0, self._busy / elapsed)
-            self._window_start, self._busy = now, 0.0
+            self._share = min(1.0, (self.busy_seconds - self._busy_at_window_start) / elapsed)
+            self._window_start, self._busy_at_window_start = now, self.busy_seconds
 
     def detach(self) -> None:
         """Forget what was measured: the instrument was removed from its run.  The share
@@ -80,7 +79,6 @@ class LoopLoad(trio.abc.Instrument):
         :attr:`busy_seconds` counter keeps its count."""
         self._batch_started = None
         self._window_start = None
-        self._busy = 0.0
         self._share = 0.0
 
     def share(self) -> float:

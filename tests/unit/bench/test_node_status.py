@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.node_status import gc_counters, gc_delta, loop_busy_share
+from bench.node_status import gc_delta, loop_busy_share, node_counters
 from bench.servers import RunningServer
 
 
@@ -16,7 +16,7 @@ def test_the_delta_is_per_generation() -> None:
 def test_a_peer_has_no_counters() -> None:
     peer = RunningServer(name="centrifugo", pid=1, protocol="centrifugo",
                          websocket_url="ws://127.0.0.1:1/connection/websocket")
-    assert gc_counters(peer) is None
+    assert node_counters(peer) is None
 
 
 def test_the_loop_s_busy_share_is_its_busy_seconds_over_the_step_s_wall_time() -> None:

@@ -75,6 +75,13 @@
     return Math.max(0, (read(last.status) - read(first.status)) / seconds);
   }
 
+  // A counter's increase per second over each interval between two polls (never < 0).
+  function perInterval(read) {
+    return samples.slice(1).map((sample, index) =>
+      Math.max(0, read(sample.status) - read(samples[index].status)) /
+      Math.max(1e-3, sample.t - samples[index].t));
+  }
+
   function kinds(supervisor, found = []) {
     if (supervisor.kind) found.push(supervisor.kind);
     for (const child of supervisor.children) {
@@ -197,15 +204,11 @@
     $("loop-lag").textContent = fixed(status.loop_lag.last_ms);
     spark("lag-spark", samples.map((sample) => sample.status.loop_lag.last_ms));
     // The loop's busy seconds grow by its busy share of each interval between two polls.
-    const busyPercent = samples.slice(1).map((sample, index) =>
-      Math.min(100, Math.max(0, 100 *
-        (sample.status.loop_lag.busy_seconds_total - samples[index].status.loop_lag.busy_seconds_total) /
-        Math.max(1e-3, sample.t - samples[index].t))));
+    const busyPercent = perInterval((s) => s.loop_lag.busy_seconds_total)
+      .map((share) => Math.min(100, 100 * share));
     $("loop-busy").textContent = fixed(busyPercent.length ? busyPercent[busyPercent.length - 1] : 0);
     spark("busy-spark", busyPercent);
-    const gcPerSecond = samples.slice(1).map((sample, index) =>
-      Math.max(0, gcTotal(sample.status) - gcTotal(samples[index].status)) /
-      Math.max(1e-3, sample.t - samples[index].t));
+    const gcPerSecond = perInterval(gcTotal);
     $("gc-pause").textContent = fixed(gcPerSecond.length ? gcPerSecond[gcPerSecond.length - 1] : 0, 2);
     spark("gc-spark", gcPerSecond);
     drawTree(status);
