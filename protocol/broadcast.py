@@ -8,9 +8,12 @@ subscriber of that codec gets the same ``str`` or ``bytes`` object::
         subscriber.outbound.send_nowait(event.encoded_for(subscriber.codec))
 
 Transports that write raw WebSocket frames take :meth:`BroadcastFrame.framed_for`
-instead: the frame header and payload are then built once for all of them too.
+instead: the frame header and payload are then built once for all of them too.  A run of
+consecutive events handed to every subscriber in one call is a :class:`BroadcastRun`,
+whose frames are joined once per codec for all of them.
 """
 
+from collections.abc import Sequence
 from typing import Final, Self
 
 from protocol.codecs import Codec, WireData
@@ -55,5 +58,39 @@ class BroadcastFrame:
         framed = self._framed.get(codec.subprotocol)
         if framed is None:
             framed = frame_server_message(self.encoded_for(codec))
+            self._framed[codec.subprotocol] = framed
+        return framed
+
+
+class BroadcastRun:
+    """Consecutive events of one channel, in order, delivered to many connections together.
+
+    :meth:`framed_for` joins the events' WebSocket frames once per codec, so every
+    subscriber that can take the run whole writes the same ``bytes`` with one system call.
+    :attr:`seq_span` is ``(first seq, last seq)`` only when every event is sequenced and
+    each follows the one before (checked once here, not by each subscriber); otherwise it
+    is None and a subscriber looks at each event.
+    """
+
+    __slots__ = ("_framed", "events", "seq_span")
+
+    def __init__(self, events: Sequence[BroadcastFrame]) -> None:
+        if not events:
+            raise ValueError("a run holds at least one event")
+        self.events: Final = tuple(events)
+        first = events[0].seq
+        consecutive = first is not None and all(
+            event.seq == first + index for index, event in enumerate(events))
+        self.seq_span: Final[tuple[int, int] | None] = (
+            (first, first + len(events) - 1) if first is not None and consecutive else None)
+        self._framed: dict[str, bytes] = {}
+
+    def framed_for(self, codec: Codec) -> bytes:
+        """Every event's :meth:`BroadcastFrame.framed_for`, joined, built once per codec."""
+        framed = self._framed.get(codec.subprotocol)
+        if framed is None:
+            events = self.events
+            framed = (events[0].framed_for(codec) if len(events) == 1
+                      else b"".join(event.framed_for(codec) for event in events))
             self._framed[codec.subprotocol] = framed
         return framed

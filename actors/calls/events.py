@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from actors.realtime.hub import Hub
 from actors.users.notification_feed import Notify
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastFrame, BroadcastRun
 from protocol.call_frames import CallRinging, CallSignalReceived, CallStateChanged
 from protocol.channels import ChannelKind, channel_name
 from protocol.enums import CallMedia, CallState, NotificationKind, SignalKind
@@ -94,7 +94,7 @@ def deliver_signal(
     for subscriber in hub.subscribers(channel):
         if subscriber.user_id != target_user_id:
             continue
-        if not subscriber.deliver_nowait(channel, event):
+        if not subscriber.deliver_nowait(channel, BroadcastRun((event,))):
             hub.unsubscribe(channel, subscriber)
             subscriber.dropped_as_slow()
 

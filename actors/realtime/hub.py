@@ -5,8 +5,9 @@ Contract:
 * :meth:`Hub.publish` is synchronous and never waits: it encodes the event at most once
   per codec (through :class:`protocol.broadcast.BroadcastFrame`) and hands it to every
   subscriber's :meth:`Subscriber.deliver_nowait`.  :meth:`Hub.publish_many` hands a run
-  of consecutive events of one channel to each subscriber in one call, so a connection can
-  write them with one system call.  A subscriber that cannot take it (its
+  of consecutive events of one channel to each subscriber in one call (one
+  :class:`protocol.broadcast.BroadcastRun`, its frames joined once per codec), so a
+  connection can write them with one system call.  A subscriber that cannot take it (its
   bounded outbound queue is full) is told so by returning False and is removed from every
   channel: the slow consumer is disconnected, the others are unaffected.
 * Events of one channel are published by the channel's owner (its actor) one call at a
@@ -23,7 +24,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastFrame, BroadcastRun
 
 Tap = Callable[[str, Sequence[BroadcastFrame]], None]
 """Sees every run of events published on this node (:meth:`Hub.add_tap`)."""
@@ -32,9 +33,9 @@ Tap = Callable[[str, Sequence[BroadcastFrame]], None]
 class Subscriber(Protocol):
     """A connection as the hub sees it."""
 
-    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
-        """Queue ``events`` (consecutive events of ``channel``, in order); False when the
-        subscriber cannot keep up and must be dropped."""
+    def deliver_nowait(self, channel: str, run: BroadcastRun) -> bool:
+        """Queue ``run.events`` (consecutive events of ``channel``, in order); False when
+        the subscriber cannot keep up and must be dropped."""
         ...
 
     def dropped_as_slow(self) -> None:
@@ -119,8 +120,9 @@ class Hub:
             return 0
         delivered = 0
         slow: list[Subscriber] = []
+        run = BroadcastRun(events)
         for subscriber in members:
-            if subscriber.deliver_nowait(channel, *events):
+            if subscriber.deliver_nowait(channel, run):
                 delivered += 1
             else:
                 slow.append(subscriber)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import msgspec
 
@@ -47,6 +47,13 @@ class Written(enum.Enum):
     """The whole frame went to the socket."""
     PART = "part"
     """The socket took part of it; the transport keeps the rest for the next write."""
+
+
+# The per-delivery paths compare with these: on Python 3.11 every ``Written.X`` is a
+# descriptor look-up of about 0.1 µs, several per delivery.
+WRITTEN_NOTHING: Final = Written.NOTHING
+WRITTEN_ALL: Final = Written.ALL
+WRITTEN_PART: Final = Written.PART
 
 
 @runtime_checkable

@@ -48,6 +48,8 @@ import trio
 from actors.realtime.hub import Hub
 from actors.realtime.outbound import OutboundQueue
 from actors.realtime.ports import (
+    WRITTEN_NOTHING,
+    WRITTEN_PART,
     Authenticator,
     ChannelAccess,
     ConnectionListener,
@@ -55,12 +57,11 @@ from actors.realtime.ports import (
     FrameCounter,
     FrameRouter,
     Transport,
-    Written,
 )
 from actors.realtime.session_dispatch import SessionDispatch
 from actors.runtime.errors import ActorError, DeliveryError
 from protocol import limits
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastFrame, BroadcastRun
 from protocol.channels import ChannelKind
 from protocol.close_codes import CloseCode
 from protocol.codecs import Codec, WireData
@@ -315,29 +316,26 @@ class ConnectionSession(SessionDispatch):
         if self._subscriptions.pop(channel, None) is not None:
             self._enqueue_nowait(Evicted(channel=channel, reason=reason))
 
-    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
+    def deliver_nowait(self, channel: str, run: BroadcastRun) -> bool:
         subscription = self._subscriptions.get(channel)
         if subscription is None:
             return True
-        if self._direct is not None and not subscription.buffering:
+        span = run.seq_span
+        if span is not None and self._direct is not None and not subscription.buffering:
             # The common case, decided in a few comparisons: a live subscription and a run
             # of consecutive sequenced events all newer than the last one passed on (and,
             # with resync_on_gap, following it without a gap).
-            first, last, seen = events[0].seq, events[-1].seq, subscription.last_seq
-            if (first is not None and last is not None and first > seen
-                    and last - first == len(events) - 1
-                    and (first == seen + 1 or seen == 0 or not self._services.resync_on_gap)):
+            first, last = span
+            seen = subscription.last_seq
+            if first > seen and (first == seen + 1 or seen == 0
+                                 or not self._services.resync_on_gap):
                 subscription.last_seq = last
-                codec = self._codec
-                if len(events) == 1:
-                    frame = events[0].framed_for(codec)
-                    return self._write_through(frame) or self._queue_nowait(frame)
-                frames = [event.framed_for(codec) for event in events]
-                if self._write_through(b"".join(frames)):
+                if self._write_through(run.framed_for(self._codec)):
                     return True
-                return all(self._queue_nowait(frame) for frame in frames)
+                codec = self._codec
+                return all(self._queue_nowait(event.framed_for(codec)) for event in run.events)
         passed: list[BroadcastFrame] = []
-        for event in events:
+        for event in run.events:
             if subscription.buffering:
                 if not subscription.hold(event):
                     return False
@@ -358,12 +356,14 @@ class ConnectionSession(SessionDispatch):
         codec = self._codec
         if self._direct is None:
             return all(self._queue_nowait(event.encoded_for(codec)) for event in passed)
-        frames = [event.framed_for(codec) for event in passed]
-        # One system call for the whole run when nothing is queued (joining one frame
-        # returns it as is); otherwise each frame is queued, so the bound counts frames.
-        if self._write_through(b"".join(frames)):
+        # One system call for the whole run when nothing is queued (the run's own joined
+        # frames when every event passed); otherwise each frame is queued, so the bound
+        # counts frames.
+        frame = (run.framed_for(codec) if len(passed) == len(run.events)
+                 else b"".join(event.framed_for(codec) for event in passed))
+        if self._write_through(frame):
             return True
-        return all(self._queue_nowait(frame) for frame in frames)
+        return all(self._queue_nowait(event.framed_for(codec)) for event in passed)
 
     def _write_through(self, frame: bytes) -> bool:
         """Write ``frame`` straight to a direct transport's socket when nothing of ours is
@@ -377,9 +377,9 @@ class ConnectionSession(SessionDispatch):
         except trio.BrokenResourceError:
             self._stop(self.close_code, self.close_reason, flush=False)
             return True
-        if written is Written.PART:
+        if written is WRITTEN_PART:
             self._queue_nowait(b"")  # wakes the writer to flush the tail
-        return written is not Written.NOTHING
+        return written is not WRITTEN_NOTHING
 
     def _stop(self, code: CloseCode, reason: str, *, flush: bool) -> None:
         if self._stopping:

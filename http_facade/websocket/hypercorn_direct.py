@@ -49,8 +49,10 @@ handshake: it empties ``scope["headers"]``, replaces ``WSStream.handshake`` (rea
 afterwards only for ``accepted``) and ``H11WSConnection.h11_connection`` (unused after
 the upgrade) by small stand-ins — less memory per idle connection.
 
-Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, wsproto's public
-``Connection.state`` and the socket's ``fileno()``, and writes with :func:`os.write` on
+Per frame, :class:`DirectAsgiTransport` reads ``WSStream.closed``, the ``_state`` behind
+wsproto's public ``Connection.state`` (one property call less per delivery) and the
+``fileno()`` of the standard socket behind the trio socket (its private ``_sock``, when
+present; else the trio socket's own ``fileno()``), and writes with :func:`os.write` on
 that descriptor (trio sockets are non-blocking) only while ``send_lock`` is free (a
 synchronous write cannot interleave with a holder), or with ``SocketStream.send_all``
 while holding ``send_lock``.  Also assumed, and only checkable by reading Hypercorn's
@@ -93,7 +95,7 @@ from typing import Final, cast
 
 import trio
 
-from actors.realtime.ports import Written
+from actors.realtime.ports import WRITTEN_ALL, WRITTEN_NOTHING, WRITTEN_PART, Written
 from http_facade.websocket.app_queue import AppQueue
 from http_facade.websocket.asgi_transport import AsgiTransport, Receive, Scope, Send
 
@@ -139,6 +141,8 @@ try:
     from hypercorn.typing import Scope as HypercornScope
     from wsproto.connection import Connection, ConnectionState
     from wsproto.events import CloseConnection, Event, Message
+
+    _OPEN: Final = ConnectionState.OPEN  # compared per frame; a member look-up is slower
 except ImportError as error:  # an unverified Hypercorn or wsproto: plain ASGI only
     _IMPORT_PROBLEM: str | None = (
         f"Hypercorn's or wsproto's internals cannot be imported ({error})"
@@ -436,9 +440,9 @@ if _IMPORT_PROBLEM is None:
         def events(self) -> Generator[Event, None, None]:
             for event in super().events():
                 state = self._state
-                if isinstance(event, CloseConnection) and state is ConnectionState.OPEN:
+                if isinstance(event, CloseConnection) and state is _OPEN:
                     self._state = ConnectionState.REMOTE_CLOSING
-                elif isinstance(event, Message) and state is not ConnectionState.OPEN:
+                elif isinstance(event, Message) and state is not _OPEN:
                     continue
                 yield event
 
@@ -523,17 +527,19 @@ class DirectAsgiTransport(AsgiTransport):
         self._stream = stream
         self._connection: Connection = stream.connection
         self._socket_stream = socket_stream
-        self._socket = socket_stream.socket
+        # The standard socket behind trio's (when there is one): its fileno() is a C call,
+        # and one fewer Python call per delivery; either reads -1 once closed.
+        self._socket = getattr(socket_stream.socket, "_sock", socket_stream.socket)
         self._lock = lock
         self._tail: bytes | memoryview = b""
 
     def write_nowait(self, frame: bytes) -> Written:
         if self._tail or self._lock.locked():
-            return Written.NOTHING
+            return WRITTEN_NOTHING
         # _writable_descriptor inlined: this runs once per delivery.
         descriptor = self._socket.fileno()
         if (descriptor < 0 or self._closed or self._stream.closed
-                or self._connection.state is not ConnectionState.OPEN):
+                or self._connection._state is not _OPEN):
             self._closed = True
             raise trio.BrokenResourceError("the WebSocket is closed")
         try:
@@ -544,9 +550,9 @@ class DirectAsgiTransport(AsgiTransport):
             self._closed = True
             raise trio.BrokenResourceError("the WebSocket is closed") from error
         if written == len(frame):
-            return Written.ALL
+            return WRITTEN_ALL
         self._tail = memoryview(frame)[written:]
-        return Written.PART
+        return WRITTEN_PART
 
     async def write(self, frames: Sequence[bytes]) -> None:
         async with self._lock:
@@ -582,7 +588,7 @@ class DirectAsgiTransport(AsgiTransport):
         """
         descriptor = self._socket.fileno()
         if (descriptor < 0 or self._closed or self._stream.closed
-                or self._connection.state is not ConnectionState.OPEN):
+                or self._connection._state is not _OPEN):
             self._closed = True
             raise trio.BrokenResourceError("the WebSocket is closed")
         return descriptor

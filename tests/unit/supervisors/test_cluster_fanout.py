@@ -9,7 +9,7 @@ import msgspec
 import trio
 import trio.testing
 
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastFrame, BroadcastRun
 from protocol.chat_events import MessageCreated
 from protocol.codecs import MSGPACK_CODEC
 from protocol.payloads import ChatMessage
@@ -32,8 +32,8 @@ class Listener:
     received: list[BroadcastFrame] = dataclasses.field(default_factory=list)
     evictions: list[str] = dataclasses.field(default_factory=list)
 
-    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
-        self.received.extend(events)
+    def deliver_nowait(self, channel: str, run: BroadcastRun) -> bool:
+        self.received.extend(run.events)
         return True
 
     def dropped_as_slow(self) -> None:

@@ -31,7 +31,7 @@ from actors.calls.commands import (
 from actors.calls.support import CallAlarmActor, CallContextActor
 from actors.realtime.hub import Hub
 from actors.users.notification_feed import Notify
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastRun
 from protocol.call_frames import CallRinging, CallSignalReceived, CallStateChanged
 from protocol.control_frames import CallCreated
 from protocol.enums import CallMedia, CallState, SignalKind
@@ -89,8 +89,8 @@ class FakeConnection:
     user_id: str | None
     frames: list[Any] = dataclasses.field(default_factory=list)
 
-    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
-        self.frames.extend(event.frame for event in events)
+    def deliver_nowait(self, channel: str, run: BroadcastRun) -> bool:
+        self.frames.extend(event.frame for event in run.events)
         return True
 
     def dropped_as_slow(self) -> None:

@@ -19,7 +19,7 @@ from actors.users.commands import (
     GetPresence,
     SetConnectionPresence,
 )
-from protocol.broadcast import BroadcastFrame
+from protocol.broadcast import BroadcastRun
 from protocol.chat_events import PresenceChanged
 from protocol.enums import PresenceStatus
 from storage import Store, open_store
@@ -63,8 +63,8 @@ class Listener:
     def __init__(self) -> None:
         self.events: list[object] = []
 
-    def deliver_nowait(self, channel: str, *events: BroadcastFrame) -> bool:
-        self.events.extend(event.frame for event in events)
+    def deliver_nowait(self, channel: str, run: BroadcastRun) -> bool:
+        self.events.extend(event.frame for event in run.events)
         return True
 
     def dropped_as_slow(self) -> None:
