@@ -3,7 +3,8 @@ python-socketio and Centrifugo variants (issues 11 and 26).
 
     .venv/bin/python bench/compare.py [--smoke] [--json PATH] [--servers LIST]
         [--repetitions 5] [--room-sizes 100,1000] [--step-seconds 5] [--grace-seconds 2]
-        [--targets LIST | --start-rate N] [--loadgens 1] [--idle-connections 10000]
+        [--targets LIST [--every-target] | --start-rate N] [--loadgens 1]
+        [--idle-connections 10000]
         [--skip-w1] [--skip-w2 | --w2-servers LIST] [--plots DIR] [--workdir-parent DIR]
         [--no-install]
 
@@ -12,7 +13,8 @@ Each server (:mod:`bench.servers`) runs pinned to CPU 0 and the Go load generato
 (``--loadgens``; on a 2-CPU machine every loadgen shares CPU 1).  Every repetition starts
 every server afresh for each workload, servers in the order given, so a repetition
 interleaves them: W1 fan-out per room size (:mod:`bench.w1`: a knee search in steps of
-at most 10 %, :mod:`bench.knee`, unless ``--targets`` fixes the rates), then W2 idle
+at most 10 %, :mod:`bench.knee`, unless ``--targets`` fixes the rates: they stop at the
+first step that misses 200 ms, unless ``--every-target``), then W2 idle
 connections (:mod:`bench.w2`).  After the repetitions, ours only: W3 REST create/list at
 concurrency 50 and W4 actor churn (:mod:`bench.w3_w4`).  Our node uses the embedded
 SQLite store, seeded once with the rooms and users the loadgen logs in as
@@ -81,6 +83,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--room-sizes", default="100,1000")
     parser.add_argument("--targets", default="",
                         help="W1 offered deliveries/s per step, instead of the knee search")
+    parser.add_argument("--every-target", action="store_true",
+                        help="run every --targets rate, even after a step misses 200 ms")
     parser.add_argument("--start-rate", type=int, default=None,
                         help="the knee search's first rate (default: its ladder's first)")
     parser.add_argument("--step-seconds", type=float, default=5.0)
@@ -181,6 +185,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                                 workdir=workdir, step_seconds=arguments.step_seconds,
                                 grace_seconds=arguments.grace_seconds,
                                 payload_bytes=arguments.payload_bytes,
+                                every_target=arguments.every_target,
                             )
                 if not arguments.skip_w2 and (
                         not arguments.w2_servers or name in arguments.w2_servers.split(",")):

@@ -61,8 +61,10 @@ def run_w1(
     server: RunningServer, specs: list[Spec], *, room_size: int, targets: tuple[int, ...] | None,
     loadgen: Path, loadgens: int, cpus: list[int] | None, workdir: Path, step_seconds: float,
     grace_seconds: float, payload_bytes: int, start: int | None = None,
+    every_target: bool = False,
 ) -> dict[str, Any]:
-    """Run W1 on ``server``; see the module docstring."""
+    """Run W1 on ``server``; see the module docstring.  With ``every_target``, fixed
+    ``targets`` all run even after a step misses 200 ms (CPU at equal offered rates)."""
     search = KneeSearch(room_size) if start is None else KneeSearch(room_size, start=start)
     fixed = list(targets) if targets else None
     result: dict[str, Any] = {"room_size": room_size, "steps": search.steps,
@@ -76,7 +78,8 @@ def run_w1(
                   rate=1.0, duration=WARMUP_SECONDS, grace=1.0)
         step_id = 0
         while True:
-            rate = _next_fixed(fixed, search) if fixed is not None else search.next_rate()
+            rate = (_next_fixed(fixed, search, every_target) if fixed is not None
+                    else search.next_rate())
             if rate is None:
                 break
             if search.overloaded:
@@ -139,9 +142,10 @@ def _drain(pid: int) -> float:
     return waited
 
 
-def _next_fixed(fixed: list[int], search: KneeSearch) -> int | None:
-    """The next of the ``--targets`` rates; none after a miss at or above the target rate."""
-    if search.steps:
+def _next_fixed(fixed: list[int], search: KneeSearch, every_target: bool) -> int | None:
+    """The next of the ``--targets`` rates; unless ``every_target``, none after a miss at
+    or above the target rate."""
+    if search.steps and not every_target:
         last = search.steps[-1]
         if not last["within_limit"] and last["offered_per_s"] >= TARGET_DELIVERIES_PER_S:
             return None
