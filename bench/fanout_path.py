@@ -11,7 +11,10 @@ everything.  The channel publishes ``--messages`` events in runs of ``--run`` (o
 ``publish_many`` each) and the event loop's thread CPU time (``time.thread_time``) is
 divided by the deliveries.  Reported per repetition: µs of thread CPU per delivery,
 and the same for the system calls alone (writes of the same frames to the same sockets,
-no hub or session), so the difference is the Python cost of the path.
+no hub or session), so the difference is the Python cost of the path.  That difference
+is of two noisy figures; ``python_alone_us_per_delivery`` measures the Python directly:
+the same hub and sessions publishing the same runs to transports that take every frame
+without a system call.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import trio
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from actors.realtime.hub import Hub  # noqa: E402
-from actors.realtime.ports import Written  # noqa: E402
+from actors.realtime.ports import WRITTEN_ALL, Written  # noqa: E402
 from actors.realtime.session import ConnectionSession, SessionServices  # noqa: E402
 from actors.realtime.subscriptions import Subscription  # noqa: E402
 from protocol.broadcast import BroadcastFrame  # noqa: E402
@@ -62,19 +65,11 @@ while selector.get_map():
 """
 
 
-class SocketTransport:
-    """Writes whole frames with ``os.write`` as ``DirectAsgiTransport`` does."""
-
-    def __init__(self, connection: socket.socket) -> None:
-        self._socket = connection
-        self.partial = 0
+class DiscardTransport:
+    """Takes every frame whole without writing it anywhere: the path's Python alone."""
 
     def write_nowait(self, frame: bytes) -> Written:
-        written = os.write(self._socket.fileno(), frame)
-        if written != len(frame):
-            self.partial += 1
-            raise RuntimeError("the drain fell behind: the socket buffer filled up")
-        return Written.ALL
+        return WRITTEN_ALL
 
     async def write(self, frames: Sequence[bytes]) -> None:
         raise RuntimeError("not used: every write goes through")
@@ -90,12 +85,42 @@ class SocketTransport:
         return None
 
 
+class SocketTransport(DiscardTransport):
+    """Writes whole frames with ``os.write`` as ``DirectAsgiTransport`` does."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._socket = connection
+        self.partial = 0
+
+    def write_nowait(self, frame: bytes) -> Written:
+        written = os.write(self._socket.fileno(), frame)
+        if written != len(frame):
+            self.partial += 1
+            raise RuntimeError("the drain fell behind: the socket buffer filled up")
+        return WRITTEN_ALL
+
+
 def _events(count: int, first_seq: int) -> list[BroadcastFrame]:
     text = "ts=0000000000000000000;step=000000;" + "x" * 93
     return [BroadcastFrame(MessageCreated(
         channel=CHANNEL, seq=first_seq + index,
         message=ChatMessage(id=f"m{first_seq + index}", author_id="bob", text=text,
                             created_at=1))) for index in range(count)]
+
+
+def _subscribed_hub(transports: Sequence[DiscardTransport]) -> Hub:
+    """A hub with one live session per transport, subscribed to :data:`CHANNEL`."""
+    hub = Hub()
+    services = SessionServices(hub=hub, authenticator=None, channels={},  # type: ignore[arg-type]
+                               router=None)  # type: ignore[arg-type]
+    principal = Principal(user_id="alice", session_id="s")
+    for transport in transports:
+        session = ConnectionSession(transport, JSON_CODEC, services, principal)
+        subscription = Subscription(pending_limit=10)
+        subscription.buffering = False
+        session._subscriptions[CHANNEL] = subscription
+        hub.subscribe(CHANNEL, session)
+    return hub
 
 
 async def measure(subscribers: int, messages: int, run: int) -> dict[str, float]:
@@ -111,17 +136,7 @@ async def measure(subscribers: int, messages: int, run: int) -> dict[str, float]
         for connection in connections:
             connection.setblocking(False)
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        hub = Hub()
-        services = SessionServices(hub=hub, authenticator=None, channels={},  # type: ignore[arg-type]
-                                   router=None)  # type: ignore[arg-type]
-        principal = Principal(user_id="alice", session_id="s")
-        sessions = [ConnectionSession(SocketTransport(connection), JSON_CODEC, services,
-                                      principal) for connection in connections]
-        for session in sessions:
-            subscription = Subscription(pending_limit=10)
-            subscription.buffering = False
-            session._subscriptions[CHANNEL] = subscription
-            hub.subscribe(CHANNEL, session)
+        hub = _subscribed_hub([SocketTransport(connection) for connection in connections])
         runs = [_events(run, 1 + index * run) for index in range(messages // run)]
         frames = [b"".join(event.framed_for(JSON_CODEC) for event in events)
                   for events in runs]
@@ -139,9 +154,16 @@ async def measure(subscribers: int, messages: int, run: int) -> dict[str, float]
         writes = time.thread_time() - started
         for connection in connections:
             connection.close()
+        discarding = _subscribed_hub([DiscardTransport() for _ in range(subscribers)])
+        runs = [_events(run, 1 + index * run) for index in range(messages // run)]
+        started = time.thread_time()
+        for events in runs:
+            discarding.publish_many(CHANNEL, events)
+        alone = time.thread_time() - started
         return {"us_per_delivery": round(path * 1e6 / deliveries, 3),
                 "syscall_us_per_delivery": round(writes * 1e6 / deliveries, 3),
-                "python_us_per_delivery": round((path - writes) * 1e6 / deliveries, 3)}
+                "python_us_per_delivery": round((path - writes) * 1e6 / deliveries, 3),
+                "python_alone_us_per_delivery": round(alone * 1e6 / deliveries, 3)}
     finally:
         drain.kill()
         drain.wait()
