@@ -40,6 +40,7 @@ from supervisors.cluster.presence import RENEW_SECONDS as PRESENCE_RENEW_SECONDS
 from supervisors.cluster.presence import TTL_SECONDS as PRESENCE_TTL_SECONDS
 from supervisors.domain import actor_kinds, build_domain
 from supervisors.gc_pauses import watch_gc_pauses
+from supervisors.idle_collector import open_idle_collector
 from supervisors.loop_load import watch_loop_load
 from supervisors.monitor import NodeMonitor
 from supervisors.node_metrics import NodeMetrics
@@ -152,6 +153,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
         delivery = await open_offline_delivery(settings, store, mailer, registry.ref, offline)
         gc_pauses = stack.enter_context(watch_gc_pauses())
         loop_load = stack.enter_context(watch_loop_load())
+        await stack.enter_async_context(open_idle_collector(loop_load.share))
         gates = dependency_gates(raw_store, realtime)
         monitor = NodeMonitor(
             node=None if cluster is None else cluster.node_id,
