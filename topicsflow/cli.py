@@ -143,6 +143,8 @@ def tune_garbage_collector() -> None:
     generation, so the middle one runs after only a few of them: a burst of 2,000
     connections then leaves at most ~60,000 objects to a middle collection (~50 ms)
     rather than ~400,000 in one pause of 260-340 ms minutes later (docs/BENCHMARKS.md).
+    The node also runs middle collections while its loop is nearly idle
+    (``supervisors.idle_collector``), so the one after a burst does not meet the next load.
     """
     gc.collect()
     gc.freeze()

@@ -73,7 +73,7 @@ accepted connection and one cached version look-up per process.
 ``closed``), ``hypercorn/protocol/h11.py`` (``H11Protocol.__init__``, ``stream_send``,
 the upgrade to ``WSStream``), ``hypercorn/trio/tcp_server.py`` (``TCPServer.__init__``,
 ``protocol_send``, ``_close``) and ``wsproto/connection.py`` (``Connection.__init__``,
-``_proto``, ``state``) for the facts listed above; run
+``_proto``, ``state`` and the ``_state`` it returns) for the facts listed above; run
 ``tests/unit/http_facade/test_hypercorn_direct.py``, ``tests/e2e/test_hypercorn_fast_path.py``,
 ``tests/e2e/test_gateway_write_path.py`` and ``tests/unit/actors/test_session_direct.py``;
 then add the versions to :data:`VERIFIED_VERSIONS` / :data:`ALSO_VERIFIED_WITH` (and the
