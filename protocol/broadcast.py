@@ -79,10 +79,11 @@ class BroadcastRun:
             raise ValueError("a run holds at least one event")
         self.events: Final = tuple(events)
         first = events[0].seq
-        consecutive = first is not None and all(
-            event.seq == first + index for index, event in enumerate(events))
-        self.seq_span: Final[tuple[int, int] | None] = (
-            (first, first + len(events) - 1) if first is not None and consecutive else None)
+        span = None
+        if first is not None and all(
+                event.seq == first + index for index, event in enumerate(events)):
+            span = (first, first + len(events) - 1)
+        self.seq_span: Final[tuple[int, int] | None] = span
         self._framed: dict[str, bytes] = {}
 
     def framed_for(self, codec: Codec) -> bytes:

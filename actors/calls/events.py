@@ -82,7 +82,7 @@ def deliver_signal(
 ) -> None:
     """``call_signal`` to ``target_user_id``'s subscriptions of ``call:<id>`` only."""
     channel = channel_name(ChannelKind.CALL, call_id)
-    event = BroadcastFrame(
+    signal = BroadcastRun((BroadcastFrame(
         CallSignalReceived(
             channel=channel,
             call_id=call_id,
@@ -90,11 +90,11 @@ def deliver_signal(
             kind=kind,
             payload=payload,
         )
-    )
+    ),))
     for subscriber in hub.subscribers(channel):
         if subscriber.user_id != target_user_id:
             continue
-        if not subscriber.deliver_nowait(channel, BroadcastRun((event,))):
+        if not subscriber.deliver_nowait(channel, signal):
             hub.unsubscribe(channel, subscriber)
             subscriber.dropped_as_slow()
 
