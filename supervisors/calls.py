@@ -21,12 +21,13 @@ from supervisors.policy import RestartType
 from supervisors.registry import Registry
 
 
-def call_kinds(store: Store, hub: Hub) -> list[ActorKind]:
-    """The actor kinds of calls; a call stops itself once ended (``transient``)."""
+def call_kinds(store: Store, hub: Hub, *, cluster: bool = False) -> list[ActorKind]:
+    """The actor kinds of calls; a call stops itself once ended (``transient``).  With
+    ``cluster``, a call also counts participants connected to other nodes."""
     return [
         ActorKind(
             CALL,
-            lambda context: CallActor(context, store, hub),
+            lambda context: CallActor(context, store, hub, cluster=cluster),
             mailbox_capacity=128,
             idle_timeout=120.0,
             restart=RestartType.TRANSIENT,

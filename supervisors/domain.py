@@ -62,6 +62,7 @@ def actor_kinds(
     presence: PresenceBook | None = None,
     offline: OfflineInbox | None = None,
     batch_linger: float = 0.0,
+    cluster: bool = False,
 ) -> list[ActorKind]:
     """Every actor kind of the node, with its storage injected.
 
@@ -73,6 +74,8 @@ def actor_kinds(
     ``offline`` takes mentions and DMs for offline delivery (none: not delivered offline).
     ``batch_linger`` is the chat rooms' batching budget in seconds
     (:mod:`supervisors.batch_linger`; 0: a turn never waits for more messages).
+    ``cluster`` is true on a node of a cluster (calls then count participants connected
+    to other nodes).
     """
     screen = content_filter or ContentFilter.from_rules()
     log = ChannelLog(store.channel_events, hub)
@@ -104,7 +107,7 @@ def actor_kinds(
             idle_timeout=300.0,
         ),
         *messaging_kinds(store, hub, clock, screen, presence),
-        *call_kinds(store, hub),
+        *call_kinds(store, hub, cluster=cluster),
     ]
 
 

@@ -10,8 +10,11 @@ Contract:
 * ``call_signal`` is relayed only between participants, to the target's subscriptions of
   ``call:<id>`` only; anyone else is refused (``forbidden``).
 * A participant with no subscription to ``call:<id>`` on this node for
-  :data:`LOST_AFTER_SECONDS` (their connections closed) is removed.  The call ends when
-  fewer than two participants remain and nobody is being rung.
+  :data:`LOST_AFTER_SECONDS` (their connections closed) is removed.  In cluster mode
+  (``cluster=True``) a participant without one here still counts while their user has a
+  live connection on any node (the user actor's :class:`~actors.users.commands.GetPresence`;
+  when that cannot be learnt, they count too).  The call ends when fewer than two
+  participants remain and nobody is being rung.
 * Every change publishes the whole ``call_state``; the end is written to the call log
   (``completed``, ``missed``, ``declined`` or ``failed``) before it is published.
 * Deadlines are checked on each :class:`Tick` from the ``call_alarm`` actor, on trio's
@@ -45,7 +48,8 @@ from actors.calls.commands import (
 from actors.calls.events import call_notice, deliver_signal, publish_ringing, publish_state
 from actors.realtime.hub import Hub
 from actors.runtime.actor import Actor, ActorContext
-from actors.runtime.errors import DeliveryError
+from actors.runtime.errors import ActorError, DeliveryError
+from actors.users.commands import USER, GetPresence
 from actors.users.notification_feed import Notifier, feed_notifier
 from protocol.channels import ChannelKind, channel_name
 from protocol.enums import CallEndReason, CallMedia, CallState
@@ -57,6 +61,10 @@ from storage.records import CallOutcome
 
 logger = logging.getLogger(__name__)
 
+PRESENCE_ASK_SECONDS = 2.0
+"""How long a tick waits for a participant's presence (cluster mode) before counting
+them as still there."""
+
 
 class CallActor(Actor):
     """See the module docstring."""
@@ -64,6 +72,7 @@ class CallActor(Actor):
     __slots__ = (
         "_caller_id",
         "_channel",
+        "_cluster",
         "_context_id",
         "_hub",
         "_invitees",
@@ -79,11 +88,13 @@ class CallActor(Actor):
     )
 
     def __init__(
-        self, context: ActorContext, store: Store, hub: Hub, notify: Notifier | None = None
+        self, context: ActorContext, store: Store, hub: Hub, notify: Notifier | None = None,
+        *, cluster: bool = False,
     ) -> None:
         super().__init__(context)
         self._store = store
         self._hub = hub
+        self._cluster = cluster
         self._notify = notify or feed_notifier(context)
         self._channel = channel_name(ChannelKind.CALL, context.address.id)
         self._state: CallState | None = None
@@ -232,7 +243,7 @@ class CallActor(Actor):
         present = {subscriber.user_id for subscriber in self._hub.subscribers(self._channel)}
         changed = False
         for user_id in list(self._participants):
-            if user_id in present:
+            if user_id in present or await self._connected_elsewhere(user_id):
                 self._participants[user_id] = now
             elif now - self._participants[user_id] >= LOST_AFTER_SECONDS:
                 del self._participants[user_id]
@@ -249,6 +260,21 @@ class CallActor(Actor):
             await self._settle(CallEndReason.FAILED, publish=changed)
         if self.live:
             self._pulse()
+
+    async def _connected_elsewhere(self, user_id: str) -> bool:
+        """Cluster mode: whether ``user_id`` has a live connection on any node (True when
+        that cannot be learnt now: nobody is dropped from a call for an outage)."""
+        if not self._cluster:
+            return False
+        try:
+            view = await self.context.ref(USER, user_id).ask(
+                GetPresence(), timeout=PRESENCE_ASK_SECONDS
+            )
+        except ActorError as error:
+            logger.info("call %s could not learn whether %s is connected: %s",
+                        self.address.id, user_id, error)
+            return True
+        return bool(view.connections)
 
     async def _notify_missed(self, user_ids: set[str]) -> None:
         for user_id in sorted(user_ids):

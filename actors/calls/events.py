@@ -3,7 +3,7 @@
 Contract: :func:`publish_ringing` sends ``call_ringing`` to each invitee's ``user:``
 channel; :func:`publish_state` the whole ``call_state`` on ``call:<id>``;
 :func:`deliver_signal` a ``call_signal`` on ``call:<id>`` to the target user's
-subscriptions only (a subscriber too slow to take it is dropped, as the hub does).
+subscriptions only, on every node (:meth:`~actors.realtime.hub.Hub.publish_to_user`).
 :func:`call_notice` builds the stored ``call`` / ``missed_call`` notifications.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from actors.realtime.hub import Hub
 from actors.users.notification_feed import Notify
-from protocol.broadcast import BroadcastFrame, BroadcastRun
+from protocol.broadcast import BroadcastFrame
 from protocol.call_frames import CallRinging, CallSignalReceived, CallStateChanged
 from protocol.channels import ChannelKind, channel_name
 from protocol.enums import CallMedia, CallState, NotificationKind, SignalKind
@@ -82,21 +82,14 @@ def deliver_signal(
 ) -> None:
     """``call_signal`` to ``target_user_id``'s subscriptions of ``call:<id>`` only."""
     channel = channel_name(ChannelKind.CALL, call_id)
-    signal = BroadcastRun((BroadcastFrame(
-        CallSignalReceived(
-            channel=channel,
-            call_id=call_id,
-            from_user_id=from_user_id,
-            kind=kind,
-            payload=payload,
-        )
-    ),))
-    for subscriber in hub.subscribers(channel):
-        if subscriber.user_id != target_user_id:
-            continue
-        if not subscriber.deliver_nowait(channel, signal):
-            hub.unsubscribe(channel, subscriber)
-            subscriber.dropped_as_slow()
+    signal = CallSignalReceived(
+        channel=channel,
+        call_id=call_id,
+        from_user_id=from_user_id,
+        kind=kind,
+        payload=payload,
+    )
+    hub.publish_to_user(channel, target_user_id, BroadcastFrame(signal))
 
 
 def call_notice(call_id: str, caller_id: str, *, missed: bool) -> Notify:

@@ -230,8 +230,5 @@ class RoomMembers:
         if not await self.allowed(deletes, command.user_id):
             raise DomainError(ErrorCode.FORBIDDEN, "only the owner may delete the room")
         deleted = await self._store.rooms.delete(self._room_id)
-        for subscriber in self._hub.subscribers(self._channel):
-            user_id = subscriber.user_id
-            if user_id is not None:
-                self._hub.evict_user(self._channel, user_id, EvictionReason.DELETED)
+        self._hub.evict_channel(self._channel, EvictionReason.DELETED)
         return deleted

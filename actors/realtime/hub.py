@@ -12,8 +12,11 @@ Contract:
   channel: the slow consumer is disconnected, the others are unaffected.
 * Events of one channel are published by the channel's owner (its actor) one call at a
   time, in sequence order, so each subscriber receives them in that order.
+* :meth:`Hub.publish_to_user` hands an event to one user's subscriptions of a channel
+  only (a call's signal), with the same slow-consumer rule; taps do not see it.
 * :meth:`Hub.evict_user` ends a user's subscriptions to a channel at once (a kick or a
-  ban): removed members lose live access immediately.
+  ban): removed members lose live access immediately.  :meth:`Hub.evict_channel` ends
+  everyone's (a deleted room).
 * The hub holds subscribers, never actors; it is local to the node.  In cluster mode the
   bus listener publishes events from other nodes into it.
 """
@@ -111,6 +114,11 @@ class Hub:
             tap(channel, events)
         return self._fan_out(channel, events) if events else 0
 
+    def publish_to_user(self, channel: str, user_id: str, event: BroadcastFrame) -> int:
+        """Deliver ``event`` to ``user_id``'s subscriptions of ``channel`` only; returns how
+        many took it.  Not handed to the taps: such an event is private to two users."""
+        return self._fan_out_to_user(channel, user_id, (event,))
+
     def _fan_out(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
         """What :meth:`publish` and :meth:`publish_many` do on this node (subclasses that
         relay publications elsewhere deliver relayed ones through this)."""
@@ -118,6 +126,24 @@ class Hub:
         members = self._subscribers.get(channel)
         if not members:
             return 0
+        return self._deliver(channel, members, events)
+
+    def _fan_out_to_user(
+        self, channel: str, user_id: str, events: Sequence[BroadcastFrame]
+    ) -> int:
+        """What :meth:`publish_to_user` does on this node (and with relayed ones)."""
+        self._published += len(events)
+        members = self._subscribers.get(channel)
+        if not members:
+            return 0
+        targets = [subscriber for subscriber in members if subscriber.user_id == user_id]
+        return self._deliver(channel, targets, events) if targets else 0
+
+    def _deliver(
+        self, channel: str, members: Iterable[Subscriber], events: Sequence[BroadcastFrame]
+    ) -> int:
+        """Hand ``events`` to each of ``members`` as one run; drop the slow ones.  Returns
+        how many took them (subclasses count delivered frames here)."""
         delivered = 0
         slow: list[Subscriber] = []
         run = BroadcastRun(events)
@@ -146,6 +172,18 @@ class Hub:
             self.unsubscribe(channel, subscriber)
             subscriber.evicted(channel, reason)
         return len(evicted)
+
+    def evict_channel(self, channel: str, reason: str) -> int:
+        """End every subscription to ``channel`` (the channel is gone: a deleted room).
+
+        Each evicted subscriber is told; returns how many subscriptions ended.
+        """
+        members = self._subscribers.pop(channel, None)
+        if not members:
+            return 0
+        for subscriber in members:
+            subscriber.evicted(channel, reason)
+        return len(members)
 
     def statistics(self) -> HubStatistics:
         """Channel and subscription counts, and totals since start."""

@@ -8,8 +8,10 @@ message.  A node skips its own messages, which the bus echoes back, on their fir
 without decoding them.  One task
 publishes the queue in order on one connection, so each node receives a channel's events
 in the order its owner published them; each node decodes a bus message once and hands it
-to its local subscribers.  Evictions (kicks, bans), login revocations and user
-disconnections travel the same way.
+to its local subscribers.  An event for one user's subscriptions only (a call's signal,
+:meth:`~actors.realtime.hub.Hub.publish_to_user`) travels the same way and reaches that
+user's subscriptions on every node.  Evictions (kicks, bans, a deleted room's whole
+channel), login revocations and user disconnections travel the same way too.
 
 Loss: Redis pub/sub is at-most-once.  Every bus message carries its origin's running
 number, and every node publishes a heartbeat each :data:`BEAT_SECONDS`, so a lost
@@ -59,10 +61,27 @@ class Published(msgspec.Struct, frozen=True, array_like=True, tag="publish"):
     frames: tuple[bytes, ...]
 
 
+class Targeted(msgspec.Struct, frozen=True, array_like=True, tag="target"):
+    """An event for ``user_id``'s subscriptions of ``channel`` only, MessagePack-encoded."""
+
+    origin: str
+    channel: str
+    user_id: str
+    frame: bytes
+
+
 class Evicted(msgspec.Struct, frozen=True, array_like=True, tag="evict"):
     origin: str
     channel: str
     user_id: str
+    reason: str
+
+
+class ChannelEvicted(msgspec.Struct, frozen=True, array_like=True, tag="evict_all"):
+    """Every subscription to ``channel`` ends (the channel is gone)."""
+
+    origin: str
+    channel: str
     reason: str
 
 
@@ -84,7 +103,9 @@ class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="beat"):
     origin: str
 
 
-BusEvent = Published | Evicted | LoginRevoked | UserDisconnected | Heartbeat
+BusEvent = (
+    Published | Targeted | Evicted | ChannelEvicted | LoginRevoked | UserDisconnected | Heartbeat
+)
 
 
 class Relayed(msgspec.Struct, frozen=True, array_like=True):
@@ -135,9 +156,21 @@ class ClusterHub(Hub):
             self.relay(Published(self.node_id, channel, frames))  # type: ignore[arg-type]
         return delivered
 
+    def publish_to_user(self, channel: str, user_id: str, event: BroadcastFrame) -> int:
+        delivered = super().publish_to_user(channel, user_id, event)
+        frame = event.encoded_for(MSGPACK_CODEC)
+        assert isinstance(frame, bytes)
+        self.relay(Targeted(self.node_id, channel, user_id, frame))
+        return delivered
+
     def evict_user(self, channel: str, user_id: str, reason: str) -> int:
         evicted = super().evict_user(channel, user_id, reason)
         self.relay(Evicted(self.node_id, channel, user_id, reason))
+        return evicted
+
+    def evict_channel(self, channel: str, reason: str) -> int:
+        evicted = super().evict_channel(channel, reason)
+        self.relay(ChannelEvicted(self.node_id, channel, reason))
         return evicted
 
     def relay(self, event: BusEvent) -> None:
@@ -230,18 +263,17 @@ class ClusterHub(Hub):
         self.received += 1
         match event:
             case Published():
-                try:
-                    frames = tuple(
-                        BroadcastFrame.preencoded(MSGPACK_CODEC.decode_server(raw),
-                                                  MSGPACK_CODEC, raw)
-                        for raw in event.frames
-                    )
-                except ProtocolError as error:
-                    logger.warning("ignored an unreadable relayed frame: %s", error)
-                    return
-                self._fan_out(event.channel, frames)
+                frames = _relayed_frames(event.frames)
+                if frames is not None:
+                    self._fan_out(event.channel, frames)
+            case Targeted():
+                frames = _relayed_frames((event.frame,))
+                if frames is not None:
+                    self._fan_out_to_user(event.channel, event.user_id, frames)
             case Evicted():
                 Hub.evict_user(self, event.channel, event.user_id, event.reason)
+            case ChannelEvicted():
+                Hub.evict_channel(self, event.channel, event.reason)
             case LoginRevoked():
                 effects.revoke_login(event.session_id)
             case UserDisconnected():
@@ -252,3 +284,16 @@ class ClusterHub(Hub):
         logger.warning("missed relayed events from node %s; clients resume from storage",
                        origin)
         effects.reset_all()
+
+
+def _relayed_frames(raw_frames: Sequence[bytes]) -> tuple[BroadcastFrame, ...] | None:
+    """The relayed frames, decoded once and kept with their bytes; None (logged) when one
+    is unreadable."""
+    try:
+        return tuple(
+            BroadcastFrame.preencoded(MSGPACK_CODEC.decode_server(raw), MSGPACK_CODEC, raw)
+            for raw in raw_frames
+        )
+    except ProtocolError as error:
+        logger.warning("ignored an unreadable relayed frame: %s", error)
+        return None

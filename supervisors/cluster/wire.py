@@ -37,7 +37,7 @@ import trio
 
 from supervisors.cluster.codec import PeerProtocolError, RemoteError
 
-WIRE_VERSION: Final = 6
+WIRE_VERSION: Final = 7
 """The version of everything that crosses between nodes (see the module docstring).
 
 0 is what a node from before versioning appears as (it sends no version); 1 is the first

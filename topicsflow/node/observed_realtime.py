@@ -17,11 +17,11 @@ Frame types are the protocol's tags, a closed set: the labels stay bounded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from prometheus_client import Counter
 
-from actors.realtime.hub import Hub
+from actors.realtime.hub import Hub, Subscriber
 from actors.realtime.ports import FrameRouter
 from protocol.broadcast import BroadcastFrame
 from protocol.client_frames import ClientFrame
@@ -100,8 +100,10 @@ class ObservedHub(Hub):
         super().__init__()
         self._metrics = metrics
 
-    def _fan_out(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
-        delivered = super()._fan_out(channel, events)
+    def _deliver(
+        self, channel: str, members: Iterable[Subscriber], events: Sequence[BroadcastFrame]
+    ) -> int:
+        delivered = super()._deliver(channel, members, events)
         _count_out(self._metrics, events, delivered)
         return delivered
 
@@ -113,7 +115,9 @@ class ObservedClusterHub(ClusterHub):
         super().__init__(node_id)
         self._metrics = metrics
 
-    def _fan_out(self, channel: str, events: Sequence[BroadcastFrame]) -> int:
-        delivered = super()._fan_out(channel, events)
+    def _deliver(
+        self, channel: str, members: Iterable[Subscriber], events: Sequence[BroadcastFrame]
+    ) -> int:
+        delivered = super()._deliver(channel, members, events)
         _count_out(self._metrics, events, delivered)
         return delivered

@@ -121,6 +121,7 @@ async def open_node_services(settings: Settings) -> AsyncIterator[NodeServices]:
                         store, hub, alias_secret=settings.secret_key,
                         content_filter=content_filter, presence=presence,
                         offline=offline, batch_linger=settings.batch_linger_ms / 1000,
+                        cluster=settings.cluster is not None,
                     ),
                     *webhooks.kinds(),
                     account_jobs_kind(jobs),

@@ -35,7 +35,7 @@ from supervisors.cluster.declared import DECLARED
 from supervisors.cluster.fanout import Relayed
 from supervisors.cluster.wire import WIRE_VERSION, Frame
 
-PINNED = (6, "1eae4ca66ce18d82")
+PINNED = (7, "016803d61722f712")
 """``WIRE_VERSION`` and the fingerprint of the wire it names (see :func:`fingerprint`)."""
 
 HANDLER_METHODS = ("on_receive", "on_receive_batch", "batches")

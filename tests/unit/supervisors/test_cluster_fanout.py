@@ -10,8 +10,10 @@ import trio
 import trio.testing
 
 from protocol.broadcast import BroadcastFrame, BroadcastRun
+from protocol.call_frames import CallSignalReceived
 from protocol.chat_events import MessageCreated
 from protocol.codecs import MSGPACK_CODEC
+from protocol.enums import SignalKind
 from protocol.payloads import ChatMessage
 from storage.realtime.memory import MemoryBus
 from supervisors.cluster.fanout import (
@@ -76,6 +78,52 @@ async def test_an_event_reaches_every_node_once(autojump_clock: object) -> None:
     # Four bus messages: event 1, the run of events 2 and 3 (one message), the eviction
     # and the revocation.
     assert (hubs[0].received, hubs[1].received) == (0, 4)
+
+
+async def test_an_event_for_one_user_reaches_their_subscriptions_on_every_node(
+    autojump_clock: object,
+) -> None:
+    bus = MemoryBus()
+    effects = RemoteEffects(revoke_login=lambda _: None, disconnect_user=lambda *_: None,
+                            reset_all=lambda: None)
+    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
+    channel = "call:c1"
+    bob_here, bob_there, carol_there = Listener("bob"), Listener("bob"), Listener("carol")
+    async with trio.open_nursery() as nursery:
+        for hub in hubs:
+            await nursery.start(hub.run, bus, effects)
+        hubs[0].subscribe(channel, bob_here)
+        hubs[1].subscribe(channel, bob_there)
+        hubs[1].subscribe(channel, carol_there)
+        signal = CallSignalReceived(channel=channel, call_id="c1", from_user_id="carol",
+                                    kind=SignalKind.ANSWER, payload="sdp")
+        assert hubs[0].publish_to_user(channel, "bob", BroadcastFrame(signal)) == 1
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+    assert [event.frame for event in bob_here.received] == [signal]
+    assert [event.frame for event in bob_there.received] == [signal]
+    assert carol_there.received == []
+    assert hubs[1].statistics().delivered == 1
+
+
+async def test_a_channel_evicted_on_one_node_is_evicted_on_every_node(
+    autojump_clock: object,
+) -> None:
+    bus = MemoryBus()
+    effects = RemoteEffects(revoke_login=lambda _: None, disconnect_user=lambda *_: None,
+                            reset_all=lambda: None)
+    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
+    here, there = Listener("u1"), Listener("u2")  # u2 has no subscription on node-a
+    async with trio.open_nursery() as nursery:
+        for hub in hubs:
+            await nursery.start(hub.run, bus, effects)
+        hubs[0].subscribe(CHANNEL, here)
+        hubs[1].subscribe(CHANNEL, there)
+        assert hubs[0].evict_channel(CHANNEL, "deleted") == 1
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+    assert here.evictions == there.evictions == ["deleted"]
+    assert hubs[1].subscribers(CHANNEL) == []
 
 
 async def test_a_skipped_relay_number_makes_local_clients_resume(autojump_clock: object) -> None:

@@ -6,6 +6,7 @@ autojump clock never races a storage thread.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import time
@@ -30,11 +31,15 @@ from actors.calls.commands import (
 )
 from actors.calls.support import CallAlarmActor, CallContextActor
 from actors.realtime.hub import Hub
+from actors.realtime.presence import PresenceView
+from actors.runtime.actor import Actor, ActorContext
+from actors.users.commands import USER, GetPresence
 from actors.users.notification_feed import Notify
 from protocol.broadcast import BroadcastRun
 from protocol.call_frames import CallRinging, CallSignalReceived, CallStateChanged
 from protocol.control_frames import CallCreated
-from protocol.enums import CallMedia, CallState, SignalKind
+from protocol.enums import CallMedia, CallState, PresenceStatus, SignalKind
+from protocol.errors import ErrorCode
 from services.errors import DomainError
 from storage.errors import Conflict, NotFound
 from storage.records import Call, CallOutcome
@@ -100,20 +105,40 @@ class FakeConnection:
         pass
 
 
+class FakeUser(Actor):
+    """A user actor that answers ``GetPresence`` from the test's connection counts
+    (a negative count: it cannot answer)."""
+
+    def __init__(self, context: ActorContext, connections: dict[str, int]) -> None:
+        super().__init__(context)
+        self._connections = connections
+
+    async def on_receive(self, message: object) -> object:
+        assert isinstance(message, GetPresence)
+        count = self._connections.get(self.address.id, 0)
+        if count < 0:
+            raise DomainError(ErrorCode.UNAVAILABLE, "this user's presence is unknown")
+        status = PresenceStatus.ONLINE if count else PresenceStatus.OFFLINE
+        return PresenceView(status=status, connections=count)
+
+
 @dataclasses.dataclass
 class World:
     registry: Registry
     hub: Hub
     calls: FakeCalls
     notified: list[tuple[str, Notify]]
+    connections: dict[str, int]
+    """Live connections per user anywhere in the cluster, as the user actors know them."""
 
 
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
+@contextlib.asynccontextmanager
+async def open_world(*, cluster: bool = False) -> AsyncIterator[World]:
     hub = Hub()
     calls = FakeCalls()
     store = cast(Any, type("FakeStore", (), {"calls": calls})())
     notified: list[tuple[str, Notify]] = []
+    connections: dict[str, int] = {}
 
     async def notify(user_id: str, message: Notify) -> None:
         notified.append((user_id, message))
@@ -121,14 +146,21 @@ async def world() -> AsyncIterator[World]:
     kinds = [
         ActorKind(
             CALL,
-            lambda context: CallActor(context, store, hub, notify),
+            lambda context: CallActor(context, store, hub, notify, cluster=cluster),
             restart=RestartType.TRANSIENT,
         ),
         ActorKind(CALL_CONTEXT, lambda context: CallContextActor(context, store)),
         ActorKind(CALL_ALARM, CallAlarmActor, idle_timeout=10.0),
+        ActorKind(USER, lambda context: FakeUser(context, connections)),
     ]
     async with open_registry(kinds) as registry:
-        yield World(registry, hub, calls, notified)
+        yield World(registry, hub, calls, notified, connections)
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    async with open_world() as opened:
+        yield opened
 
 
 async def start_call(world: World, caller: str, *invitees: str) -> str:
@@ -180,6 +212,33 @@ async def test_a_participant_whose_connections_closed_is_removed_and_the_call_en
     await trio.sleep(10)
     assert world.calls.calls[call_id].outcome == "completed"
     assert alice.frames[-1].state == CallState.ENDED
+
+
+@pytest.mark.parametrize("cluster", [False, True])
+async def test_in_a_cluster_a_participant_connected_to_another_node_stays(
+    cluster: bool, autojump_clock: Any
+) -> None:
+    """Bob's connection is on another node (no subscription here): in a cluster his
+    presence keeps him in the call until his connections close; on one node the
+    subscription is the whole truth."""
+    async with open_world(cluster=cluster) as world:
+        call_id = await start_call(world, "alice", "bob")
+        attach(world, call_id, "alice")
+        world.connections["bob"] = 1
+        await world.registry.ref(CALL, call_id).ask(AcceptCall(user_id="bob"))
+        await trio.sleep(100)
+        if not cluster:
+            assert world.calls.calls[call_id].outcome == "completed"
+            return
+        assert world.calls.calls[call_id].outcome is None
+        world.connections["bob"] = -1  # nobody can tell: he is not dropped for that
+        await trio.sleep(100)
+        assert world.calls.calls[call_id].outcome is None
+        world.connections["bob"] = 0
+        await trio.sleep(25)
+        assert world.calls.calls[call_id].outcome is None
+        await trio.sleep(10)
+        assert world.calls.calls[call_id].outcome == "completed"
 
 
 async def test_signals_go_to_the_target_participant_only(world: World, autojump_clock: Any) -> None:
