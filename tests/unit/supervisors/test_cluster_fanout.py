@@ -3,7 +3,9 @@ included), applied once per node."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 
 import msgspec
 import trio
@@ -45,28 +47,39 @@ class Listener:
         self.evictions.append(reason)
 
 
+@contextlib.asynccontextmanager
+async def open_two_nodes(effects: RemoteEffects | None = None) -> AsyncIterator[list[ClusterHub]]:
+    """The hubs of ``node-a`` and ``node-b`` on one in-process bus, running until the
+    block ends (once every task is blocked: what was relayed has been applied)."""
+    bus = MemoryBus()
+    effects = effects or RemoteEffects(revoke_login=lambda _: None,
+                                       disconnect_user=lambda *_: None, reset_all=lambda: None)
+    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
+    async with trio.open_nursery() as nursery:
+        for hub in hubs:
+            await nursery.start(hub.run, bus, effects)
+        yield hubs
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+
+
 def created(seq: int) -> MessageCreated:
     message = ChatMessage(id=f"m{seq}", author_id="u1", text="hi", created_at=1)
     return MessageCreated(channel=CHANNEL, seq=seq, message=message)
 
 
 async def test_an_event_reaches_every_node_once(autojump_clock: object) -> None:
-    bus = MemoryBus()
     revoked: list[str] = []
     effects = RemoteEffects(revoke_login=revoked.append, disconnect_user=lambda *_: None,
                             reset_all=lambda: None)
-    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
     listeners = [Listener(), Listener()]
-    async with trio.open_nursery() as nursery:
+    async with open_two_nodes(effects) as hubs:
         for hub, listener in zip(hubs, listeners, strict=True):
-            await nursery.start(hub.run, bus, effects)
             hub.subscribe(CHANNEL, listener)
         hubs[0].publish(CHANNEL, BroadcastFrame(created(1)))
         hubs[0].publish_many(CHANNEL, [BroadcastFrame(created(seq)) for seq in (2, 3)])
         hubs[0].evict_user(CHANNEL, "u1", "kicked")
         hubs[0].relay(LoginRevoked("node-a", "session-1"))
-        await trio.testing.wait_all_tasks_blocked()
-        nursery.cancel_scope.cancel()
     local, remote = listeners
     assert [event.frame.seq for event in local.received] == [1, 2, 3]  # type: ignore[attr-defined]
     assert [event.frame.seq for event in remote.received] == [1, 2, 3]  # type: ignore[attr-defined]
@@ -83,23 +96,15 @@ async def test_an_event_reaches_every_node_once(autojump_clock: object) -> None:
 async def test_an_event_for_one_user_reaches_their_subscriptions_on_every_node(
     autojump_clock: object,
 ) -> None:
-    bus = MemoryBus()
-    effects = RemoteEffects(revoke_login=lambda _: None, disconnect_user=lambda *_: None,
-                            reset_all=lambda: None)
-    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
     channel = "call:c1"
     bob_here, bob_there, carol_there = Listener("bob"), Listener("bob"), Listener("carol")
-    async with trio.open_nursery() as nursery:
-        for hub in hubs:
-            await nursery.start(hub.run, bus, effects)
+    signal = CallSignalReceived(channel=channel, call_id="c1", from_user_id="carol",
+                                kind=SignalKind.ANSWER, payload="sdp")
+    async with open_two_nodes() as hubs:
         hubs[0].subscribe(channel, bob_here)
         hubs[1].subscribe(channel, bob_there)
         hubs[1].subscribe(channel, carol_there)
-        signal = CallSignalReceived(channel=channel, call_id="c1", from_user_id="carol",
-                                    kind=SignalKind.ANSWER, payload="sdp")
         assert hubs[0].publish_to_user(channel, "bob", BroadcastFrame(signal)) == 1
-        await trio.testing.wait_all_tasks_blocked()
-        nursery.cancel_scope.cancel()
     assert [event.frame for event in bob_here.received] == [signal]
     assert [event.frame for event in bob_there.received] == [signal]
     assert carol_there.received == []
@@ -109,19 +114,11 @@ async def test_an_event_for_one_user_reaches_their_subscriptions_on_every_node(
 async def test_a_channel_evicted_on_one_node_is_evicted_on_every_node(
     autojump_clock: object,
 ) -> None:
-    bus = MemoryBus()
-    effects = RemoteEffects(revoke_login=lambda _: None, disconnect_user=lambda *_: None,
-                            reset_all=lambda: None)
-    hubs = [ClusterHub("node-a"), ClusterHub("node-b")]
     here, there = Listener("u1"), Listener("u2")  # u2 has no subscription on node-a
-    async with trio.open_nursery() as nursery:
-        for hub in hubs:
-            await nursery.start(hub.run, bus, effects)
+    async with open_two_nodes() as hubs:
         hubs[0].subscribe(CHANNEL, here)
         hubs[1].subscribe(CHANNEL, there)
         assert hubs[0].evict_channel(CHANNEL, "deleted") == 1
-        await trio.testing.wait_all_tasks_blocked()
-        nursery.cancel_scope.cancel()
     assert here.evictions == there.evictions == ["deleted"]
     assert hubs[1].subscribers(CHANNEL) == []
 
