@@ -19,19 +19,12 @@ from protocol.call_frames import (
 )
 from protocol.control_frames import Ack, CallCreated
 from protocol.enums import CallState
-from protocol.server_frames import ServerFrame
 from tests.e2e.chat_support import make_room
 from tests.e2e.conftest import log_in_new_user, websocket_url
+from tests.e2e.messaging_support import next_of
 from topicsflow.node import NodeHandle
 
 DEADLINE_S = 30
-
-
-async def next_of(client: Client, event_type: type[ServerFrame]) -> ServerFrame:
-    while True:
-        event = await client.next_event()
-        if isinstance(event, event_type):
-            return event
 
 
 async def pending_signals(client: Client) -> list[CallSignalReceived]:
