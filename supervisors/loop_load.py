@@ -9,7 +9,13 @@ measures the loop directly: a trio instrument that adds up the wall time between
 end of one I/O wait and the start of the next (the loop running a batch of tasks), per
 window of :data:`WINDOW_SECONDS`, and in total (:attr:`LoopLoad.busy_seconds`).
 
-Costs two clock reads per loop iteration (a batch of task steps, not one per step).
+It also counts batches by duration (:meth:`LoopLoad.batch_durations`, buckets
+:data:`BATCH_BUCKETS`): a task that becomes ready waits for the batch under way to end,
+and a request crosses several batches (docs/BENCHMARKS.md, issue 26), so long batches
+are what a loaded node's tail latency is made of, where the busy share is an average.
+
+Costs two clock reads and a bucket search per loop iteration (a batch of task steps, not
+one per step).
 :data:`LOOP_LOAD` is the process's instance; :func:`watch_loop_load` installs it in the
 current trio run for the duration of a block (the node's).  Outside such a block its
 share reads 0.0.
@@ -17,15 +23,30 @@ share reads 0.0.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Final
 
+import msgspec
 import trio
 
 WINDOW_SECONDS: Final = 0.25
 """The window over which the busy share is measured; the figure is the last window's."""
+
+BATCH_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+"""Upper bounds in seconds of the batch-duration buckets (and one above the last)."""
+
+
+class BatchDurations(msgspec.Struct, frozen=True):
+    """How many loop batches lasted at most each bound of ``bounds_s`` (cumulative, as a
+    Prometheus histogram's buckets), how many in all, and their total seconds."""
+
+    bounds_s: tuple[float, ...]
+    at_most: tuple[int, ...]
+    count: int
+    total_seconds: float
 
 
 class LoopLoad(trio.abc.Instrument):
@@ -47,6 +68,8 @@ class LoopLoad(trio.abc.Instrument):
         its rate over any window is the busy share over that window)."""
         self.installs = 0
         """How many :func:`watch_loop_load` blocks hold it installed."""
+        self._batch_counts = [0] * (len(BATCH_BUCKETS) + 1)
+        """Batches per bucket of :data:`BATCH_BUCKETS`; the last counts those above it."""
 
     def after_io_wait(self, timeout: float) -> None:
         """trio's hook: the loop stops waiting for I/O and runs a batch of tasks."""
@@ -65,12 +88,26 @@ class LoopLoad(trio.abc.Instrument):
             return
         started = self._batch_started
         if started is not None:
-            self.busy_seconds += now - started
+            duration = now - started
+            self.busy_seconds += duration
+            self._batch_counts[bisect.bisect_left(BATCH_BUCKETS, duration)] += 1
             self._batch_started = None
         elapsed = now - window_start
         if elapsed >= self._window:
             self._share = min(1.0, (self.busy_seconds - self._busy_at_window_start) / elapsed)
             self._window_start, self._busy_at_window_start = now, self.busy_seconds
+
+    def batch_durations(self) -> BatchDurations:
+        """The batches counted since the instrument was created, by duration."""
+        at_most: list[int] = []
+        running = 0
+        for count in self._batch_counts[:-1]:
+            running += count
+            at_most.append(running)
+        return BatchDurations(
+            bounds_s=BATCH_BUCKETS, at_most=tuple(at_most),
+            count=running + self._batch_counts[-1], total_seconds=self.busy_seconds,
+        )
 
     def detach(self) -> None:
         """Forget what was measured: the instrument was removed from its run.  The share

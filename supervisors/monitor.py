@@ -22,7 +22,7 @@ from protocol.fields import milliseconds
 from storage.dependency import GateStatus
 from supervisors.cluster.node import ClusterStatus
 from supervisors.gc_pauses import GcPauses
-from supervisors.loop_load import LoopLoad
+from supervisors.loop_load import BatchDurations, LoopLoad
 from supervisors.node_metrics import NodeMetrics, StoreOperationFigures
 from supervisors.status import SupervisorSnapshot
 
@@ -41,6 +41,9 @@ class LoopLag(msgspec.Struct, frozen=True):
     busy_seconds_total: float = 0.0
     """Wall seconds the loop spent running tasks since start (the share over any window
     is this counter's increase over the window's length)."""
+    batches: BatchDurations | None = None
+    """The loop's batches of task steps since start, by duration: what a task that
+    becomes ready waits for (supervisors/loop_load.py)."""
 
 
 class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -127,6 +130,7 @@ class NodeMonitor:
             max_ms=self._max_lag * 1000,
             busy_share=0.0 if load is None else round(load.share(), 3),
             busy_seconds_total=0.0 if load is None else round(load.busy_seconds, 6),
+            batches=None if load is None else load.batch_durations(),
         )
 
     def status(self) -> NodeStatus:

@@ -32,6 +32,20 @@ def add_status_parser(commands: Any) -> None:
     status.add_argument("--json", action="store_true", help="print the raw JSON instead")
 
 
+SLOW_BATCH_SECONDS = 0.01
+"""A loop batch longer than this is reported: every task that became ready waited on it."""
+
+
+def _batches_over(batches: dict[str, Any], seconds: float) -> str:
+    """``batches`` (a :class:`supervisors.loop_load.BatchDurations` as JSON) in words: how
+    many, and how many lasted longer than ``seconds`` (one of its bounds)."""
+    count = batches["count"]
+    at_most = dict(zip(batches["bounds_s"], batches["at_most"], strict=True))
+    over = count - at_most.get(seconds, count)
+    share = over / count if count else 0.0
+    return f"{count} run, {over} over {seconds * 1000:.0f} ms ({share:.2%})"
+
+
 def render_status(status: dict[str, Any]) -> Iterator[str]:
     """The lines of the readable tree for one ``/ops/status`` document."""
     lag = status["loop_lag"]
@@ -46,6 +60,9 @@ def render_status(status: dict[str, Any]) -> Iterator[str]:
         f"  hub: {hub['channels']} channels, {hub['subscriptions']} subscriptions, "
         f"{hub['published']} published, {hub['dropped_slow']} slow consumers dropped"
     )
+    batches = lag.get("batches")
+    if batches:
+        yield f"  loop batches: {_batches_over(batches, SLOW_BATCH_SECONDS)}"
     pauses = status.get("gc")
     if pauses:
         generations = ", ".join(

@@ -197,6 +197,7 @@ def test_an_operator_watches_a_burst_and_passivates_the_actor(
     expect(page.locator("#deliveries-rate")).not_to_have_text("0.0", timeout=WAIT_MS)
     # The loop's busy share over the last poll, from its busy-seconds counter.
     expect(page.locator("#loop-busy")).to_have_text(re.compile(r"^\d+\.\d$"), timeout=WAIT_MS)
+    expect(page.locator("#slow-batches")).to_have_text(re.compile(r"^\d+\.\d$"), timeout=WAIT_MS)
     expect(page.locator(f"#mailboxes tr[data-actor='{actor}']")).to_have_count(0)
     expect(page.locator("#store").get_by_role("cell", name="messages.append", exact=True)
            ).to_be_visible()

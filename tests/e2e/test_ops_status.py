@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import time
 
 import httpx
 import pytest
+import trio
 
 from actors.chat.commands import PostMessage
 from actors.chat.room import CHAT_ROOM
@@ -100,3 +102,24 @@ async def test_the_event_loop_s_busy_time_is_reported(node: NodeHandle) -> None:
     assert 0.0 <= second["loop_lag"]["busy_share"] <= 1.0
     assert "topicsflow_event_loop_busy_seconds_total " in metrics
     assert "topicsflow_event_loop_busy_ratio " in metrics
+    batches = [status["loop_lag"]["batches"] for status in (first, second)]
+    assert 0 < batches[0]["count"] < batches[1]["count"]
+    assert batches[1]["at_most"][-1] <= batches[1]["count"]
+    assert 'topicsflow_event_loop_batch_seconds_bucket{le="0.001"} ' in metrics
+    assert 'topicsflow_event_loop_batch_seconds_bucket{le="+Inf"} ' in metrics
+    assert "topicsflow_event_loop_batch_seconds_sum " in metrics
+
+
+def _over_ten_ms(batches: dict[str, list[float] | int]) -> int:
+    at_most = dict(zip(batches["bounds_s"], batches["at_most"], strict=True))  # type: ignore[call-overload]
+    return int(batches["count"]) - int(at_most[0.01])  # type: ignore[call-overload]
+
+
+async def test_a_batch_that_holds_the_loop_is_counted_as_long(node: NodeHandle) -> None:
+    async with httpx.AsyncClient(base_url=node.base_url) as client:
+        before = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+        time.sleep(0.02)  # noqa: ASYNC251 - holds this run's loop (the node's) on purpose
+        await trio.lowlevel.checkpoint()
+        after = (await client.get("/ops/status", headers=bearer(OPS_TOKEN))).json()
+    slow = [_over_ten_ms(status["loop_lag"]["batches"]) for status in (before, after)]
+    assert slow[1] >= slow[0] + 1

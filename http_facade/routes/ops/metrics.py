@@ -15,6 +15,7 @@ from prometheus_client.core import (
     CounterMetricFamily,
     GaugeHistogramMetricFamily,
     GaugeMetricFamily,
+    HistogramMetricFamily,
     Metric,
 )
 from prometheus_client.registry import Collector
@@ -74,6 +75,18 @@ class NodeCollector(Collector):
             "Wall seconds the event loop spent running tasks (its rate: the busy share)",
             status.loop_lag.busy_seconds_total,
         )
+        batches = status.loop_lag.batches
+        if batches is not None:
+            yield HistogramMetricFamily(
+                "topicsflow_event_loop_batch_seconds",
+                "How long the event loop ran tasks between two looks for I/O",
+                buckets=[
+                    *((str(bound), float(count))
+                      for bound, count in zip(batches.bounds_s, batches.at_most, strict=True)),
+                    ("+Inf", float(batches.count)),
+                ],
+                sum_value=batches.total_seconds,
+            )
         hub = status.hub
         yield GaugeMetricFamily(
             "topicsflow_subscriptions", "Channel subscriptions", hub.subscriptions

@@ -7,7 +7,7 @@ import pytest
 import trio
 import trio.testing
 
-from supervisors.loop_load import LoopLoad, watch_loop_load
+from supervisors.loop_load import BATCH_BUCKETS, LoopLoad, watch_loop_load
 from tests.unit.supervisors.test_gc_pauses import FakeClock
 
 
@@ -32,6 +32,28 @@ def test_the_share_is_the_time_spent_in_batches_over_the_last_window() -> None:
     clock.now += 0.05
     load.before_io_wait(0)  # 260 ms, 60 of them in batches
     assert load.share() == pytest.approx(0.06 / 0.26)
+
+
+def test_batches_are_counted_by_duration_in_cumulative_buckets() -> None:
+    clock = FakeClock()
+    load = LoopLoad(clock, window=0.25)
+    for duration in (0.0002, 0.0009, 0.003, 0.003, 0.04, 2.0):
+        load.after_io_wait(0)
+        clock.now += duration
+        load.before_io_wait(0)
+        clock.now += 0.01  # waiting for I/O: no batch
+    durations = load.batch_durations()
+    assert durations.bounds_s == BATCH_BUCKETS
+    at_most = dict(zip(durations.bounds_s, durations.at_most, strict=True))
+    assert at_most[0.0005] == 1
+    assert at_most[0.001] == 2
+    assert at_most[0.0025] == 2
+    assert at_most[0.005] == 4
+    assert at_most[0.025] == 4
+    assert at_most[0.05] == at_most[1.0] == 5  # the 2-second batch is above every bound
+    assert durations.count == 6
+    assert durations.total_seconds == pytest.approx(2.0471)
+    assert durations.total_seconds == load.busy_seconds
 
 
 def test_a_loop_that_stays_in_one_batch_reads_as_saturated_while_it_runs() -> None:

@@ -99,6 +99,15 @@
     return status.gc ? status.gc.total_ms.reduce((sum, value) => sum + value, 0) : 0;
   }
 
+  // Loop batches longer than 10 ms since start: every task that became ready meanwhile
+  // waited on one (supervisors/loop_load.py).
+  function slowBatches(status) {
+    const batches = status.loop_lag.batches;
+    if (!batches) return 0;
+    const index = batches.bounds_s.indexOf(0.01);
+    return index < 0 ? 0 : batches.count - batches.at_most[index];
+  }
+
   function storeCalls(status, operation) {
     const found = status.store.find((figure) => figure.operation === operation);
     return found ? found.calls : 0;
@@ -208,6 +217,10 @@
       .map((share) => Math.min(100, 100 * share));
     $("loop-busy").textContent = fixed(busyPercent.length ? busyPercent[busyPercent.length - 1] : 0);
     spark("busy-spark", busyPercent);
+    const slowPerSecond = perInterval(slowBatches);
+    $("slow-batches").textContent =
+      fixed(slowPerSecond.length ? slowPerSecond[slowPerSecond.length - 1] : 0, 1);
+    spark("slow-batches-spark", slowPerSecond);
     const gcPerSecond = perInterval(gcTotal);
     $("gc-pause").textContent = fixed(gcPerSecond.length ? gcPerSecond[gcPerSecond.length - 1] : 0, 2);
     spark("gc-spark", gcPerSecond);
