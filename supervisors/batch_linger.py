@@ -28,8 +28,11 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-BUSY_SHARE: Final = 0.7
-"""The process CPU share (of one core) from which a node counts as busy."""
+BUSY_SHARE: Final = 0.45
+"""The process CPU share (of one core) from which a node counts as busy.  At 0.7 rooms
+waited only near the node's knee; from 0.45 they wait from about 30,000 deliveries/s on
+rooms of 100, which costs 6-16 % less CPU per delivery at 50,000-91,000/s with the same
+p99 (docs/BENCHMARKS.md, issue 26, ninth pass)."""
 MIN_EXPECTED: Final = 0.5
 """The messages that must be due within the budget for a wait to be worth it."""
 LOAD_WINDOW_SECONDS: Final = 0.25
