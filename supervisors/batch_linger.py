@@ -30,9 +30,10 @@ from typing import Final
 
 BUSY_SHARE: Final = 0.45
 """The process CPU share (of one core) from which a node counts as busy.  At 0.7 rooms
-waited only near the node's knee; from 0.45 they wait from about 30,000 deliveries/s on
-rooms of 100, which costs 6-16 % less CPU per delivery at 50,000-91,000/s with the same
-p99 (docs/BENCHMARKS.md, issue 26, ninth pass)."""
+waited only near the node's knee; from 0.45 (about 25,000 deliveries/s on rooms of 100)
+the node spent 2-7 % less CPU per delivery on rooms of 100 at 50,000-60,000/s and
+12-16 % less on rooms of 1,000 at 50,000-91,000/s, with the same p99 (docs/BENCHMARKS.md,
+issue 26, ninth pass)."""
 MIN_EXPECTED: Final = 0.5
 """The messages that must be due within the budget for a wait to be worth it."""
 LOAD_WINDOW_SECONDS: Final = 0.25

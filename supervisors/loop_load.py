@@ -50,7 +50,8 @@ class BatchDurations(msgspec.Struct, frozen=True):
 
 
 class LoopLoad(trio.abc.Instrument):
-    """The event loop's busy share of wall time over the last completed window."""
+    """The event loop's busy share of wall time over the last completed window, and its
+    batches by duration since it was created."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter,
                  window: float = WINDOW_SECONDS) -> None:
