@@ -1,6 +1,6 @@
 """A bare trio + wsproto broadcast server: the floor under any trio node (issue 26).
 
-    python bare_trio_app.py --port PORT
+    python bare_trio_app.py --port PORT [--store-dir DIR]
 
 It speaks the part of the TopicsFlow protocol the loadgen uses (``subscribe``,
 ``send_message``, ``ping``) with nothing else: no store, no actors, no authentication,
@@ -9,12 +9,17 @@ no Hypercorn, no limits.  A ``send_message`` gets the room's next ``seq``, its
 ``os.write`` (the node's direct write path does the same), then its ``ack``.  What our
 node does per post beyond this is the product: the store's write, the room's checks,
 the actor runtime, the protocol layers.  Measured only; never a server to deploy.
+
+With ``--store-dir`` (the repository on ``PYTHONPATH``) each post is first appended to
+the node's own SQLite store (``storage.sqlite``: the same schema, worker thread, group
+commit and ``synchronous=FULL``), and its event and ``ack`` carry the stored ``seq``:
+durable before published, as in the node.  The store is imported only then, so the bare
+server needs nothing of the repository.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 from typing import Any
 
@@ -78,15 +83,23 @@ class Connection:
 
 rooms: dict[str, list[Connection]] = {}
 last_seq: dict[str, int] = {}
+STORE: Any = None
+"""With ``--store-dir``: the node's SQLite store; each post is appended (durable) first."""
 
 
-def serve_frame(connection: Connection, text: str) -> None:
+async def serve_frame(connection: Connection, text: str) -> None:
     frame: dict[str, Any] = _decode(text)
     kind = frame.get("type")
     request_id = frame.get("id")
     if kind == "send_message":
         channel = frame["channel"]
-        seq = last_seq[channel] = last_seq.get(channel, 0) + 1
+        if STORE is None:
+            seq = last_seq[channel] = last_seq.get(channel, 0) + 1
+        else:
+            from storage.records.chat import MessageDraft  # only with --store-dir
+            (stored,) = await STORE.messages.append_many(
+                channel, [MessageDraft(author_id="u", body=frame["text"])])
+            seq = last_seq[channel] = stored.seq
         event = frame_text(_encode({
             "type": "message_created", "channel": channel, "seq": seq,
             "message": {"id": f"m{seq}", "author_id": "u", "text": frame["text"]},
@@ -117,7 +130,7 @@ async def handle(stream: trio.SocketStream) -> None:
                 websocket.receive_data(data)
                 for event in websocket.events():
                     if isinstance(event, TextMessage):
-                        serve_frame(connection, event.data)
+                        await serve_frame(connection, event.data)
                     elif isinstance(event, Request):
                         await stream.send_all(websocket.send(
                             AcceptConnection(subprotocol=SUBPROTOCOL)))
@@ -137,8 +150,24 @@ async def handle(stream: trio.SocketStream) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--store-dir")
     arguments = parser.parse_args()
-    trio.run(functools.partial(trio.serve_tcp, handle, arguments.port, host="127.0.0.1"))
+
+    async def serve() -> None:
+        global STORE
+        if arguments.store_dir is None:
+            await trio.serve_tcp(handle, arguments.port, host="127.0.0.1")
+            return
+        import time
+
+        from storage.sqlite.store import open_sqlite_store
+        os.makedirs(arguments.store_dir, exist_ok=True)
+        path = os.path.join(arguments.store_dir, "bare.sqlite3")
+        async with open_sqlite_store(path, clock=time.time) as store:
+            STORE = store
+            await trio.serve_tcp(handle, arguments.port, host="127.0.0.1")
+
+    trio.run(serve)
 
 
 if __name__ == "__main__":
